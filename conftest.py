@@ -1,0 +1,1 @@
+"""Repository root marker for pytest: lets `tests/` import the project's apps."""

@@ -1,0 +1,46 @@
+"""Validated, attributed saves: the last step of every service that writes a model.
+
+History rows (django-simple-history) are written by `save()` and carry the acting user.
+Audited models are therefore never written with `QuerySet.update()`, `bulk_create()` or
+raw SQL in this code base; `tests/test_audit.py` holds the code to that rule.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+
+
+def save_validated(instance: models.Model, *, actor, reason: str = "") -> models.Model:
+    """Validate `instance` against fields and constraints, then save it as `actor`."""
+    instance.full_clean()
+    instance._history_user = actor  # read by simple-history when it writes the row
+    if reason:
+        instance._change_reason = reason
+    try:
+        # A savepoint, so that losing a race on a unique constraint leaves the caller's
+        # transaction usable and the user gets the same message as from full_clean().
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [f"Saved at the same moment as a conflicting record: {error}"]}
+        ) from error
+    return instance
+
+
+def check_transition(*, transitions: dict, current: str, wanted: str, labels: dict) -> None:
+    """Refuse a status move that the model's explicit map does not allow, naming the allowed."""
+    if wanted not in labels:
+        raise ValidationError({"status": [f"“{wanted}” is not a status."]}, code="invalid")
+    allowed = transitions[current]
+    if wanted in allowed:
+        return
+    names = ", ".join(str(labels[s]) for s in labels if s in allowed) or "none: it is final"
+    raise ValidationError(
+        {
+            "status": [
+                f"Cannot move from “{labels[current]}” to “{labels[wanted]}”. "
+                f"Allowed from here: {names}."
+            ]
+        },
+        code="illegal_transition",
+    )

@@ -1,0 +1,408 @@
+"""Forums, the members at their table, their meetings, chairs, hosts and attendance."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+from timezone_field import TimeZoneField
+
+
+class Member(models.Model):
+    """Who sits at a forum's table: a state or territory, an agency, an organisation."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        TERRITORY = "territory", _("Territory")
+        AGENCY = "agency", _("Agency of a state")
+        REGIONAL_ORGANISATION = "regional_org", _("Regional organisation")
+        INTERNATIONAL_ORGANISATION = "international_org", _("International organisation")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=40, blank=True, help_text=_("Acronym, e.g. PFC or RPNGC.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(
+        _("country (ISO 3166)"),
+        blank=True,
+        help_text=_("The state or territory itself, or the state an agency belongs to."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("agency of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        help_text=_("For an agency: the state or territory it belongs to."),
+    )
+    time_zone = TimeZoneField(
+        _("time zone (IANA)"),
+        null=True,
+        blank=True,
+        help_text=_("Default time zone of the people who represent this member."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("member")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.AGENCY and self.parent_id is None:
+            raise ValidationError({"parent": _("An agency belongs to a state or territory.")})
+        if self.kind != self.Kind.AGENCY and self.parent_id is not None:
+            raise ValidationError({"parent": _("Only an agency belongs to another member.")})
+        if self.kind in (self.Kind.STATE, self.Kind.TERRITORY) and not self.country:
+            raise ValidationError({"country": _("A state or territory has an ISO 3166 code.")})
+        if self.parent_id is not None and self.parent.kind not in (
+            self.Kind.STATE,
+            self.Kind.TERRITORY,
+        ):
+            raise ValidationError({"parent": _("An agency belongs to a state or territory.")})
+
+
+class Forum(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(
+        _("acronym"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9-]*$",
+                _("Capital letters, digits and hyphens, e.g. JHOPS: it starts citation codes."),
+            )
+        ],
+        help_text=_("Starts every citation code of the forum, e.g. JHOPS in JHOPS/4/16."),
+    )
+    established_year = models.PositiveSmallIntegerField(
+        _("established"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    secretariat = models.ForeignKey(
+        Member,
+        verbose_name=_("secretariat"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(Member, through="ForumMembership", related_name="forums")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name = _("forum")
+
+    def __str__(self) -> str:
+        return self.acronym
+
+
+class ForumMembership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    joined_on = models.DateField(_("since"), null=True, blank=True)
+    left_on = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["forum", "role", "member__name"]
+        verbose_name = _("forum membership")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["forum", "member"],
+                condition=Q(left_on__isnull=True),
+                name="one_current_membership_per_member",
+                violation_error_message=_("This member already has a current membership."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.get_role_display()}, {self.forum})"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def with_host_name(self) -> "MeetingQuerySet":
+        """Annotate `host_name`: the member whose hosting is confirmed or done."""
+        hosting = Hosting.objects.filter(
+            meeting=OuterRef("pk"), status__in=Hosting.HOSTING_STATUSES
+        ).order_by("-status")
+        return self.annotate(host_name=Subquery(hosting.values("member__name")[:1]))
+
+
+class Meeting(models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"), validators=[MinValueValidator(1)], help_text=_("5 for the 5th meeting.")
+    )
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Leave empty for e.g. “5th JHOPS”.")
+    )
+    start_date = models.DateField(_("starts"), null=True, blank=True)
+    end_date = models.DateField(_("ends"), null=True, blank=True)
+    dates_note = models.CharField(
+        _("what is known of the dates"),
+        max_length=200,
+        blank=True,
+        help_text=_("When exact dates are not known yet, e.g. “August 2024”."),
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    time_zone = TimeZoneField(
+        _("venue time zone (IANA)"),
+        null=True,
+        blank=True,
+        help_text=_("Deadlines of work reporting to this meeting end at 23:59 here."),
+    )
+    members_attending = models.ManyToManyField(
+        Member, through="Attendance", related_name="meetings_attended"
+    )
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["forum", "sequence"]
+        verbose_name = _("meeting")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "sequence"],
+                name="unique_meeting_sequence_per_forum",
+                violation_error_message=_("This forum already has a meeting with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="meeting_ends_after_it_starts",
+                violation_error_message=_("A meeting cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{ordinal(self.sequence)} {self.forum.acronym}"
+
+    def clean(self) -> None:
+        if self.end_date and not self.start_date:
+            raise ValidationError({"start_date": _("Give the start date with the end date.")})
+
+
+def ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+class Chair(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        CO_CHAIR = "co_chair", _("Co-chair")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chairs")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="chairs", verbose_name=_("member")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CHAIR)
+    office = models.CharField(
+        _("office"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “Commissioner of the Royal Papua New Guinea Constabulary”."),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Talanoa user acting as chair"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chairs",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        verbose_name = _("chair")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="one_chair_seat_per_member",
+                violation_error_message=_("This member already chairs this meeting."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office or self.member} ({self.get_role_display()}, {self.meeting})"
+
+
+class Attendance(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member delegation")
+        OBSERVER = "observer", _("Observer")
+        GUEST = "guest", _("Special guest")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "role", "member__name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="attends_a_meeting_once",
+                violation_error_message=_("This member is already recorded at this meeting."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} at {self.meeting}"
+
+
+class Hosting(models.Model):
+    """A member's relation to hosting a meeting; every move is kept as a HostingChange."""
+
+    class Status(models.TextChoices):
+        INTEREST_REGISTERED = "interest", _("Interest registered")
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        HOSTED = "hosted", _("Hosted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # Which moves a hosting may make; anything else is refused by hosting_change_status.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.INTEREST_REGISTERED: frozenset({Status.PLANNED, Status.CONFIRMED, Status.WITHDRAWN}),
+        Status.PLANNED: frozenset({Status.CONFIRMED, Status.HOSTED, Status.WITHDRAWN}),
+        Status.CONFIRMED: frozenset({Status.HOSTED, Status.WITHDRAWN}),
+        Status.HOSTED: frozenset(),
+        # A member that withdrew may register interest again; the old moves stay on record.
+        Status.WITHDRAWN: frozenset({Status.INTEREST_REGISTERED}),
+    }
+    HOSTING_STATUSES = (Status.CONFIRMED, Status.HOSTED)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="hostings")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="hostings")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    announced_at = models.ForeignKey(
+        Meeting,
+        verbose_name=_("announced at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hostings_announced",
+        help_text=_("The meeting whose outcome recorded this, e.g. the 5th for PNG's plan."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "member__name"]
+        verbose_name = _("hosting")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="one_hosting_per_member_and_meeting",
+                violation_error_message=_("This member already has a hosting for this meeting."),
+            ),
+            # Two hosts for one meeting is a data-entry error, not a plan change.
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(status__in=["confirmed", "hosted"]),
+                name="one_host_per_meeting",
+                violation_error_message=_("Another member already hosts this meeting."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.meeting} ({self.get_status_display()})"
+
+    def allowed_statuses(self) -> list[str]:
+        return sorted(self.TRANSITIONS[self.status])
+
+
+class HostingChange(models.Model):
+    """One move of a hosting: when it happened in the world, and who recorded it when."""
+
+    hosting = models.ForeignKey(Hosting, on_delete=models.CASCADE, related_name="changes")
+    status_from = models.CharField(
+        _("from"), max_length=10, choices=Hosting.Status.choices, blank=True
+    )
+    status_to = models.CharField(_("to"), max_length=10, choices=Hosting.Status.choices)
+    effective_on = models.DateField(_("happened on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["hosting", "recorded_at", "pk"]
+        verbose_name = _("hosting change")
+
+    def __str__(self) -> str:
+        return f"{self.hosting.member}: {self.status_from or '—'} → {self.status_to}"
+
+
+class Profile(models.Model):
+    """What Talanoa knows of a person beyond their login."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        FRENCH = "fr", "Français"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("represents"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    time_zone = TimeZoneField(
+        _("time zone (IANA)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the time zone of the member they represent."),
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @property
+    def effective_time_zone(self):
+        return self.time_zone or (self.member.time_zone if self.member else None)

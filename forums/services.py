@@ -1,0 +1,125 @@
+"""The writes of the forums app: meetings with their chairs, and hosting moves."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from forums.audit import check_transition, save_validated
+from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member
+
+
+@dataclass(frozen=True)
+class ChairSeat:
+    member: Member
+    role: str = Chair.Role.CHAIR
+    office: str = ""
+    person: object | None = None
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor,
+    forum: Forum,
+    sequence: int,
+    chairs: Sequence[ChairSeat] = (),
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    dates_note: str = "",
+    title: str = "",
+    venue: str = "",
+    country: str = "",
+    time_zone=None,
+) -> Meeting:
+    meeting = save_validated(
+        Meeting(
+            forum=forum,
+            sequence=sequence,
+            title=title,
+            start_date=start_date,
+            end_date=end_date,
+            dates_note=dates_note,
+            venue=venue,
+            country=country,
+            time_zone=time_zone,
+        ),
+        actor=actor,
+    )
+    for seat in chairs:
+        save_validated(
+            Chair(
+                meeting=meeting,
+                member=seat.member,
+                role=seat.role,
+                office=seat.office,
+                person=seat.person,
+            ),
+            actor=actor,
+        )
+    return meeting
+
+
+@transaction.atomic
+def hosting_record(
+    *,
+    actor,
+    meeting: Meeting,
+    member: Member,
+    status: str,
+    effective_on: datetime.date | None = None,
+    announced_at: Meeting | None = None,
+    note: str = "",
+) -> Hosting:
+    """Record a member's first known relation to hosting a meeting (any status)."""
+    hosting = save_validated(
+        Hosting(meeting=meeting, member=member, status=status, announced_at=announced_at),
+        actor=actor,
+        reason=note,
+    )
+    save_validated(
+        HostingChange(
+            hosting=hosting,
+            status_from="",
+            status_to=status,
+            effective_on=effective_on,
+            note=note,
+            recorded_by=actor,
+        ),
+        actor=actor,
+    )
+    return hosting
+
+
+@transaction.atomic
+def hosting_change_status(
+    *,
+    actor,
+    hosting: Hosting,
+    status: str,
+    effective_on: datetime.date | None = None,
+    note: str = "",
+) -> Hosting:
+    hosting = Hosting.objects.select_for_update().get(pk=hosting.pk)
+    check_transition(
+        transitions=Hosting.TRANSITIONS,
+        current=hosting.status,
+        wanted=status,
+        labels=dict(Hosting.Status.choices),
+    )
+    previous = hosting.status
+    hosting.status = status
+    save_validated(hosting, actor=actor, reason=note)
+    save_validated(
+        HostingChange(
+            hosting=hosting,
+            status_from=previous,
+            status_to=status,
+            effective_on=effective_on,
+            note=note,
+            recorded_by=actor,
+        ),
+        actor=actor,
+    )
+    return hosting

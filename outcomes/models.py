@@ -1,0 +1,253 @@
+"""What meetings adopt: outcome documents, their numbered outcomes, and links between them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from forums.models import Meeting, Member
+from forums.tlp import TLP, validate_not_more_open
+
+DOCUMENT_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Z][A-Z0-9-]*/[0-9]+(-[A-Z0-9]+)?$",
+    _("Forum acronym / meeting number, with a suffix for a second document: JHOPS/5-AP."),
+)
+OUTCOME_NUMBER_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-z]+([.()][0-9A-Za-z()]*)*$",
+    _("Numbers like 16, 3.(2)(f) or 4.b: letters, digits, dots and brackets, no spaces."),
+)
+
+
+class OutcomeDocument(models.Model):
+    class Kind(models.TextChoices):
+        OUTCOME_STATEMENT = "outcome_statement", _("Outcome statement")
+        COMMUNIQUE = "communique", _("Communiqué")
+        DECLARATION = "declaration", _("Declaration")
+        ACTION_PLAN = "action_plan", _("Action plan")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(
+        _("title"), max_length=300, help_text=_("e.g. “2022 Denarau Outcome”.")
+    )
+    short_title = models.CharField(
+        _("short title"),
+        max_length=100,
+        blank=True,
+        help_text=_("How other texts cite it, e.g. “Denarau Outcome”."),
+    )
+    code = models.CharField(
+        _("citation prefix"),
+        max_length=40,
+        unique=True,
+        validators=[DOCUMENT_CODE_VALIDATOR],
+        help_text=_("Starts its outcomes' citation codes; never changes once outcomes exist."),
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.CLEAR)
+    source_note = models.TextField(
+        _("source"), blank=True, help_text=_("Where the text comes from, and what is missing.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "code"]
+        verbose_name = _("outcome document")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def in_document_order(self) -> "OutcomeQuerySet":
+        return self.order_by("document__meeting__forum__acronym", "document__code", "position")
+
+
+class Outcome(models.Model):
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("Agreement")
+        COMMITMENT = "commitment", _("Commitment")
+        REAFFIRMATION = "reaffirmation", _("Reaffirmation")
+        RECOGNITION = "recognition", _("Recognition")
+        WELCOME = "welcome", _("Welcome")
+        DECISION = "decision", _("Decision")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        # Paragraphs that record rather than decide: who met where, offers, thanks.
+        NOTE = "note", _("Noting / record")
+
+    class Status(models.TextChoices):
+        # The vocabulary of the CBD's decision-tracking tool.
+        ACTIVE = "active", _("Active")
+        IMPLEMENTED = "implemented", _("Implemented")
+        ELAPSED = "elapsed", _("Elapsed")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ACTIVE: frozenset({Status.IMPLEMENTED, Status.ELAPSED, Status.SUPERSEDED}),
+        # A later meeting may find an outcome was not done after all.
+        Status.IMPLEMENTED: frozenset({Status.ACTIVE}),
+        Status.ELAPSED: frozenset({Status.ACTIVE}),
+        Status.SUPERSEDED: frozenset(),
+    }
+
+    document = models.ForeignKey(OutcomeDocument, on_delete=models.PROTECT, related_name="outcomes")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    number = models.CharField(_("number"), max_length=40, validators=[OUTCOME_NUMBER_VALIDATOR])
+    position = models.PositiveIntegerField(
+        _("position"), help_text=_("Order in the document; numbers alone do not sort (3.(2)(f)).")
+    )
+    text = models.TextField(_("text"))
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("Leave empty when the text is not held and the kind is not known."),
+    )
+    status = models.CharField(
+        _("implementation status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    responsible = models.ManyToManyField(
+        Member, verbose_name=_("responsible"), blank=True, related_name="outcomes_responsible"
+    )
+    tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.CLEAR)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named recipients (TLP:RED)"),
+        blank=True,
+        related_name="red_outcomes",
+    )
+    citation_code = models.CharField(
+        _("citation code"),
+        max_length=90,
+        unique=True,
+        editable=False,
+        help_text=_("Permanent: set when the outcome is recorded, never changed."),
+    )
+    source_note = models.CharField(_("source"), max_length=300, blank=True)
+    objects = OutcomeQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[responsible])
+
+    class Meta:
+        ordering = ["document", "position"]
+        verbose_name = _("outcome")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"],
+                name="unique_outcome_number_per_document",
+                violation_error_message=_("This document already has an outcome with this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["document", "position"],
+                name="unique_outcome_position_per_document",
+                violation_error_message=_("Two outcomes cannot share a position in a document."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation_code} — {self.text[:60]}"
+
+    def clean(self) -> None:
+        if self.document_id is None:
+            return
+        if self.citation_code and self.citation_code != citation_code_for(
+            self.document, self.number
+        ):
+            raise ValidationError(
+                {"number": _("The number of a recorded outcome cannot change: it is cited.")}
+            )
+        validate_not_more_open(
+            child_label=self.tlp, parent_label=self.document.tlp, parent_name=_("document")
+        )
+        if self.parent_id is not None:
+            if self.parent.document_id != self.document_id:
+                raise ValidationError({"parent": _("A sub-item belongs to the same document.")})
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": _("An outcome cannot be part of itself.")})
+            validate_not_more_open(
+                child_label=self.tlp, parent_label=self.parent.tlp, parent_name=_("parent outcome")
+            )
+
+    @property
+    def label(self) -> str:
+        """How people cite it: “Denarau Outcome 16”."""
+        return f"{self.document.short_title or self.document.title} {self.number}"
+
+
+def citation_code_for(document: OutcomeDocument, number: str) -> str:
+    return f"{document.code}/{number}"
+
+
+class OutcomeLink(models.Model):
+    """A typed edge from an outcome to an earlier outcome or a whole document."""
+
+    class Kind(models.TextChoices):
+        REAFFIRMS = "reaffirms", _("reaffirms")
+        PURSUANT_TO = "pursuant_to", _("pursuant to")
+        SUPERSEDES = "supersedes", _("supersedes")
+        IMPLEMENTS = "implements", _("implements")
+
+    source = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="links_out"
+    )
+    kind = models.CharField(_("relation"), max_length=12, choices=Kind.choices)
+    target_outcome = models.ForeignKey(
+        Outcome,
+        verbose_name=_("to outcome"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="links_in",
+    )
+    target_document = models.ForeignKey(
+        OutcomeDocument,
+        verbose_name=_("to document"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="links_in",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "kind", "pk"]
+        verbose_name = _("outcome link")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target_outcome__isnull=False) & Q(target_document__isnull=True))
+                | (Q(target_outcome__isnull=True) & Q(target_document__isnull=False)),
+                name="link_has_exactly_one_target",
+                violation_error_message=_("Link to one outcome or one document, not both."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_outcome=models.F("source")),
+                name="link_not_to_itself",
+                violation_error_message=_("An outcome cannot link to itself."),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "kind", "target_outcome"],
+                condition=Q(target_outcome__isnull=False),
+                name="unique_link_to_outcome",
+                violation_error_message=_("This link is already recorded."),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "kind", "target_document"],
+                condition=Q(target_document__isnull=False),
+                name="unique_link_to_document",
+                violation_error_message=_("This link is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.target_outcome or self.target_document
+        return f"{self.source.citation_code} {self.get_kind_display()} {target}"

@@ -1,0 +1,175 @@
+"""The writes of the outcomes app: documents with their numbered outcomes, links, status."""
+
+import datetime
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from forums.audit import check_transition, save_validated
+from forums.models import Meeting, Member
+from forums.tlp import TLP
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink, citation_code_for
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """One numbered item as the secretariat (or the importer) reads it off the document."""
+
+    number: str
+    text: str
+    kind: str = ""
+    parent_number: str | None = None
+    status: str = Outcome.Status.ACTIVE
+    tlp: int | None = None  # None: the document's label
+    responsible: Sequence[Member] = field(default_factory=tuple)
+    source_note: str = ""
+
+
+def default_document_code(meeting: Meeting) -> str:
+    return f"{meeting.forum.acronym}/{meeting.sequence}"
+
+
+@transaction.atomic
+def outcome_document_record(
+    *,
+    actor,
+    meeting: Meeting,
+    kind: str,
+    title: str,
+    outcomes: Sequence[OutcomeSpec] = (),
+    short_title: str = "",
+    code: str = "",
+    adopted_on: datetime.date | None = None,
+    tlp: int = TLP.CLEAR,
+    source_note: str = "",
+) -> OutcomeDocument:
+    """Record a document a meeting adopted and its outcomes, all or nothing."""
+    duplicates = sorted(n for n, count in Counter(s.number for s in outcomes).items() if count > 1)
+    if duplicates:
+        raise ValidationError(
+            {"outcomes": [f"Outcome number used twice in the document: {', '.join(duplicates)}."]}
+        )
+    code = code or default_document_code(meeting)
+    if OutcomeDocument.objects.filter(code=code).exists():
+        raise ValidationError(
+            {
+                "code": [
+                    f"{code} already starts another document's citation codes; "
+                    f"give this one a suffix, e.g. {code}-AP."
+                ]
+            }
+        )
+    document = save_validated(
+        OutcomeDocument(
+            meeting=meeting,
+            kind=kind,
+            title=title,
+            short_title=short_title,
+            code=code,
+            adopted_on=adopted_on,
+            tlp=tlp,
+            source_note=source_note,
+        ),
+        actor=actor,
+    )
+    recorded: dict[str, Outcome] = {}
+    for spec in outcomes:
+        parent = None
+        if spec.parent_number is not None:
+            if spec.parent_number not in recorded:
+                raise ValidationError(
+                    {"outcomes": [f"{spec.number}: its parent {spec.parent_number} comes later."]}
+                )
+            parent = recorded[spec.parent_number]
+        outcome = outcome_add(
+            actor=actor,
+            document=document,
+            number=spec.number,
+            text=spec.text,
+            kind=spec.kind,
+            parent=parent,
+            status=spec.status,
+            tlp=document.tlp if spec.tlp is None else spec.tlp,
+            source_note=spec.source_note,
+        )
+        if spec.responsible:
+            outcome.responsible.set(spec.responsible)
+        recorded[spec.number] = outcome
+    return document
+
+
+@transaction.atomic
+def outcome_add(
+    *,
+    actor,
+    document: OutcomeDocument,
+    number: str,
+    text: str,
+    kind: str = "",
+    parent: Outcome | None = None,
+    status: str = Outcome.Status.ACTIVE,
+    tlp: int | None = None,
+    source_note: str = "",
+    position: int | None = None,
+) -> Outcome:
+    """Add one outcome at the end of a document (or at `position`) with its permanent code."""
+    if position is None:
+        last = document.outcomes.aggregate(last=Max("position"))["last"]
+        position = (last or 0) + 1
+    return outcome_save(
+        actor=actor,
+        outcome=Outcome(
+            document=document,
+            number=number,
+            text=text,
+            kind=kind,
+            parent=parent,
+            status=status,
+            tlp=document.tlp if tlp is None else tlp,
+            source_note=source_note,
+            position=position,
+        ),
+    )
+
+
+def outcome_save(*, actor, outcome: Outcome) -> Outcome:
+    """Save a new or edited outcome; a new one gets its citation code, which never changes."""
+    if not outcome.citation_code:
+        outcome.citation_code = citation_code_for(outcome.document, outcome.number)
+    return save_validated(outcome, actor=actor)
+
+
+@transaction.atomic
+def outcome_change_status(*, actor, outcome: Outcome, status: str, note: str = "") -> Outcome:
+    outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
+    check_transition(
+        transitions=Outcome.TRANSITIONS,
+        current=outcome.status,
+        wanted=status,
+        labels=dict(Outcome.Status.choices),
+    )
+    outcome.status = status
+    return save_validated(outcome, actor=actor, reason=note)
+
+
+def outcome_link_add(
+    *,
+    actor,
+    source: Outcome,
+    kind: str,
+    target_outcome: Outcome | None = None,
+    target_document: OutcomeDocument | None = None,
+) -> OutcomeLink:
+    return save_validated(
+        OutcomeLink(
+            source=source,
+            kind=kind,
+            target_outcome=target_outcome,
+            target_document=target_document,
+        ),
+        actor=actor,
+    )

@@ -1,0 +1,305 @@
+"""Working groups a meeting sets up, who sits on them, their tasks and every progress update."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from forums.models import Meeting, Member
+from forums.tlp import TLP, validate_not_more_open
+from outcomes.models import Outcome
+
+
+class WorkingGroup(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    established_by = models.ForeignKey(
+        Meeting,
+        verbose_name=_("established by"),
+        on_delete=models.PROTECT,
+        related_name="working_groups_established",
+    )
+    establishing_outcome = models.ForeignKey(
+        Outcome,
+        verbose_name=_("established under"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="working_groups",
+    )
+    reports_to = models.ForeignKey(
+        Meeting,
+        verbose_name=_("reports to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="working_groups_reporting",
+    )
+    mandate = models.TextField(_("mandate"))
+    tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.GREEN)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, help_text=_("When its mandate ended.")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="WorkingGroupMembership", related_name="working_groups"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["established_by", "name"]
+        verbose_name = _("working group")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["established_by", "name"],
+                name="unique_working_group_name_per_meeting",
+                violation_error_message=_("This meeting already set up a group with this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.reports_to_id and self.established_by_id:
+            if self.reports_to.forum_id != self.established_by.forum_id:
+                raise ValidationError(
+                    {"reports_to": _("A working group reports to a meeting of its own forum.")}
+                )
+            if self.reports_to.sequence <= self.established_by.sequence:
+                raise ValidationError(
+                    {"reports_to": _("A working group reports to a later meeting.")}
+                )
+        if (
+            self.establishing_outcome_id
+            and self.established_by_id
+            and self.establishing_outcome.document.meeting_id != self.established_by_id
+        ):
+            raise ValidationError(
+                {"establishing_outcome": _("Choose an outcome of the establishing meeting.")}
+            )
+
+    @property
+    def forum(self):
+        return self.established_by.forum
+
+
+class WorkingGroupMembership(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wg_memberships"
+    )
+    represents = models.ForeignKey(
+        Member,
+        verbose_name=_("represents"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wg_memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(_("since"), null=True, blank=True)
+    left_on = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["working_group", "role", "person__username"]
+        verbose_name = _("working-group membership")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "person"],
+                name="one_seat_per_person_per_group",
+                violation_error_message=_("This person is already in this working group."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="wg_membership_left_after_joined",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}, {self.working_group})"
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self) -> "TaskQuerySet":
+        return self.filter(status__in=Task.OPEN_STATUSES)
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        BLOCKED = "blocked", _("Blocked")
+        READY = "ready", _("Ready for ratification")
+        RATIFIED = "ratified", _("Ratified")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The only moves task_change_status accepts (DESIGN.md); READY → IN_PROGRESS is a
+    # meeting sending work back instead of ratifying it.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.NOT_STARTED: frozenset({Status.IN_PROGRESS, Status.WITHDRAWN}),
+        Status.IN_PROGRESS: frozenset({Status.BLOCKED, Status.READY, Status.WITHDRAWN}),
+        Status.BLOCKED: frozenset({Status.IN_PROGRESS, Status.WITHDRAWN}),
+        Status.READY: frozenset({Status.RATIFIED, Status.IN_PROGRESS, Status.WITHDRAWN}),
+        Status.RATIFIED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.READY)
+    DONE_STATUSES = (Status.READY, Status.RATIFIED)
+
+    working_group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="tasks")
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    outcomes = models.ManyToManyField(
+        Outcome, verbose_name=_("serves outcomes"), blank=True, related_name="tasks"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks_led",
+    )
+    reports_to = models.ForeignKey(
+        Meeting,
+        verbose_name=_("for the meeting"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        help_text=_("The meeting it must be ready for; by default the group's."),
+    )
+    due_on = models.DateField(
+        _("due"),
+        null=True,
+        blank=True,
+        help_text=_("A day in the meeting's time zone, ending 23:59 there; by default its start."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), default=0, validators=[MaxValueValidator(100)]
+    )
+    tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.GREEN)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named recipients (TLP:RED)"),
+        blank=True,
+        related_name="red_tasks",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    objects = TaskQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[outcomes])
+
+    class Meta:
+        ordering = ["working_group", "pk"]
+        verbose_name = _("task")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="task_progress_at_most_100",
+                violation_error_message=_("Progress is a percentage, 0 to 100."),
+            ),
+            models.UniqueConstraint(
+                fields=["working_group", "title"],
+                name="unique_task_title_per_group",
+                violation_error_message=_("This working group already has a task with this title."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.working_group_id is None:
+            return
+        validate_not_more_open(
+            child_label=self.tlp,
+            parent_label=self.working_group.tlp,
+            parent_name=_("working group"),
+        )
+        meeting = self.reports_to
+        if meeting is not None:
+            if meeting.forum_id != self.working_group.established_by.forum_id:
+                raise ValidationError(
+                    {"reports_to": _("A task reports to a meeting of its group's forum.")}
+                )
+            if self.due_on and meeting.start_date and self.due_on > meeting.start_date:
+                raise ValidationError(
+                    {
+                        "due_on": _(
+                            "Due %(due)s is after %(meeting)s opens on %(start)s; "
+                            "work must be ready for the meeting it reports to."
+                        )
+                        % {"due": self.due_on, "meeting": meeting, "start": meeting.start_date}
+                    }
+                )
+
+    def allowed_statuses(self) -> list[str]:
+        return [s for s in self.Status.values if s in self.TRANSITIONS[self.status]]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class TaskUpdate(models.Model):
+    """A progress report on a task; every status move is one. Append-only."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="task_updates",
+        help_text=_("Empty for changes made by Talanoa itself (data import)."),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    status_from = models.CharField(_("from"), max_length=12, choices=Task.Status.choices)
+    status_to = models.CharField(_("to"), max_length=12, choices=Task.Status.choices)
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), validators=[MaxValueValidator(100)]
+    )
+    note = models.TextField(_("note"), blank=True)
+    tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.GREEN)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named recipients (TLP:RED)"),
+        blank=True,
+        related_name="red_task_updates",
+    )
+
+    class Meta:
+        ordering = ["task", "created_at", "pk"]
+        verbose_name = _("task update")
+        get_latest_by = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="update_progress_at_most_100",
+                violation_error_message=_("Progress is a percentage, 0 to 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.status_from != self.status_to:
+            return f"{self.task}: {self.status_from} → {self.status_to}"
+        return f"{self.task}: update"
+
+    @property
+    def changes_status(self) -> bool:
+        return self.status_from != self.status_to

@@ -1,0 +1,225 @@
+"""The writes of the workinggroups app: groups, their members, tasks and every task update."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from forums.audit import check_transition, save_validated
+from forums.models import Meeting, Member
+from outcomes.models import Outcome
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+
+
+@dataclass(frozen=True)
+class Seat:
+    person: object
+    represents: Member | None = None
+    role: str = WorkingGroupMembership.Role.MEMBER
+
+
+@transaction.atomic
+def working_group_establish(
+    *,
+    actor,
+    name: str,
+    established_by: Meeting,
+    mandate: str,
+    reports_to: Meeting | None = None,
+    establishing_outcome: Outcome | None = None,
+    tlp: int | None = None,
+    seats: Sequence[Seat] = (),
+) -> WorkingGroup:
+    group = WorkingGroup(
+        name=name,
+        established_by=established_by,
+        mandate=mandate,
+        reports_to=reports_to,
+        establishing_outcome=establishing_outcome,
+    )
+    if tlp is not None:
+        group.tlp = tlp
+    save_validated(group, actor=actor)
+    for seat in seats:
+        working_group_add_member(
+            actor=actor,
+            working_group=group,
+            person=seat.person,
+            represents=seat.represents,
+            role=seat.role,
+        )
+    return group
+
+
+def working_group_add_member(
+    *,
+    actor,
+    working_group: WorkingGroup,
+    person,
+    represents: Member | None = None,
+    role: str = WorkingGroupMembership.Role.MEMBER,
+    joined_on: datetime.date | None = None,
+) -> WorkingGroupMembership:
+    if represents is None and hasattr(person, "profile"):
+        represents = person.profile.member
+    return save_validated(
+        WorkingGroupMembership(
+            working_group=working_group,
+            person=person,
+            represents=represents,
+            role=role,
+            joined_on=joined_on,
+        ),
+        actor=actor,
+    )
+
+
+def _check_lead_sits_on_group(task: Task) -> None:
+    if task.lead_id is None:
+        return
+    if not task.working_group.memberships.filter(
+        person_id=task.lead_id, left_on__isnull=True
+    ).exists():
+        raise ValidationError({"lead": ["The lead must be a current member of the working group."]})
+
+
+@transaction.atomic
+def task_add(
+    *,
+    actor,
+    working_group: WorkingGroup,
+    title: str,
+    description: str = "",
+    outcomes: Sequence[Outcome] = (),
+    lead=None,
+    reports_to: Meeting | None = None,
+    due_on: datetime.date | None = None,
+    tlp: int | None = None,
+) -> Task:
+    """Add a task; it reports to the group's meeting and falls due as it opens, unless told."""
+    if working_group.closed_on is not None:
+        raise ValidationError({"working_group": ["This working group is closed."]})
+    reports_to = reports_to or working_group.reports_to
+    if due_on is None and reports_to is not None:
+        due_on = reports_to.start_date
+    task = Task(
+        working_group=working_group,
+        title=title,
+        description=description,
+        lead=lead,
+        reports_to=reports_to,
+        due_on=due_on,
+        tlp=working_group.tlp if tlp is None else tlp,
+    )
+    _check_lead_sits_on_group(task)
+    save_validated(task, actor=actor)
+    if outcomes:
+        task.outcomes.set(outcomes)
+    return task
+
+
+def task_save(*, actor, task: Task) -> Task:
+    """Save edited task details (title, lead, dates, outcomes); never its status."""
+    if task.pk is not None:
+        stored = Task.objects.only("status", "progress").get(pk=task.pk)
+        if (task.status, task.progress) != (stored.status, stored.progress):
+            raise ValidationError(
+                {"status": ["Status and progress move only through a task update."]}
+            )
+    _check_lead_sits_on_group(task)
+    return save_validated(task, actor=actor)
+
+
+# A note is what tells the group why work stopped or was dropped.
+NOTE_REQUIRED_FOR = frozenset({Task.Status.BLOCKED, Task.Status.WITHDRAWN})
+
+
+@transaction.atomic
+def task_update_status(
+    *,
+    actor,
+    task: Task,
+    status: str | None = None,
+    note: str = "",
+    progress: int | None = None,
+    tlp: int | None = None,
+) -> TaskUpdate:
+    """Post a progress update and, if `status` differs, move the task. The one door."""
+    # Lock the row: two people moving the same task serialise here, and the second sees
+    # the first one's status when its move is checked against the map.
+    task = Task.objects.select_for_update().select_related("working_group").get(pk=task.pk)
+    previous = task.status
+    status = status or previous
+    note = note.strip()
+    if status != previous:
+        check_transition(
+            transitions=Task.TRANSITIONS,
+            current=previous,
+            wanted=status,
+            labels=dict(Task.Status.choices),
+        )
+    elif not note and progress in (None, task.progress):
+        raise ValidationError({"note": ["Say what changed: a note, a new status or progress."]})
+    if status in NOTE_REQUIRED_FOR and status != previous and not note:
+        raise ValidationError(
+            {"note": [f"Say why the task is {Task.Status(status).label.lower()}."]}
+        )
+    if status in Task.DONE_STATUSES:
+        if progress not in (None, 100):
+            raise ValidationError({"progress": ["Work ready for ratification is 100% done."]})
+        progress = 100
+    update = TaskUpdate(
+        task=task,
+        author=actor,
+        status_from=previous,
+        status_to=status,
+        progress=task.progress if progress is None else progress,
+        note=note,
+        tlp=task.tlp if tlp is None else tlp,
+    )
+    if update.tlp < task.tlp:
+        raise ValidationError({"tlp": ["An update cannot be more open than its task."]})
+    update.full_clean()
+    task.status = status
+    task.progress = update.progress
+    save_validated(task, actor=actor, reason=note)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> Task:
+    """Roll an open task on to the next meeting; it falls due as that meeting opens."""
+    task = Task.objects.select_for_update().select_related("reports_to").get(pk=task.pk)
+    if not task.is_open:
+        raise ValidationError({"status": ["Only open work carries over."]})
+    current = task.reports_to
+    if to_meeting is None:
+        if current is None:
+            raise ValidationError({"reports_to": ["Choose the meeting it carries over to."]})
+        to_meeting = (
+            Meeting.objects.filter(forum_id=current.forum_id, sequence__gt=current.sequence)
+            .order_by("sequence")
+            .first()
+        )
+        if to_meeting is None:
+            raise ValidationError(
+                {"reports_to": [f"Record the meeting after {current} before carrying over."]}
+            )
+    if current is not None and to_meeting.sequence <= current.sequence:
+        raise ValidationError({"reports_to": ["Work carries over to a later meeting."]})
+    task.reports_to = to_meeting
+    task.due_on = to_meeting.start_date
+    save_validated(task, actor=actor, reason=f"Carried over from {current} to {to_meeting}")
+    TaskUpdate.objects.create(
+        task=task,
+        author=actor,
+        status_from=task.status,
+        status_to=task.status,
+        progress=task.progress,
+        note=f"Carried over from {current or 'no meeting'} to {to_meeting}.",
+        tlp=task.tlp,
+    )
+    return task
