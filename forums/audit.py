@@ -13,8 +13,8 @@ def save_validated(instance: models.Model, *, actor, reason: str = "") -> models
     """Validate `instance` against fields and constraints, then save it as `actor`."""
     instance.full_clean()
     instance._history_user = actor  # read by simple-history when it writes the row
-    if reason:
-        instance._change_reason = reason
+    # Always set: a reason left on the instance by an earlier save would be recorded again.
+    instance._change_reason = reason or None
     try:
         # A savepoint, so that losing a race on a unique constraint leaves the caller's
         # transaction usable and the user gets the same message as from full_clean().

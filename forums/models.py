@@ -355,8 +355,9 @@ class HostingChange(models.Model):
     status_to = models.CharField(_("to"), max_length=10, choices=Hosting.Status.choices)
     effective_on = models.DateField(_("happened on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Empty for moves recorded by Talanoa itself (the JHoPS data load), as on TaskUpdate.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -60,6 +60,19 @@ class OutcomeDocument(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # Its outcomes' citation codes start with the code and are already cited.
+        if self.pk is None:
+            return
+        stored = OutcomeDocument.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if stored is not None and stored != self.code and self.outcomes.exists():
+            raise ValidationError(
+                {
+                    "code": _("Its outcomes are cited as %(code)s/…; it cannot change.")
+                    % {"code": stored}
+                }
+            )
+
 
 class OutcomeQuerySet(models.QuerySet):
     def in_document_order(self) -> "OutcomeQuerySet":

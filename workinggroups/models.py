@@ -265,6 +265,7 @@ class TaskUpdate(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="task_updates",
         help_text=_("Empty for changes made by Talanoa itself (data import)."),
     )

@@ -184,7 +184,12 @@ def task_update_status(
     update.full_clean()
     task.status = status
     task.progress = update.progress
-    save_validated(task, actor=actor, reason=note)
+    # Only status and progress move here, both checked above. Saving just those fields
+    # keeps an update possible on a task whose meeting has since moved earlier than its
+    # due date: the officer fixes that date; the group's reporting must not stop meanwhile.
+    task._history_user = actor
+    task._change_reason = note or None
+    task.save(update_fields=["status", "progress", "updated_at"])
     update.save()
     return update
 
@@ -192,7 +197,9 @@ def task_update_status(
 @transaction.atomic
 def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> Task:
     """Roll an open task on to the next meeting; it falls due as that meeting opens."""
-    task = Task.objects.select_for_update().select_related("reports_to").get(pk=task.pk)
+    # Lock the task row only: PostgreSQL refuses FOR UPDATE on the outer join that the
+    # nullable `reports_to` needs.
+    task = Task.objects.select_for_update(of=("self",)).select_related("reports_to").get(pk=task.pk)
     if not task.is_open:
         raise ValidationError({"status": ["Only open work carries over."]})
     current = task.reports_to

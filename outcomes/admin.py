@@ -1,0 +1,271 @@
+"""The secretariat's data entry for outcome documents, their numbered outcomes and links."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from forums.admin_base import AuditedAdmin, AuditedInline, adopt
+from forums.audit import save_validated
+from outcomes import services
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+
+# --- outcome documents ----------------------------------------------------------------
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeDocument
+        fields = [
+            "meeting",
+            "kind",
+            "title",
+            "short_title",
+            "code",
+            "adopted_on",
+            "tlp",
+            "source_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields:
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _(
+                "Leave empty for forum / meeting number, e.g. JHOPS/5. Never changes once "
+                "outcomes exist: it starts their citation codes."
+            )
+
+
+def record_document(request, document: OutcomeDocument) -> None:
+    """A new document through its service, which picks the default prefix; edits saved."""
+    if not document._state.adding:
+        save_validated(document, actor=request.user)
+        return
+    adopt(
+        document,
+        services.outcome_document_record(
+            actor=request.user,
+            meeting=document.meeting,
+            kind=document.kind,
+            title=document.title,
+            short_title=document.short_title,
+            code=document.code,
+            adopted_on=document.adopted_on,
+            tlp=document.tlp,
+            source_note=document.source_note,
+        ),
+    )
+
+
+class OutcomeDocumentInline(AuditedInline):
+    """Documents a meeting adopted, listed on the meeting's page."""
+
+    model = OutcomeDocument
+    form = DocumentForm
+    fields = ["kind", "title", "short_title", "code", "adopted_on", "tlp"]
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def record(self, request, obj, change):
+        record_document(request, obj)
+
+
+# --- outcomes -------------------------------------------------------------------------
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = [
+            "document",
+            "number",
+            "position",
+            "parent",
+            "text",
+            "kind",
+            "tlp",
+            "responsible",
+            "recipients",
+            "source_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "position" in self.fields:
+            self.fields["position"].required = False
+            self.fields["position"].help_text = _("Leave empty to put it after the last one.")
+
+
+def record_outcome(request, outcome: Outcome) -> None:
+    """A new outcome gets its permanent citation code from the service; edits keep it."""
+    if not outcome._state.adding:
+        services.outcome_save(actor=request.user, outcome=outcome)
+        return
+    adopt(
+        outcome,
+        services.outcome_add(
+            actor=request.user,
+            document=outcome.document,
+            number=outcome.number,
+            text=outcome.text,
+            kind=outcome.kind,
+            parent=outcome.parent,
+            tlp=outcome.tlp,
+            source_note=outcome.source_note,
+            position=outcome.position,
+        ),
+    )
+
+
+class OutcomeInline(AuditedInline):
+    model = Outcome
+    form = OutcomeForm
+    fields = ["number", "position", "parent", "text", "kind", "tlp", "status", "citation_code"]
+    # Status moves through the "mark …" actions, which check the transition map.
+    readonly_fields = ["status", "citation_code"]
+    autocomplete_fields = ["parent"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # outcomes are cited permanently
+
+    def record(self, request, obj, change):
+        record_outcome(request, obj)
+
+
+@admin.register(OutcomeDocument)
+class OutcomeDocumentAdmin(AuditedAdmin):
+    form = DocumentForm
+    list_display = ["code", "title", "kind", "meeting", "adopted_on", "tlp", "outcome_count"]
+    list_filter = ["kind", "tlp", "meeting__forum"]
+    list_select_related = ["meeting__forum"]
+    search_fields = ["code", "title", "short_title"]
+    autocomplete_fields = ["meeting"]
+    inlines = [OutcomeInline]
+
+    def get_queryset(self, request):
+        # An aggregate drops Meta.ordering (GROUP BY); autocomplete pages need an order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(outcome_total=Count("outcomes"))
+            .order_by(*OutcomeDocument._meta.ordering)
+        )
+
+    @admin.display(description=_("outcomes"), ordering="outcome_total")
+    def outcome_count(self, document):
+        return document.outcome_total
+
+    def record(self, request, obj, form, change):
+        record_document(request, obj)
+
+
+class OutcomeLinkInline(AuditedInline):
+    model = OutcomeLink
+    fk_name = "source"
+    fields = ["kind", "target_outcome", "target_document"]
+    autocomplete_fields = ["target_outcome", "target_document"]
+
+    def record(self, request, obj, change):
+        record_link(request, obj)
+
+
+def record_link(request, link: OutcomeLink) -> None:
+    if not link._state.adding:
+        save_validated(link, actor=request.user)
+        return
+    adopt(
+        link,
+        services.outcome_link_add(
+            actor=request.user,
+            source=link.source,
+            kind=link.kind,
+            target_outcome=link.target_outcome,
+            target_document=link.target_document,
+        ),
+    )
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(AuditedAdmin):
+    form = OutcomeForm
+    list_display = ["citation_code", "kind", "status", "tlp", "excerpt"]
+    list_filter = ["status", "kind", "tlp", "document__meeting__forum"]
+    search_fields = ["citation_code", "text", "document__title", "document__short_title"]
+    autocomplete_fields = ["document", "parent", "responsible", "recipients"]
+    fields = [
+        "document",
+        "number",
+        "position",
+        "parent",
+        "text",
+        "kind",
+        "status",
+        "tlp",
+        "responsible",
+        "recipients",
+        "source_note",
+        "citation_code",
+    ]
+    inlines = [OutcomeLinkInline]
+    actions = ["mark_implemented", "mark_elapsed", "mark_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "citation_code"]
+        if obj is not None:
+            # The citation code is made of them; it is permanent once recorded.
+            readonly += ["document", "number"]
+        return readonly
+
+    @admin.display(description=_("text"))
+    def excerpt(self, outcome):
+        return Truncator(outcome.text).chars(120)
+
+    def record(self, request, obj, form, change):
+        record_outcome(request, obj)
+
+    def _move(self, request, queryset, status):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda outcome: services.outcome_change_status(
+                actor=request.user, outcome=outcome, status=status
+            ),
+            _("Marked %(count)d outcome(s) “%(status)s”."),
+            status=Outcome.Status(status).label,
+        )
+
+    @admin.action(description=_("Mark the selected outcomes implemented"))
+    def mark_implemented(self, request, queryset):
+        self._move(request, queryset, Outcome.Status.IMPLEMENTED)
+
+    @admin.action(description=_("Mark the selected outcomes elapsed"))
+    def mark_elapsed(self, request, queryset):
+        self._move(request, queryset, Outcome.Status.ELAPSED)
+
+    @admin.action(description=_("Mark the selected outcomes active again"))
+    def mark_active(self, request, queryset):
+        self._move(request, queryset, Outcome.Status.ACTIVE)
+
+
+@admin.register(OutcomeLink)
+class OutcomeLinkAdmin(AuditedAdmin):
+    list_display = ["source", "kind", "target_outcome", "target_document"]
+    list_filter = ["kind"]
+    list_select_related = ["source", "target_outcome", "target_document"]
+    search_fields = [
+        "source__citation_code",
+        "target_outcome__citation_code",
+        "target_document__code",
+        "target_document__title",
+    ]
+    autocomplete_fields = ["source", "target_outcome", "target_document"]
+
+    def record(self, request, obj, form, change):
+        record_link(request, obj)

@@ -1,0 +1,304 @@
+"""The secretariat's data entry for working groups, their members, tasks and updates."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt
+from forums.audit import save_validated
+from forums.tlp import TLP
+from outcomes.models import Outcome
+from workinggroups import services
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+
+# --- tasks ----------------------------------------------------------------------------
+
+
+class TaskUpdateForm(forms.ModelForm):
+    """A new progress update; empty fields keep the task's status, progress and label."""
+
+    status_to = forms.ChoiceField(
+        label=_("move to"),
+        choices=[("", _("— keep status —")), *Task.Status.choices],
+        required=False,
+    )
+    progress = forms.IntegerField(label=_("progress %"), min_value=0, max_value=100, required=False)
+    tlp = forms.TypedChoiceField(
+        label=_("TLP label"),
+        choices=[("", _("— as the task —")), *TLP.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = TaskUpdate
+        fields = ["status_to", "progress", "note", "tlp"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.initial["tlp"] = None
+
+
+class TaskUpdateInline(AuditedInline):
+    """Append-only: past updates are read-only; a new row is a move through the service."""
+
+    model = TaskUpdate
+    form = TaskUpdateForm
+    fields = ["created_at", "author", "status_from", "status_to", "progress", "note", "tlp"]
+    readonly_fields = ["created_at", "author", "status_from"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def record(self, request, obj, change):
+        adopt(
+            obj,
+            services.task_update_status(
+                actor=request.user,
+                task=obj.task,
+                status=obj.status_to or None,
+                note=obj.note,
+                progress=obj.progress,
+                tlp=obj.tlp,
+            ),
+        )
+
+
+def record_task(request, task: Task, outcomes=()) -> None:
+    if not task._state.adding:
+        services.task_save(actor=request.user, task=task)
+        return
+    adopt(
+        task,
+        services.task_add(
+            actor=request.user,
+            working_group=task.working_group,
+            title=task.title,
+            description=task.description,
+            outcomes=outcomes,
+            lead=task.lead,
+            reports_to=task.reports_to,
+            due_on=task.due_on,
+            tlp=task.tlp,
+        ),
+    )
+
+
+@admin.register(Task)
+class TaskAdmin(AuditedAdmin):
+    list_display = [
+        "title",
+        "working_group",
+        "lead",
+        "reports_to",
+        "due_on",
+        "status",
+        "progress",
+        "tlp",
+        "outcome_codes",
+    ]
+    list_filter = ["status", "tlp", "working_group__established_by__forum", "due_on"]
+    list_select_related = ["working_group", "lead", "reports_to__forum"]
+    search_fields = ["title", "description", "outcomes__citation_code", "working_group__name"]
+    autocomplete_fields = ["working_group", "lead", "reports_to", "outcomes", "recipients"]
+    fields = [
+        "working_group",
+        "title",
+        "description",
+        "outcomes",
+        "lead",
+        "reports_to",
+        "due_on",
+        "status",
+        "progress",
+        "tlp",
+        "recipients",
+        "created_at",
+        "updated_at",
+    ]
+    # Status and progress move only through an update (the inline below) or an action.
+    readonly_fields = ["status", "progress", "created_at", "updated_at"]
+    inlines = [TaskUpdateInline]
+    actions = ["carry_over", "mark_in_progress"]
+
+    def get_queryset(self, request):
+        codes = Outcome.objects.only("pk", "citation_code").order_by("citation_code")
+        return super().get_queryset(request).prefetch_related(Prefetch("outcomes", queryset=codes))
+
+    @admin.display(description=_("serves outcomes"))
+    def outcome_codes(self, task):
+        return ", ".join(outcome.citation_code for outcome in task.outcomes.all()) or "—"
+
+    def record(self, request, obj, form, change):
+        record_task(request, obj, outcomes=form.cleaned_data.get("outcomes") or ())
+
+    @admin.action(description=_("Carry the selected open tasks over to the next meeting"))
+    def carry_over(self, request, queryset):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda task: services.task_carry_over(actor=request.user, task=task),
+            _("Carried %(count)d task(s) over."),
+        )
+
+    @admin.action(description=_("Mark the selected tasks in progress"))
+    def mark_in_progress(self, request, queryset):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda task: services.task_update_status(
+                actor=request.user, task=task, status=Task.Status.IN_PROGRESS
+            ),
+            _("Marked %(count)d task(s) in progress."),
+        )
+
+
+@admin.register(TaskUpdate)
+class TaskUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Updates are posted on their task's page, through the one service that moves a task."""
+
+    list_display = ["task", "created_at", "author", "status_from", "status_to", "progress", "tlp"]
+    list_filter = ["status_to", "tlp"]
+    list_select_related = ["task", "author"]
+    search_fields = ["task__title", "note", "author__username"]
+    date_hierarchy = "created_at"
+
+
+# --- working groups -------------------------------------------------------------------
+
+
+def record_membership(request, membership: WorkingGroupMembership) -> None:
+    if not membership._state.adding:
+        save_validated(membership, actor=request.user)
+        return
+    left_on = membership.left_on
+    adopt(
+        membership,
+        services.working_group_add_member(
+            actor=request.user,
+            working_group=membership.working_group,
+            person=membership.person,
+            represents=membership.represents,
+            role=membership.role,
+            joined_on=membership.joined_on,
+        ),
+    )
+    if left_on:  # a past seat, recorded after the fact
+        membership.left_on = left_on
+        save_validated(membership, actor=request.user)
+
+
+class MembershipInline(AuditedInline):
+    model = WorkingGroupMembership
+    fields = ["person", "represents", "role", "joined_on", "left_on"]
+    autocomplete_fields = ["person", "represents"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "represents")
+
+    def record(self, request, obj, change):
+        record_membership(request, obj)
+
+
+class TaskInline(AuditedInline):
+    model = Task
+    fields = ["title", "lead", "reports_to", "due_on", "tlp", "status", "progress"]
+    readonly_fields = ["status", "progress"]
+    autocomplete_fields = ["lead", "reports_to"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lead", "reports_to__forum")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a task that is no longer wanted is withdrawn, with a note
+
+    def record(self, request, obj, change):
+        record_task(request, obj)
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(AuditedAdmin):
+    list_display = [
+        "name",
+        "established_by",
+        "reports_to",
+        "tlp",
+        "closed_on",
+        "member_count",
+        "open_task_count",
+    ]
+    list_filter = ["tlp", "established_by__forum", ("closed_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["established_by__forum", "reports_to__forum"]
+    search_fields = ["name", "mandate"]
+    autocomplete_fields = ["established_by", "reports_to", "establishing_outcome"]
+    inlines = [MembershipInline, TaskInline]  # members first: a task's lead must be one
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_members=Count(
+                    "memberships",
+                    filter=Q(memberships__left_on__isnull=True),
+                    distinct=True,
+                ),
+                open_tasks=Count(
+                    "tasks", filter=Q(tasks__status__in=Task.OPEN_STATUSES), distinct=True
+                ),
+            )
+            # An aggregate drops Meta.ordering (GROUP BY); autocomplete pages need an order.
+            .order_by(*WorkingGroup._meta.ordering)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A group is closed when its mandate ends, never as it is set up.
+        return [] if obj else ["closed_on"]
+
+    @admin.display(description=_("members"), ordering="current_members")
+    def member_count(self, group):
+        return group.current_members
+
+    @admin.display(description=_("open tasks"), ordering="open_tasks")
+    def open_task_count(self, group):
+        return group.open_tasks
+
+    def record(self, request, obj, form, change):
+        if change:
+            save_validated(obj, actor=request.user)
+            return
+        adopt(
+            obj,
+            services.working_group_establish(
+                actor=request.user,
+                name=obj.name,
+                established_by=obj.established_by,
+                mandate=obj.mandate,
+                reports_to=obj.reports_to,
+                establishing_outcome=obj.establishing_outcome,
+                tlp=obj.tlp,
+            ),
+        )
+
+
+@admin.register(WorkingGroupMembership)
+class WorkingGroupMembershipAdmin(AuditedAdmin):
+    list_display = ["person", "working_group", "represents", "role", "joined_on", "left_on"]
+    list_filter = ["role", "working_group"]
+    list_select_related = ["person", "working_group", "represents"]
+    search_fields = ["person__username", "person__last_name", "working_group__name"]
+    autocomplete_fields = ["working_group", "person", "represents"]
+
+    def record(self, request, obj, form, change):
+        record_membership(request, obj)
