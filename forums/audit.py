@@ -9,9 +9,52 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 
 
+class Versioned(models.Model):
+    """A row that people edit concurrently: `version` is its ETag and moves on every write."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+class PreconditionFailed(Exception):
+    """The client edited a version of the row that is no longer the current one."""
+
+    def __init__(self, *, current_version: int):
+        super().__init__(f"The record changed since you read it (now version {current_version}).")
+        self.current_version = current_version
+
+
+def lock_for_edit(queryset: models.QuerySet, *, pk, expected_version: int | None):
+    """Lock the row and compare its version with the one the client saw, in the database.
+
+    The row lock (SELECT … FOR UPDATE on PostgreSQL; an IMMEDIATE transaction on SQLite)
+    makes check-and-write one step: of two clients holding the same ETag, the second
+    waits for the first, then sees the new version and is refused.
+    """
+    instance = queryset.select_for_update(of=("self",)).get(pk=pk)
+    if expected_version is not None and instance.version != expected_version:
+        raise PreconditionFailed(current_version=instance.version)
+    return instance
+
+
 def save_validated(instance: models.Model, *, actor, reason: str = "") -> models.Model:
     """Validate `instance` against fields and constraints, then save it as `actor`."""
     instance.full_clean()
+    if isinstance(instance, Versioned) and not instance._state.adding:
+        # Read under a lock so that two writers never both claim the same next version.
+        current = (
+            type(instance)
+            ._default_manager.select_for_update()
+            .values_list("version", flat=True)
+            .get(pk=instance.pk)
+        )
+        instance.version = current + 1
     instance._history_user = actor  # read by simple-history when it writes the row
     # Always set: a reason left on the instance by an earlier save would be recorded again.
     instance._change_reason = reason or None

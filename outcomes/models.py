@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from forums.access import Audience, audience_of, named_in, tlp_rule
+from forums.audit import Versioned
 from forums.models import Meeting, Member
 from forums.tlp import TLP, validate_not_more_open
 
@@ -19,6 +21,22 @@ OUTCOME_NUMBER_VALIDATOR = RegexValidator(
     r"^[0-9A-Za-z]+([.()][0-9A-Za-z()]*)*$",
     _("Numbers like 16, 3.(2)(f) or 4.b: letters, digits, dots and brackets, no spaces."),
 )
+
+
+class OutcomeDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OutcomeDocumentQuerySet":
+        """The one place that decides which documents a person may see (forums.access)."""
+        return self.filter(document_rule(audience_of(user), prefix=""))
+
+
+def document_rule(audience: Audience, *, prefix: str) -> Q:
+    return tlp_rule(
+        audience,
+        label=f"{prefix}tlp",
+        forum=f"{prefix}meeting__forum_id",
+        amber=Q(**{f"{prefix}meeting__forum_id__in": audience.amber_forums}),
+        red=None,  # a TLP:RED document is the secretariat's alone
+    )
 
 
 class OutcomeDocument(models.Model):
@@ -51,6 +69,7 @@ class OutcomeDocument(models.Model):
     source_note = models.TextField(
         _("source"), blank=True, help_text=_("Where the text comes from, and what is missing.")
     )
+    objects = OutcomeDocumentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -75,11 +94,24 @@ class OutcomeDocument(models.Model):
 
 
 class OutcomeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OutcomeQuerySet":
+        """The one place that decides which outcomes a person may see (forums.access)."""
+        audience = audience_of(user)
+        own = tlp_rule(
+            audience,
+            label="tlp",
+            forum="document__meeting__forum_id",
+            amber=Q(document__meeting__forum_id__in=audience.amber_forums),
+            red=named_in(Outcome.recipients.through, audience=audience, column="outcome_id"),
+        )
+        # The document's label too: a label raised on a document closes its outcomes.
+        return self.filter(own & document_rule(audience, prefix="document__"))
+
     def in_document_order(self) -> "OutcomeQuerySet":
         return self.order_by("document__meeting__forum__acronym", "document__code", "position")
 
 
-class Outcome(models.Model):
+class Outcome(Versioned):
     class Kind(models.TextChoices):
         AGREEMENT = "agreement", _("Agreement")
         COMMITMENT = "commitment", _("Commitment")

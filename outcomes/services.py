@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from forums.audit import check_transition, save_validated
+from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink, citation_code_for
@@ -173,3 +173,36 @@ def outcome_link_add(
         ),
         actor=actor,
     )
+
+
+EDITABLE_OUTCOME_FIELDS = frozenset(
+    {"text", "kind", "status", "tlp", "source_note", "responsible", "recipients"}
+)
+
+
+@transaction.atomic
+def outcome_edit(
+    *, actor, outcome: Outcome, expected_version: int | None, note: str = "", **changes
+) -> Outcome:
+    """Correct an outcome's details or move its status, refusing a stale `expected_version`.
+
+    Its number and document are not editable: the citation code is permanent.
+    """
+    unknown = set(changes) - EDITABLE_OUTCOME_FIELDS
+    if unknown:
+        raise ValidationError({field: ["This field cannot be edited."] for field in unknown})
+    outcome = lock_for_edit(Outcome.objects.all(), pk=outcome.pk, expected_version=expected_version)
+    status = changes.pop("status", outcome.status)
+    responsible = changes.pop("responsible", None)
+    recipients = changes.pop("recipients", None)
+    for field_name, value in changes.items():
+        setattr(outcome, field_name, value)
+    if changes or responsible is not None or recipients is not None:
+        outcome_save(actor=actor, outcome=outcome)  # moves the version (the ETag)
+    if status != outcome.status:
+        outcome = outcome_change_status(actor=actor, outcome=outcome, status=status, note=note)
+    if responsible is not None:
+        outcome.responsible.set(responsible)
+    if recipients is not None:
+        outcome.recipients.set(recipients)
+    return outcome

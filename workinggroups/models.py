@@ -1,16 +1,60 @@
 """Working groups a meeting sets up, who sits on them, their tasks and every progress update."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from forums.access import Audience, audience_of, named_in, tlp_rule
+from forums.audit import Versioned
 from forums.models import Meeting, Member
 from forums.tlp import TLP, validate_not_more_open
 from outcomes.models import Outcome
+
+
+def group_rule(audience: Audience, *, prefix: str) -> Q:
+    """Who reads a working group: TLP:AMBER its members and the forum's chairs; RED its members."""
+    forum = f"{prefix}established_by__forum_id"
+    return tlp_rule(
+        audience,
+        label=f"{prefix}tlp",
+        forum=forum,
+        amber=Q(**{f"{prefix}pk__in": audience.groups})
+        | Q(**{f"{forum}__in": audience.chaired_forums}),
+        red=Q(**{f"{prefix}pk__in": audience.groups}),
+    )
+
+
+def task_rule(audience: Audience, *, prefix: str) -> Q:
+    """Who reads a task: its own label, and never more than its working group."""
+    group = f"{prefix}working_group__"
+    own = tlp_rule(
+        audience,
+        label=f"{prefix}tlp",
+        forum=f"{group}established_by__forum_id",
+        amber=Q(**{f"{group}pk__in": audience.groups})
+        | Q(**{f"{group}established_by__forum_id__in": audience.chaired_forums}),
+        red=Q(
+            **{
+                f"{prefix}pk__in": Task.recipients.through.objects.filter(
+                    user_id=audience.user_id
+                ).values("task_id")
+            }
+        ),
+    )
+    return own & group_rule(audience, prefix=group)
+
+
+class WorkingGroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WorkingGroupQuerySet":
+        """The one place that decides which working groups a person may see."""
+        return self.filter(group_rule(audience_of(user), prefix=""))
 
 
 class WorkingGroup(models.Model):
@@ -45,6 +89,7 @@ class WorkingGroup(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="WorkingGroupMembership", related_name="working_groups"
     )
+    objects = WorkingGroupQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -132,11 +177,35 @@ class WorkingGroupMembership(models.Model):
 
 
 class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TaskQuerySet":
+        """The one place that decides which tasks a person may see (forums.access)."""
+        return self.filter(task_rule(audience_of(user), prefix=""))
+
     def open(self) -> "TaskQuerySet":
         return self.filter(status__in=Task.OPEN_STATUSES)
 
+    def overdue(self, now: datetime.datetime | None = None) -> "TaskQuerySet":
+        """Open tasks whose due day has ended in the time zone of the meeting they report to.
 
-class Task(models.Model):
+        A due date is a calendar day at the meeting's venue, ending 23:59 there; "today"
+        is therefore asked once per venue time zone in use (a handful), not per row.
+        """
+        now = now or timezone.now()
+        zones = (
+            Meeting.objects.filter(time_zone__isnull=False)
+            .order_by()
+            .values_list("time_zone", flat=True)
+            .distinct()
+        )
+        ended = Q(
+            reports_to__time_zone__isnull=True, due_on__lt=now.astimezone(datetime.UTC).date()
+        )
+        for zone in zones:
+            ended |= Q(reports_to__time_zone=zone, due_on__lt=now.astimezone(zone).date())
+        return self.open().filter(ended)
+
+
+class Task(Versioned):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -257,6 +326,21 @@ class Task(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+class TaskUpdateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TaskUpdateQuerySet":
+        """An update is seen by who sees its task, within the update's own label."""
+        audience = audience_of(user)
+        own = tlp_rule(
+            audience,
+            label="tlp",
+            forum="task__working_group__established_by__forum_id",
+            amber=Q(task__working_group_id__in=audience.groups)
+            | Q(task__working_group__established_by__forum_id__in=audience.chaired_forums),
+            red=named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id"),
+        )
+        return self.filter(own & task_rule(audience, prefix="task__"))
+
+
 class TaskUpdate(models.Model):
     """A progress report on a task; every status move is one. Append-only."""
 
@@ -283,6 +367,7 @@ class TaskUpdate(models.Model):
         blank=True,
         related_name="red_task_updates",
     )
+    objects = TaskUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["task", "created_at", "pk"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from forums.audit import check_transition, save_validated
+from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from outcomes.models import Outcome
 from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
@@ -120,6 +120,31 @@ def task_add(
     return task
 
 
+# What a working-group lead (or the secretariat) may change in a task's details.
+EDITABLE_TASK_FIELDS = frozenset(
+    {"title", "description", "lead", "reports_to", "due_on", "tlp", "outcomes", "recipients"}
+)
+
+
+@transaction.atomic
+def task_edit(*, actor, task: Task, expected_version: int | None, **changes) -> Task:
+    """Change a task's details, refusing if it changed since the editor read `expected_version`."""
+    unknown = set(changes) - EDITABLE_TASK_FIELDS
+    if unknown:
+        raise ValidationError({field: ["This field cannot be edited."] for field in unknown})
+    task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    outcomes = changes.pop("outcomes", None)
+    recipients = changes.pop("recipients", None)
+    for field, value in changes.items():
+        setattr(task, field, value)
+    task_save(actor=actor, task=task)
+    if outcomes is not None:
+        task.outcomes.set(outcomes)
+    if recipients is not None:
+        task.recipients.set(recipients)
+    return task
+
+
 def task_save(*, actor, task: Task) -> Task:
     """Save edited task details (title, lead, dates, outcomes); never its status."""
     if task.pk is not None:
@@ -145,11 +170,16 @@ def task_update_status(
     note: str = "",
     progress: int | None = None,
     tlp: int | None = None,
+    expected_version: int | None = None,
 ) -> TaskUpdate:
-    """Post a progress update and, if `status` differs, move the task. The one door."""
+    """Post a progress update and, if `status` differs, move the task. The one door.
+
+    `expected_version` is the version (ETag) the author last saw; if someone else has
+    changed the task since, PreconditionFailed is raised and nothing is written.
+    """
     # Lock the row: two people moving the same task serialise here, and the second sees
     # the first one's status when its move is checked against the map.
-    task = Task.objects.select_for_update().select_related("working_group").get(pk=task.pk)
+    task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
     previous = task.status
     status = status or previous
     note = note.strip()
@@ -187,9 +217,10 @@ def task_update_status(
     # Only status and progress move here, both checked above. Saving just those fields
     # keeps an update possible on a task whose meeting has since moved earlier than its
     # due date: the officer fixes that date; the group's reporting must not stop meanwhile.
+    task.version += 1  # the row is locked above, so this is the next version
     task._history_user = actor
     task._change_reason = note or None
-    task.save(update_fields=["status", "progress", "updated_at"])
+    task.save(update_fields=["status", "progress", "version", "updated_at"])
     update.save()
     return update
 

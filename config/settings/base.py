@@ -5,6 +5,7 @@ can be given directly (`SECRET_KEY=…`) or as a file (`SECRET_KEY_FILE=/run/sec
 which is how container and systemd secret stores hand them over.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -26,6 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "simple_history",
     "forums",
     "outcomes",
@@ -44,6 +51,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts request.user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: answers locked-out sign-ins (config.api_auth).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before its password is tried.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -64,11 +79,18 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'talanoa.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+
+def database_from_env(default: str) -> dict:
+    database = env.db_url("DATABASE_URL", default=default)
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite ignores SELECT … FOR UPDATE; taking the write lock when a transaction
+        # begins gives the services' lock-then-check the same meaning as on PostgreSQL.
+        database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    return database
+
+
+DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'talanoa.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -102,6 +124,69 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Reverting from history would bypass the services' validation and transition map.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- the REST API (/api/v1/) ------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    # Token first: a script without credentials is told 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadsForAll"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "forums.api.base.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="300/minute"),
+        "user": env.str("API_USER_RATE", default="1200/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Talanoa API",
+    "DESCRIPTION": (
+        "Follow up what security forums decide: meetings, outcomes with citation codes, "
+        "working groups, tasks and their progress updates. Every outcome, task and update "
+        "carries a TLP label and is shown only to those it allows. Scripts get a token from "
+        "POST /api/v1/auth/token/ and send `Authorization: Token <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "workinggroups.models.Task.Status",
+        "OutcomeStatusEnum": "outcomes.models.Outcome.Status",
+        "HostingStatusEnum": "forums.models.Hosting.Status",
+        "OutcomeKindEnum": "outcomes.models.Outcome.Kind",
+        "DocumentKindEnum": "outcomes.models.OutcomeDocument.Kind",
+        "MemberKindEnum": "forums.models.Member.Kind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "forums.api.schema.add_error_responses",
+    ],
+}
+
+# Failed sign-ins (API token, admin, pages): see config/api_auth.py for the arithmetic.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=3))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.api_auth.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 
 LOGGING = {
     "version": 1,

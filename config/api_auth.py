@@ -1,0 +1,77 @@
+"""Sign-in for scripts (a token) and the answer to too many failed sign-ins.
+
+Failed sign-ins are counted by django-axes, per account and per address separately, in
+the database (so every web worker shares the count): after AXES_FAILURE_LIMIT failures
+the account, or the address, waits AXES_COOLOFF_TIME. With 5 and 3 minutes that is at
+most 5 tries a minute and 100 an hour, the ceiling the API promises.
+"""
+
+import math
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forums.api.base import StrictSerializer
+
+
+def _cool_off_minutes() -> int:
+    return math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out sign-in gets: a 429 with the wait, as JSON for the API."""
+    minutes = _cool_off_minutes()
+    message = (
+        f"Too many failed sign-ins for this account or from this address. "
+        f"Wait {minutes} minutes, then try again."
+    )
+    retry_after = str(minutes * 60)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "too_many_attempts"}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = retry_after
+    return response
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class ObtainToken(APIView):
+    """Exchange a username and password for the token scripts send as `Token <token>`."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []  # failed sign-ins are limited by django-axes instead
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Missing fields, or wrong username or password."),
+            429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        credentials = TokenRequestSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(request._request, **credentials.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
+        if user is None or not user.is_active:
+            return Response(
+                {"non_field_errors": ["Wrong username or password."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,209 @@
+"""What every Talanoa API resource shares: errors, paging, ordering, ETags, permissions.
+
+Lives in `forums`, the app every other one builds on, so that `outcomes` and
+`workinggroups` use it without importing `config`.
+"""
+
+import re
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from forums.api.permissions import ReadsForAll
+from forums.audit import PreconditionFailed
+from forums.tlp import TLP
+
+# Primary keys are bigints; a bigger number in a path or body is "not found", not a 500.
+MAX_ID = 2**63 - 1
+ID_PATTERN = r"[0-9]{1,18}"
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _(
+        "Send If-Match with the ETag you last read: edits without it could overwrite "
+        "someone else's change."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailedError(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("Someone changed this since you read it; read it again, then retry.")
+    default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
+
+
+def exception_handler(exc, context):
+    """Every 4xx is JSON: {"detail": …} or field → messages; domain errors mapped here."""
+    if isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    elif isinstance(exc, PreconditionFailed):
+        exc = PreconditionFailedError(
+            detail=f"{PreconditionFailedError.default_detail} (now version {exc.current_version})"
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PreconditionFailedError):
+        instance = context.get("view") and getattr(context["view"], "stale_instance", None)
+        if instance is not None:
+            response["ETag"] = instance.etag
+    return response
+
+
+# --- ETags ------------------------------------------------------------------------------
+
+_ETAG = re.compile(r'^(?:W/)?"([0-9]{1,18})"$')
+
+
+def expected_version(request) -> int | None:
+    """The version named by If-Match; 428 if absent, None for `*` (any current version).
+
+    A value that names no version of ours can never match: -1 makes the service refuse.
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired()
+    header = header.strip()
+    if header == "*":
+        return None
+    match = _ETAG.match(header.split(",")[0].strip())
+    return int(match.group(1)) if match else -1
+
+
+# --- fields -----------------------------------------------------------------------------
+
+
+class TLPField(serializers.ChoiceField):
+    """TLP labels as their lowercase names on the wire: clear, green, amber, red."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[label.name.lower() for label in TLP], **kwargs)
+
+    def to_representation(self, value):
+        return TLP(value).name.lower()
+
+    def to_internal_value(self, data):
+        return TLP[super().to_internal_value(data).upper()].value
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Refuses ids beyond a bigint before asking the database (PostgreSQL would error)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not data.isdigit():
+            self.fail("incorrect_type", data_type="str")
+        if not 0 < int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+# --- paging and ordering ----------------------------------------------------------------
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Stable pages on long lists: a row added or removed never shifts the next page."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-id",)
+
+
+class ChoiceOrdering(BaseFilterBackend):
+    """`?ordering=` among a view's named orderings (`ordering_choices`); others are a 400.
+
+    Cursor pagination asks this backend for the ordering (`get_ordering`), so a cursor
+    keeps the order the client chose.
+    """
+
+    param = "ordering"
+
+    def get_ordering(self, request, queryset, view):
+        choices = view.ordering_choices
+        value = request.query_params.get(self.param)
+        if value is None:
+            return choices[view.default_ordering]
+        if value not in choices:
+            raise exceptions.ValidationError(
+                {self.param: [f"Choose one of: {', '.join(choices)}."]}
+            )
+        return choices[value]
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.order_by(*self.get_ordering(request, queryset, view))
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": f"Order of the list (default {view.default_ordering}).",
+                "schema": {"type": "string", "enum": list(view.ordering_choices)},
+            }
+        ]
+
+
+def etag_response(instance, data, *, status_code=status.HTTP_200_OK) -> Response:
+    response = Response(data, status=status_code)
+    response["ETag"] = instance.etag
+    return response
+
+
+class ResourceMixin:
+    """Defaults of every Talanoa viewset: numeric ids, FilterSets, named orderings."""
+
+    lookup_value_regex = ID_PATTERN
+    permission_classes = [ReadsForAll]
+    pagination_class = PageNumberPagination
+    default_ordering = "id"
+    ordering_choices: dict[str, tuple[str, ...]] = {"id": ("id",), "-id": ("-id",)}
+
+    @property
+    def filter_backends(self):
+        from django_filters.rest_framework import DjangoFilterBackend
+
+        return [DjangoFilterBackend, ChoiceOrdering]

@@ -1,0 +1,57 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from forums.api.base import MAX_ID
+from forums.models import Meeting, Member
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query string: a whole number within a bigint, or a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class TextSearchFilter(django_filters.CharFilter):
+    """`?search=`: every word must appear in one of `fields` (case-insensitive)."""
+
+    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("label", "Words that must all appear (" + ", ".join(fields) + ")")
+        super().__init__(*args, **kwargs)
+        self.search_fields = fields
+
+    def filter(self, qs, value):
+        for word in (value or "").split():
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(match)
+        return qs
+
+
+class MemberFilter(django_filters.FilterSet):
+    forum = IdFilter(field_name="memberships__forum", distinct=True)
+    kind = django_filters.ChoiceFilter(choices=Member.Kind.choices)
+    search = TextSearchFilter(fields=("name", "short_name"))
+
+    class Meta:
+        model = Member
+        fields = ["forum", "kind", "search"]
+
+
+class MeetingFilter(django_filters.FilterSet):
+    forum = IdFilter(field_name="forum")
+    forum_acronym = django_filters.CharFilter(field_name="forum__acronym", max_length=20)
+    after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    search = TextSearchFilter(fields=("title", "venue", "dates_note"))
+
+    class Meta:
+        model = Meeting
+        fields = ["forum", "forum_acronym", "after", "before", "search"]

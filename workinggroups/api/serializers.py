@@ -1,0 +1,184 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from forums.api.base import BoundedPrimaryKeyRelatedField, StrictSerializer, TLPField
+from forums.models import Meeting
+from outcomes.models import Outcome
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+
+
+class PersonSerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+
+class MeetingRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    time_zone = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "name", "sequence", "start_date", "time_zone"]
+
+
+class SeatSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(read_only=True)
+    represents = serializers.CharField(source="represents.name", default=None, read_only=True)
+
+    class Meta:
+        model = WorkingGroupMembership
+        fields = ["person", "represents", "role", "joined_on", "left_on"]
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    forum = serializers.CharField(source="established_by.forum.acronym", read_only=True)
+    established_by = MeetingRefSerializer(read_only=True)
+    reports_to = MeetingRefSerializer(read_only=True)
+    establishing_outcome = serializers.CharField(
+        source="establishing_outcome_code",
+        read_only=True,
+        allow_null=True,
+        help_text="Citation code of the outcome that set it up (if you may see it).",
+    )
+    tlp = TLPField(read_only=True)
+    members = SeatSerializer(many=True, read_only=True, source="memberships")
+    task_counts = serializers.SerializerMethodField(help_text="Tasks you may see, by status.")
+
+    class Meta:
+        model = WorkingGroup
+        fields = [
+            "id",
+            "name",
+            "forum",
+            "established_by",
+            "establishing_outcome",
+            "reports_to",
+            "mandate",
+            "tlp",
+            "closed_on",
+            "members",
+            "task_counts",
+        ]
+
+    def get_task_counts(self, group) -> dict[str, int]:
+        return {status: getattr(group, f"tasks_{status}") for status in Task.Status.values}
+
+
+class OutcomeCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outcome
+        fields = ["id", "citation_code", "label"]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+    tlp = TLPField(read_only=True)
+
+    class Meta:
+        model = TaskUpdate
+        fields = [
+            "id",
+            "created_at",
+            "author",
+            "status_from",
+            "status_to",
+            "progress",
+            "note",
+            "tlp",
+        ]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    working_group = serializers.SerializerMethodField()
+    forum = serializers.CharField(
+        source="working_group.established_by.forum.acronym", read_only=True
+    )
+    lead = PersonSerializer(read_only=True, allow_null=True)
+    reports_to = MeetingRefSerializer(read_only=True, allow_null=True)
+    outcomes = OutcomeCodeSerializer(many=True, read_only=True, source="visible_outcomes")
+    latest_update = serializers.SerializerMethodField()
+    allowed_statuses = serializers.ListField(child=serializers.CharField(), read_only=True)
+    tlp = TLPField(read_only=True)
+    etag = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "forum",
+            "working_group",
+            "outcomes",
+            "lead",
+            "reports_to",
+            "due_on",
+            "status",
+            "allowed_statuses",
+            "progress",
+            "tlp",
+            "latest_update",
+            "created_at",
+            "updated_at",
+            "version",
+            "etag",
+        ]
+
+    def get_working_group(self, task) -> dict:
+        return {"id": task.working_group_id, "name": task.working_group.name}
+
+    def get_latest_update(self, task) -> dict | None:
+        latest = task.latest_updates[0] if task.latest_updates else None
+        return UpdateSerializer(latest).data if latest else None
+
+
+def _visible(queryset_method):
+    """A related-field queryset limited per request to what the writer may see."""
+
+    class Field(BoundedPrimaryKeyRelatedField):
+        def get_queryset(self):
+            return queryset_method(self.context["request"].user)
+
+    return Field
+
+
+VisibleOutcomeField = _visible(lambda user: Outcome.objects.visible_to(user))
+VisibleGroupField = _visible(lambda user: WorkingGroup.objects.visible_to(user))
+
+
+class TaskWriteSerializer(StrictSerializer):
+    """A task's details, as its group's lead or the secretariat sets them."""
+
+    working_group = VisibleGroupField()
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    outcomes = VisibleOutcomeField(many=True, required=False)
+    lead = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+    )
+    reports_to = BoundedPrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), allow_null=True, required=False
+    )
+    due_on = serializers.DateField(allow_null=True, required=False)
+    tlp = TLPField(required=False)
+
+
+class TaskEditSerializer(TaskWriteSerializer):
+    working_group = None  # a task stays in its group
+
+
+class TaskUpdateCreateSerializer(StrictSerializer):
+    """A progress update: a note, a new status, a new progress %, or several of them."""
+
+    status = serializers.ChoiceField(choices=Task.Status.choices, required=False)
+    note = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    tlp = TLPField(required=False)
+
+
+class TaskUpdateCreatedSerializer(serializers.Serializer):
+    update = UpdateSerializer()
+    task = TaskSerializer()

@@ -1,0 +1,234 @@
+import datetime
+
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+
+from forums.access import audience_of
+from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
+from outcomes.models import Outcome
+from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
+from workinggroups.api.serializers import (
+    TaskEditSerializer,
+    TaskSerializer,
+    TaskUpdateCreatedSerializer,
+    TaskUpdateCreateSerializer,
+    TaskWriteSerializer,
+    UpdateSerializer,
+    WorkingGroupSerializer,
+)
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+from workinggroups.services import task_add, task_edit, task_update_status
+
+# Sorts tasks with no due date after all dated ones, so the cursor has no NULL to page on.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+class WorkingGroupViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
+    """Working groups with their members and their tasks counted by status."""
+
+    serializer_class = WorkingGroupSerializer
+    filterset_class = WorkingGroupFilter
+    ordering_choices = {"id": ("id",), "name": ("name", "id")}
+
+    def get_queryset(self):
+        user = self.request.user
+        visible_tasks = (
+            Task.objects.visible_to(user).filter(working_group=OuterRef("pk")).order_by()
+        )
+        counts = {
+            f"tasks_{value}": Coalesce(
+                Subquery(
+                    visible_tasks.filter(status=value)
+                    .values("working_group")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+            )
+            for value in Task.Status.values
+        }
+        establishing_code = Outcome.objects.visible_to(user).filter(
+            pk=OuterRef("establishing_outcome_id")
+        )
+        return (
+            WorkingGroup.objects.visible_to(user)
+            .select_related("established_by__forum", "reports_to__forum")
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=WorkingGroupMembership.objects.select_related("person", "represents"),
+                )
+            )
+            .annotate(
+                establishing_outcome_code=Subquery(establishing_code.values("citation_code")[:1]),
+                **counts,
+            )
+        )
+
+
+def tasks_for(user):
+    """Tasks a person may see, with what one representation needs, in a fixed few queries."""
+    latest_visible_update = (
+        TaskUpdate.objects.visible_to(user)
+        .select_related("author")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("task_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    return (
+        Task.objects.visible_to(user)
+        .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.visible_to(user).select_related("document"),
+                to_attr="visible_outcomes",
+            ),
+            Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
+        )
+        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+    )
+
+
+class UpdatePagination(CursorPagination):
+    """A task's updates, newest first, whatever order the task list uses."""
+
+    def get_ordering(self, request, queryset, view):
+        return ("-id",)
+
+
+class TaskPermission(permissions.BasePermission):
+    """Reads: anyone (the queryset hides what they may not see). Writes, on the object:
+    details by the group's lead or the secretariat; updates by the group or the secretariat.
+    """
+
+    message = "Only the working group's lead or the secretariat may change this task."
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or bool(
+            request.user and request.user.is_authenticated
+        )
+
+    def has_object_permission(self, request, view, task):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        audience = audience_of(request.user)
+        if audience.is_secretariat:
+            return True
+        if view.action == "updates":
+            self.message = "Only members of the task's working group may post updates."
+            return task.working_group_id in audience.groups
+        return task.working_group_id in audience.led_groups
+
+
+class TaskViewSet(
+    ResourceMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Working-group tasks: each with its outcomes' citation codes and latest update.
+
+    Create: the group's lead or the secretariat. Edit (PUT/PATCH): the same, with
+    `If-Match`. Status and progress move only by posting to `updates`.
+    """
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    pagination_class = CursorPagination
+    permission_classes = [TaskPermission]
+    default_ordering = "due"
+    ordering_choices = {
+        "due": ("due_sort", "id"),
+        "-due": ("-due_sort", "-id"),
+        "updated": ("updated_at", "id"),
+        "-updated": ("-updated_at", "-id"),
+        "id": ("id",),
+        "-id": ("-id",),
+    }
+
+    def get_queryset(self):
+        return tasks_for(self.request.user)
+
+    def _respond(self, task_id, *, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=task_id)
+        return etag_response(fresh, TaskSerializer(fresh).data, status_code=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object().pk)
+
+    @extend_schema(request=TaskWriteSerializer, responses={201: TaskSerializer})
+    def create(self, request, *args, **kwargs):
+        write = TaskWriteSerializer(data=request.data, context={"request": request})
+        write.is_valid(raise_exception=True)
+        data = dict(write.validated_data)
+        group = data.pop("working_group")
+        audience = audience_of(request.user)
+        if not (audience.is_secretariat or group.pk in audience.led_groups):
+            raise exceptions.PermissionDenied(
+                "Only the working group's lead or the secretariat may add its tasks."
+            )
+        task = task_add(actor=request.user, working_group=group, **data)
+        return self._respond(task.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaskEditSerializer, responses=TaskSerializer)
+    def update(self, request, *args, **kwargs):
+        task = self.get_object()
+        version = expected_version(request)
+        edit = TaskEditSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
+        edit.is_valid(raise_exception=True)
+        task_edit(actor=request.user, task=task, expected_version=version, **edit.validated_data)
+        return self._respond(task.pk)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=UpdateSerializer(many=True),
+        description="The task's progress updates, newest first, as far as you may see them.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=TaskUpdateCreateSerializer,
+        responses={201: TaskUpdateCreatedSerializer},
+        description=(
+            "Post a progress update; with `status`, move the task. An illegal move is a 400 "
+            "naming the allowed moves. Optional `If-Match`: refused with 412 if the task "
+            "changed since you read it."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], url_path="updates")
+    def updates(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            updates = (
+                TaskUpdate.objects.visible_to(request.user)
+                .filter(task=task)
+                .select_related("author")
+                .order_by("-id")
+            )
+            paginator = UpdatePagination()
+            page = paginator.paginate_queryset(updates, request, view=self)
+            return paginator.get_paginated_response(UpdateSerializer(page, many=True).data)
+        post = TaskUpdateCreateSerializer(data=request.data)
+        post.is_valid(raise_exception=True)
+        version = None
+        if "If-Match" in request.headers:
+            version = expected_version(request)
+        update = task_update_status(
+            actor=request.user, task=task, expected_version=version, **post.validated_data
+        )
+        fresh = self.get_queryset().get(pk=task.pk)
+        body = {"update": UpdateSerializer(update).data, "task": TaskSerializer(fresh).data}
+        return etag_response(fresh, body, status_code=status.HTTP_201_CREATED)
