@@ -10,6 +10,7 @@ import math
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -74,4 +75,7 @@ class ObtainToken(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, _created = Token.objects.get_or_create(user=user)
+        # A sign-in like the admin's: django-axes clears the failures it counted
+        # (AXES_RESET_ON_SUCCESS) and logs the access; Django records last_login.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response({"token": token.key})

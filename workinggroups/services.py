@@ -133,6 +133,8 @@ def task_edit(*, actor, task: Task, expected_version: int | None, **changes) -> 
     if unknown:
         raise ValidationError({field: ["This field cannot be edited."] for field in unknown})
     task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    if not changes:
+        return task  # nothing to change: no new version, no empty history row
     outcomes = changes.pop("outcomes", None)
     recipients = changes.pop("recipients", None)
     for field, value in changes.items():

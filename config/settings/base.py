@@ -115,6 +115,8 @@ MEDIA_URL = "media/"
 
 # Sessions are signed JSON in the database: no pickle anywhere (CONVENTIONS.md).
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+# The database store, refusing malformed keys before the query (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -130,11 +132,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 REST_FRAMEWORK = {
     # Token first: a script without credentials is told 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "forums.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadsForAll"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["forums.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

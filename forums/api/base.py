@@ -9,6 +9,7 @@ import re
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
@@ -51,6 +52,8 @@ class PayloadTooLarge(exceptions.APIException):
 
 def exception_handler(exc, context):
     """Every 4xx is JSON: {"detail": …} or field → messages; domain errors mapped here."""
+    # A 412 carries the current ETag, so the client knows which version to read again.
+    current_version = exc.current_version if isinstance(exc, PreconditionFailed) else None
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
@@ -66,10 +69,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, PreconditionFailedError):
-        instance = context.get("view") and getattr(context["view"], "stale_instance", None)
-        if instance is not None:
-            response["ETag"] = instance.etag
+    if response is not None and current_version is not None:
+        response["ETag"] = f'"{current_version}"'
     return response
 
 
@@ -123,6 +124,18 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(int(data))
 
 
+class TextSlugRelatedField(serializers.SlugRelatedField):
+    """An object named by text (a username): a NUL byte is refused before the query,
+    which PostgreSQL would fail with an error instead of finding nothing."""
+
+    default_error_messages = {"null_characters": _("Null characters are not allowed.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, instead of silently dropping them."""
 
@@ -132,6 +145,18 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """The schema says what StrictSerializer does: no properties beyond the declared ones."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
 
 
 # --- paging and ordering ----------------------------------------------------------------

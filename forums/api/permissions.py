@@ -13,10 +13,23 @@ class IsSecretariat(permissions.BasePermission):
         return audience_of(request.user).is_secretariat
 
 
+def has_no_handler(request, view) -> bool:
+    """The resource has no such method: DRF then answers 405 with `Allow`, whoever asks.
+
+    Permissions are checked before the method is looked up; without this, an anonymous
+    DELETE on a read-only resource would be told to sign in (401) for a request that can
+    never succeed. Which methods exist is public (the schema), so nothing is disclosed.
+    """
+    method = request.method.lower()
+    return method not in view.http_method_names or getattr(view, method, None) is None
+
+
 class ReadsForAll(permissions.BasePermission):
     """Anyone may read (the queryset decides what they see); writing needs a login."""
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(
-            request.user and request.user.is_authenticated
+        return (
+            request.method in permissions.SAFE_METHODS
+            or has_no_handler(request, view)
+            or bool(request.user and request.user.is_authenticated)
         )

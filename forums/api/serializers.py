@@ -6,7 +6,7 @@ from forums.models import Chair, Forum, Hosting, Meeting, Member
 class MemberSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", allow_null=True)
     time_zone = serializers.CharField(allow_null=True)
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Member
@@ -20,7 +20,7 @@ class MemberBriefSerializer(serializers.ModelSerializer):
 
 
 class ForumSerializer(serializers.ModelSerializer):
-    secretariat = MemberBriefSerializer(read_only=True)
+    secretariat = MemberBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Forum

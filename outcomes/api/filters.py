@@ -2,7 +2,7 @@ import django_filters
 
 from forums.api.filters import IdFilter, TextSearchFilter
 from forums.tlp import TLP
-from outcomes.models import Outcome, OutcomeDocument
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 TLP_CHOICES = [(label.name.lower(), label.label) for label in TLP]
 
@@ -40,8 +40,7 @@ class OutcomeFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Outcome.Kind.choices)
     tlp = TLPFilter(field_name="tlp")
     links_to = IdFilter(
-        field_name="links_out__target_outcome",
-        distinct=True,
+        method="filter_links_to",
         label="Outcomes that link to this outcome (reaffirm it, act pursuant to it, …)",
     )
     search = TextSearchFilter(fields=("text", "citation_code"))
@@ -59,3 +58,10 @@ class OutcomeFilter(django_filters.FilterSet):
             "links_to",
             "search",
         ]
+
+    def filter_links_to(self, queryset, name, value):
+        # Only to an outcome the person may see: else the answer would tell that it exists,
+        # and what links to it, which the outcome's own `links_out` does not show.
+        targets = Outcome.objects.visible_to(self.request.user).filter(pk=value)
+        sources = OutcomeLink.objects.filter(target_outcome__in=targets).values("source_id")
+        return queryset.filter(pk__in=sources)

@@ -41,7 +41,7 @@ class LinkSerializer(serializers.ModelSerializer):
     """One typed edge; `outcome` / `document` is the far end (only if you may see it)."""
 
     source = OutcomeRefSerializer(read_only=True)
-    target_outcome = OutcomeRefSerializer(read_only=True)
+    target_outcome = OutcomeRefSerializer(read_only=True, allow_null=True)
     target_document = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,7 +60,9 @@ class OutcomeSerializer(serializers.ModelSerializer):
     document = serializers.SerializerMethodField()
     forum = serializers.CharField(source="document.meeting.forum.acronym", read_only=True)
     meeting = serializers.IntegerField(source="document.meeting_id", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="citation_code", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="citation_code", read_only=True, allow_null=True
+    )
     tlp = TLPField(read_only=True)
     responsible = MemberBriefSerializer(many=True, read_only=True)
     links_out = LinkSerializer(many=True, read_only=True, source="visible_links_out")

@@ -1,6 +1,6 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
@@ -60,6 +60,9 @@ def outcomes_for(user):
     )
 
 
+@extend_schema_view(
+    partial_update=extend_schema(request=OutcomeEditSerializer, responses=OutcomeSerializer)
+)
 class OutcomeViewSet(
     ResourceMixin,
     mixins.ListModelMixin,

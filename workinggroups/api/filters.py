@@ -1,7 +1,7 @@
 import django_filters
 
 from forums.access import audience_of
-from forums.api.filters import IdFilter, TextSearchFilter
+from forums.api.filters import IdFilter, StrictBooleanFilter, TextSearchFilter
 from outcomes.api.filters import TLPFilter
 from outcomes.models import Outcome
 from workinggroups.models import Task, WorkingGroup
@@ -11,9 +11,9 @@ class WorkingGroupFilter(django_filters.FilterSet):
     forum = IdFilter(field_name="established_by__forum")
     meeting = IdFilter(field_name="reports_to", label="Reports to this meeting")
     established_by = IdFilter(field_name="established_by")
-    open = django_filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull")
+    open = StrictBooleanFilter(field_name="closed_on", lookup_expr="isnull")
     tlp = TLPFilter(field_name="tlp")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Groups I sit on")
+    mine = StrictBooleanFilter(method="filter_mine", label="Groups I sit on")
     search = TextSearchFilter(fields=("name", "mandate"))
 
     class Meta:
@@ -35,17 +35,17 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_outcome_code", max_length=90, label="Serves this outcome (citation code)"
     )
     status = django_filters.MultipleChoiceFilter(choices=Task.Status.choices)
-    open = django_filters.BooleanFilter(method="filter_open", label="Still open")
+    open = StrictBooleanFilter(method="filter_open", label="Still open")
     tlp = TLPFilter(field_name="tlp")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue", label="Open, and its due day has ended at the meeting's venue"
     )
     assigned = django_filters.ChoiceFilter(
         choices=[("me", "me")], method="filter_assigned", label="assigned=me: tasks I lead"
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Tasks of my working groups")
+    mine = StrictBooleanFilter(method="filter_mine", label="Tasks of my working groups")
     search = TextSearchFilter(fields=("title", "description"))
 
     class Meta:

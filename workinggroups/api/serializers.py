@@ -1,8 +1,14 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from forums.api.base import BoundedPrimaryKeyRelatedField, StrictSerializer, TLPField
+from forums.api.base import (
+    BoundedPrimaryKeyRelatedField,
+    StrictSerializer,
+    TextSlugRelatedField,
+    TLPField,
+)
 from forums.models import Meeting
+from outcomes.api.serializers import OutcomeRefSerializer
 from outcomes.models import Outcome
 from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
 
@@ -64,12 +70,6 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
         return {status: getattr(group, f"tasks_{status}") for status in Task.Status.values}
 
 
-class OutcomeCodeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Outcome
-        fields = ["id", "citation_code", "label"]
-
-
 class UpdateSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True)
     tlp = TLPField(read_only=True)
@@ -95,7 +95,7 @@ class TaskSerializer(serializers.ModelSerializer):
     )
     lead = PersonSerializer(read_only=True, allow_null=True)
     reports_to = MeetingRefSerializer(read_only=True, allow_null=True)
-    outcomes = OutcomeCodeSerializer(many=True, read_only=True, source="visible_outcomes")
+    outcomes = OutcomeRefSerializer(many=True, read_only=True, source="visible_outcomes")
     latest_update = serializers.SerializerMethodField()
     allowed_statuses = serializers.ListField(child=serializers.CharField(), read_only=True)
     tlp = TLPField(read_only=True)
@@ -153,7 +153,7 @@ class TaskWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(max_length=20000, allow_blank=True, required=False)
     outcomes = VisibleOutcomeField(many=True, required=False)
-    lead = serializers.SlugRelatedField(
+    lead = TextSlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,

@@ -3,12 +3,13 @@ import datetime
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 
 from forums.access import audience_of
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
+from forums.api.permissions import ReadsForAll
 from outcomes.models import Outcome
 from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
 from workinggroups.api.serializers import (
@@ -106,17 +107,12 @@ class UpdatePagination(CursorPagination):
         return ("-id",)
 
 
-class TaskPermission(permissions.BasePermission):
+class TaskPermission(ReadsForAll):
     """Reads: anyone (the queryset hides what they may not see). Writes, on the object:
     details by the group's lead or the secretariat; updates by the group or the secretariat.
     """
 
     message = "Only the working group's lead or the secretariat may change this task."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(
-            request.user and request.user.is_authenticated
-        )
 
     def has_object_permission(self, request, view, task):
         if request.method in permissions.SAFE_METHODS:
@@ -130,6 +126,9 @@ class TaskPermission(permissions.BasePermission):
         return task.working_group_id in audience.led_groups
 
 
+@extend_schema_view(
+    partial_update=extend_schema(request=TaskEditSerializer, responses=TaskSerializer)
+)
 class TaskViewSet(
     ResourceMixin,
     mixins.ListModelMixin,
@@ -160,6 +159,13 @@ class TaskViewSet(
 
     def get_queryset(self):
         return tasks_for(self.request.user)
+
+    def filter_queryset(self, queryset):
+        # The task list's filters and ordering are for the list: on `…/updates/` the task
+        # is found by its id alone.
+        if self.action == "updates":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _respond(self, task_id, *, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=task_id)
@@ -195,6 +201,7 @@ class TaskViewSet(
 
     @extend_schema(
         methods=["GET"],
+        filters=False,
         responses=UpdateSerializer(many=True),
         description="The task's progress updates, newest first, as far as you may see them.",
     )
@@ -209,7 +216,7 @@ class TaskViewSet(
         ),
     )
     @action(detail=True, methods=["get", "post"], url_path="updates")
-    def updates(self, request, pk=None):
+    def updates(self, request, pk=None, format=None):  # `format`: /updates.json
         task = self.get_object()
         if request.method == "GET":
             updates = (

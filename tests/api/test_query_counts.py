@@ -1,0 +1,342 @@
+"""Every list and detail makes a fixed number of queries, however many rows it shows.
+
+Rows are planted with the nested data their representations carry (a task's outcomes,
+lead and latest update; an outcome's links and responsible members; a group's members;
+a meeting's chairs and hostings), then each endpoint is read once with 1 unit planted
+and once with 50: the two counts must be equal. Readers are a working-group member (the
+TLP filters of forums.access are in the queries) and the secretariat (they are not).
+
+Clients sign in with a token, so every request loads its user afresh: a user object
+reused between requests would carry its cached audience and hide its queries.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from forums.access import SECRETARIAT_GROUP
+from forums.models import Chair, ForumMembership, Hosting
+from forums.tlp import TLP
+from outcomes.models import OutcomeLink
+from tests.factories import (
+    ForumFactory,
+    MeetingFactory,
+    MemberFactory,
+    OutcomeDocumentFactory,
+    OutcomeFactory,
+    ProfileFactory,
+    TaskFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    WorkingGroupMembershipFactory,
+)
+from workinggroups.models import TaskUpdate, WorkingGroupMembership
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/forums/",
+    "/api/v1/members/",
+    "/api/v1/meetings/",
+    "/api/v1/outcome-documents/",
+    "/api/v1/outcomes/",
+    "/api/v1/working-groups/",
+    "/api/v1/tasks/",
+]
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Planting:
+    """One forum; `plant(n)` adds n units of everything, each with its nested rows."""
+
+    def __init__(self):
+        self.forum = ForumFactory(secretariat=MemberFactory(name="SPC"))
+        # The meeting every group reports to: far in the sequence, so always later.
+        self.report_meeting = MeetingFactory(
+            forum=self.forum,
+            sequence=30000,
+            start_date=datetime.date(2030, 8, 1),
+            end_date=datetime.date(2030, 8, 2),
+        )
+        self.member = UserFactory(username="qc-member")
+        ProfileFactory(user=self.member, member=MemberFactory(name="Tonga"))
+        ForumMembership.objects.create(forum=self.forum, member=self.member.profile.member)
+        self.secretariat = UserFactory(username="qc-secretariat")
+        self.secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+        self.tasks = []
+        self.previous_document = None
+
+    def plant(self, count: int) -> None:
+        for _ in range(count):
+            self._unit()
+
+    def _unit(self) -> None:
+        n = next(_numbers)
+        country = MemberFactory(name=f"Island state {n}", parent=self.forum.secretariat)
+        meeting = MeetingFactory(forum=self.forum, sequence=n, title="")
+        Chair.objects.create(meeting=meeting, member=country, person=UserFactory())
+        Hosting.objects.create(
+            meeting=meeting, member=country, status=Hosting.Status.PLANNED, announced_at=meeting
+        )
+        document = OutcomeDocumentFactory(meeting=meeting, tlp=TLP.GREEN, code=f"QC/{n}")
+        first = OutcomeFactory(document=document, tlp=TLP.GREEN)
+        second = OutcomeFactory(document=document, tlp=TLP.AMBER, parent=first)
+        hidden = OutcomeFactory(document=document, tlp=TLP.RED)  # the member may not see it
+        first.responsible.add(country, self.forum.secretariat)
+        OutcomeLink.objects.create(
+            source=second, kind=OutcomeLink.Kind.REAFFIRMS, target_outcome=first
+        )
+        OutcomeLink.objects.create(
+            source=hidden, kind=OutcomeLink.Kind.SUPERSEDES, target_outcome=first
+        )
+        if self.previous_document is not None:
+            OutcomeLink.objects.create(
+                source=first,
+                kind=OutcomeLink.Kind.PURSUANT_TO,
+                target_document=self.previous_document,
+            )
+        self.previous_document = document
+
+        group = WorkingGroupFactory(
+            established_by=meeting,
+            reports_to=self.report_meeting,
+            establishing_outcome=first,
+            tlp=TLP.AMBER,
+        )
+        lead = UserFactory(first_name="Lead", last_name=str(n))
+        WorkingGroupMembershipFactory(
+            working_group=group,
+            person=lead,
+            role=WorkingGroupMembership.Role.LEAD,
+            represents=country,
+        )
+        WorkingGroupMembershipFactory(working_group=group, person=self.member, represents=country)
+        WorkingGroupMembershipFactory(working_group=group)
+
+        task = TaskFactory(working_group=group, lead=lead, tlp=TLP.AMBER)
+        task.outcomes.set([first, second])
+        for author, tlp in [(lead, TLP.AMBER), (self.member, TLP.AMBER), (lead, TLP.RED)]:
+            TaskUpdate.objects.create(
+                task=task,
+                author=author,
+                status_from="not_started",
+                status_to="not_started",
+                progress=10,
+                note=f"Update by {author}",
+                tlp=tlp,
+            )
+        secret = TaskFactory(working_group=group, lead=lead, tlp=TLP.RED)  # hidden from member
+        secret.recipients.add(lead)
+        self.tasks.append(task)
+
+    def client(self, user) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+
+@pytest.fixture
+def planting(db):
+    return Planting()
+
+
+def measured(client, url, **params):
+    """(number of queries, response) of one GET."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(queries), response.json()
+
+
+def rows(body) -> list:
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+def query_text(client, url, **params) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, params)
+    return "\n".join(q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_every_list_makes_as_many_queries_for_50_rows_as_for_1(planting, reader):
+    client = planting.client(getattr(planting, reader))
+    planting.plant(1)
+    few = {url: measured(client, url) for url in LISTS}
+    planting.plant(49)
+    many = {url: measured(client, url) for url in LISTS}
+
+    # The planting is seen: each list grew, and the member sees only their share.
+    for url in LISTS[1:]:
+        assert len(rows(many[url][1])) > len(rows(few[url][1])), url
+    tasks = rows(many["/api/v1/tasks/"][1])
+    assert len(tasks) == 50
+    if reader == "member":
+        assert {task["tlp"] for task in tasks} == {"amber"}
+        assert all(len(task["outcomes"]) == 2 for task in tasks)
+        assert all(task["latest_update"]["tlp"] == "amber" for task in tasks)
+        outcomes = rows(many["/api/v1/outcomes/"][1])
+        assert "red" not in {outcome["tlp"] for outcome in outcomes}
+        assert any(outcome["links_out"] for outcome in outcomes)
+        assert any(outcome["links_in"] for outcome in outcomes)
+        assert any(outcome["responsible"] for outcome in outcomes)
+    else:
+        assert {task["tlp"] for task in tasks} == {"amber", "red"}
+    groups = rows(many["/api/v1/working-groups/"][1])
+    assert all(len(group["members"]) == 3 for group in groups)
+    meetings = rows(many["/api/v1/meetings/"][1])
+    assert sum(len(m["chairs"]) + len(m["hostings"]) for m in meetings) >= 2 * 49
+
+    grown = {url: (few[url][0], many[url][0]) for url in LISTS if few[url][0] != many[url][0]}
+    assert not grown, f"queries (1 row, 50 rows) grew for {grown}"
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"ordering": "-updated"},
+        {"ordering": "-due", "due_after": "2000-01-01", "due_before": "2031-01-01"},
+        {"overdue": "false", "open": "true"},
+        {"search": "Draft reference", "status": "not_started"},
+        {"forum": "{forum}", "tlp": "amber"},
+        {"meeting": "{report_meeting}"},
+    ],
+)
+def test_filtered_task_lists_keep_a_fixed_count(planting, reader, params):
+    params = {
+        key: value.format(forum=planting.forum.pk, report_meeting=planting.report_meeting.pk)
+        for key, value in params.items()
+    }
+    client = planting.client(getattr(planting, reader))
+    planting.plant(1)
+    few, body = measured(client, "/api/v1/tasks/", **params)
+    assert len(body["results"]) >= 1
+    planting.plant(49)
+    many, body = measured(client, "/api/v1/tasks/", **params)
+    assert len(body["results"]) >= 49
+    assert few == many
+
+
+def test_my_tasks_and_my_groups_keep_a_fixed_count(planting):
+    client = planting.client(planting.member)
+    planting.plant(1)
+    few = [
+        measured(client, url, mine="true") for url in ("/api/v1/tasks/", "/api/v1/working-groups/")
+    ]
+    planting.plant(49)
+    many = [
+        measured(client, url, mine="true") for url in ("/api/v1/tasks/", "/api/v1/working-groups/")
+    ]
+    assert [len(body["results"]) for _, body in few] == [1, 1]
+    assert [len(body["results"]) for _, body in many] == [50, 50]
+    assert [count for count, _ in few] == [count for count, _ in many]
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_a_tasks_updates_list_makes_as_many_queries_for_50_updates_as_for_1(planting, reader):
+    planting.plant(1)
+    task = planting.tasks[0]
+    TaskUpdate.objects.filter(task=task).delete()
+    client = planting.client(getattr(planting, reader))
+    url = f"/api/v1/tasks/{task.pk}/updates/"
+
+    def add(count):
+        for i in range(count):
+            TaskUpdate.objects.create(
+                task=task,
+                author=UserFactory(),
+                status_from="not_started",
+                status_to="not_started",
+                progress=i % 100,
+                note=f"Note {i}",
+                tlp=TLP.AMBER,
+            )
+
+    add(1)
+    few, body = measured(client, url)
+    assert len(body["results"]) == 1
+    add(49)
+    many, body = measured(client, url)
+    assert len(body["results"]) == 50
+    assert few == many
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_a_task_detail_has_a_fixed_count_however_much_it_carries(planting, reader):
+    planting.plant(2)
+    small, rich = planting.tasks
+    outcomes = [
+        OutcomeFactory(document=rich.outcomes.first().document, tlp=TLP.GREEN) for _ in range(10)
+    ]
+    rich.outcomes.add(*outcomes)
+    for i in range(20):
+        TaskUpdate.objects.create(
+            task=rich,
+            author=UserFactory(),
+            status_from="not_started",
+            status_to="not_started",
+            progress=i,
+            note=f"n{i}",
+            tlp=TLP.AMBER,
+        )
+    client = planting.client(getattr(planting, reader))
+    few, body = measured(client, f"/api/v1/tasks/{small.pk}/")
+    assert len(body["outcomes"]) == 2
+    many, body = measured(client, f"/api/v1/tasks/{rich.pk}/")
+    assert len(body["outcomes"]) == 12
+    assert body["latest_update"]["note"] == "n19"
+    assert few == many
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_an_outcome_detail_has_a_fixed_count_however_many_links_it_has(planting, reader):
+    planting.plant(2)
+    client = planting.client(getattr(planting, reader))
+    lonely = OutcomeFactory(document=planting.previous_document, tlp=TLP.GREEN)
+    linked = OutcomeFactory(document=planting.previous_document, tlp=TLP.GREEN)
+    linked.responsible.add(*[MemberFactory() for _ in range(5)])
+    for target in planting.tasks[0].outcomes.all():
+        OutcomeLink.objects.create(
+            source=linked, kind=OutcomeLink.Kind.IMPLEMENTS, target_outcome=target
+        )
+    for kind in OutcomeLink.Kind.values:
+        OutcomeLink.objects.create(
+            source=lonely.document.outcomes.first(), kind=kind, target_outcome=linked
+        )
+    few, body = measured(client, f"/api/v1/outcomes/{lonely.pk}/")
+    assert body["links_out"] == [] and body["links_in"] == []
+    many, body = measured(client, f"/api/v1/outcomes/{linked.pk}/")
+    assert len(body["links_out"]) == 2
+    assert len(body["links_in"]) == 4
+    assert len(body["responsible"]) == 5
+    assert few == many
+
+
+def test_the_member_reads_through_the_tlp_filter_and_the_secretariat_without(planting):
+    """The two readers above really differ: only the member's task query filters on TLP."""
+    planting.plant(1)
+
+    def task_query(user) -> str:
+        text = query_text(planting.client(user), "/api/v1/tasks/")
+        (main,) = [q for q in text.split("\n") if q.startswith('SELECT "workinggroups_task"')]
+        return main
+
+    assert '"workinggroups_task"."tlp"' in task_query(planting.member)
+    assert '"workinggroups_task"."tlp" =' not in task_query(planting.secretariat)

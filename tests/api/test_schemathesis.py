@@ -1,0 +1,249 @@
+"""Property-based tests of the whole API against its own live OpenAPI schema (Schemathesis).
+
+Schemathesis reads /api/v1/schema/ from the WSGI application, in process, and sends every
+operation generated requests: valid ones, boundary values, and deliberately invalid ones
+(wrong types, NUL bytes, missing fields, huge numbers, unknown fields, bad ids in paths).
+Every answer must not be a 5xx, must have a status code the schema declares for that
+operation, and must have a body, content type and headers matching the schema.
+
+The database holds the real JHoPS record (fixtures/jhops.py) with its demo logins. Half of
+the generated path ids are ids of real rows (visible to the caller or not), and half of the
+valid requests carry what a real client would have read first (the current ETag, ids of real
+rows in the body), so that edits and updates also reach their success paths, not only 404s.
+
+Runs: a member of the JHoPS working group (the main run), anonymous, and the secretariat.
+`make test` runs a short, reproducible (derandomized) pass. A longer run, with a fresh
+random seed each time, is selected by the environment: SCHEMATHESIS_MAX_EXAMPLES=300.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.core import signals
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis import checks
+
+from fixtures.jhops import load_jhops
+from forums.models import Forum, Meeting, Member
+from outcomes.models import Outcome, OutcomeDocument
+from workinggroups.models import Task, WorkingGroup
+
+LONG_RUN_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "").strip()
+LONG_RUN = bool(LONG_RUN_EXAMPLES)
+# Generated examples per operation (fuzzing phase; the coverage phase adds its own
+# boundary cases). The short run is derandomized: the same requests every `make test`.
+MAX_EXAMPLES = int(LONG_RUN_EXAMPLES) if LONG_RUN else 25
+# The anonymous and secretariat runs are smaller: the working-group member's is the main one.
+SMALL_MAX_EXAMPLES = max(MAX_EXAMPLES // 3, 5)
+
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+]
+
+
+def hypothesis_settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        derandomize=not LONG_RUN,
+        # Nothing written into the repository (.hypothesis/); each run stands alone.
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+
+
+# --- steering generation towards real rows ----------------------------------------------
+
+# Path prefix of a resource → its model.
+MODELS = {
+    "/api/v1/forums/": Forum,
+    "/api/v1/members/": Member,
+    "/api/v1/meetings/": Meeting,
+    "/api/v1/outcome-documents/": OutcomeDocument,
+    "/api/v1/outcomes/": Outcome,
+    "/api/v1/working-groups/": WorkingGroup,
+    "/api/v1/tasks/": Task,
+}
+# Body fields that name rows by id → the model of those rows.
+BODY_IDS = {
+    "working_group": WorkingGroup,
+    "outcomes": Outcome,
+    "reports_to": Meeting,
+    "responsible": Member,
+}
+
+
+def _model_of(path: str):
+    for prefix, model in MODELS.items():
+        if path.startswith(prefix):
+            return model
+    return None
+
+
+def _ids(model) -> list[int]:
+    # Read when an example is drawn, inside the test's transaction: rows the fuzzer created
+    # in earlier examples (tasks) are reachable too.
+    return sorted(model.objects.values_list("pk", flat=True))
+
+
+def flatmap_path_parameters(context, path_parameters):
+    """Half the time, the id of a real row instead of a generated one."""
+    model = _model_of(context.operation.path)
+    if model is None or not isinstance(path_parameters, dict) or "id" not in path_parameters:
+        return st.just(path_parameters)
+    ids = _ids(model)
+    if not ids:
+        return st.just(path_parameters)
+    real = st.sampled_from(ids).map(lambda pk: {**path_parameters, "id": pk})
+    return st.one_of(st.just(path_parameters), real)
+
+
+def _real_id(model, value):
+    """A generated whole number turned, deterministically, into the id of a real row."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    ids = _ids(model)
+    return ids[value % len(ids)] if ids else value
+
+
+def _realistic(case):
+    """The same request with what a client would have read first: the current ETag of the
+    row in the path, and real rows (and a real username) in the body."""
+    model = _model_of(case.operation.path)
+    if model in (Task, Outcome) and "If-Match" in (case.headers or {}):
+        pk = (case.path_parameters or {}).get("id")
+        version = model.objects.filter(pk=pk).values_list("version", flat=True).first()
+        if isinstance(pk, int) and version is not None:
+            case.headers = {**case.headers, "If-Match": f'"{version}"'}
+    if isinstance(case.body, dict):
+        body = dict(case.body)
+        for field, related in BODY_IDS.items():
+            if isinstance(body.get(field), list):
+                body[field] = [_real_id(related, value) for value in body[field]]
+            elif field in body:
+                body[field] = _real_id(related, body[field])
+        if isinstance(body.get("lead"), str):
+            usernames = sorted(get_user_model().objects.values_list("username", flat=True))
+            body["lead"] = usernames[len(body["lead"]) % len(usernames)]
+        case.body = body
+    return case
+
+
+def flatmap_case(context, case):
+    """Half the valid requests are made realistic (see `_realistic`)."""
+    if case.meta is None or case.meta.generation.mode.is_negative:
+        return st.just(case)
+    return st.booleans().map(lambda realistic: _realistic(case) if realistic else case)
+
+
+# --- the schema, once per run -----------------------------------------------------------
+
+app = get_wsgi_application()
+
+
+def load_schema(*, coverage: str):
+    """The live schema, read from the application in process.
+
+    `coverage`: where Schemathesis' coverage phase (deterministic boundary and invalid
+    values for every parameter and body field) runs: "all" operations, "writes" only, or
+    "none". Whatever the choice, every operation gets the fuzzing phase.
+    """
+    config = {
+        # The token header is ours: generated Authorization values only test a wrong token.
+        "generation": {"with-security-parameters": False},
+    }
+    if coverage == "none":
+        config["phases"] = {"coverage": {"enabled": False}}
+    elif coverage == "writes":
+        reads = {"include-method": "GET", "phases": {"coverage": {"enabled": False}}}
+        config["operations"] = [reads]
+    loaded = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/?format=json", app, config=schemathesis.Config.from_dict(config)
+    )
+    loaded.hook(flatmap_path_parameters)
+    loaded.hook(flatmap_case)
+    return loaded
+
+
+# The short run spends its coverage phase where the role matters: everything for the
+# member; the writes the secretariat alone gets past the permission checks with; nothing
+# for anonymous callers, who are refused every write before the body is read.
+member_schema = load_schema(coverage="all")
+anonymous_schema = load_schema(coverage="all" if LONG_RUN else "none")
+secretariat_schema = load_schema(coverage="all" if LONG_RUN else "writes")
+
+
+# --- data and callers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker):
+    """The JHoPS record and a token per caller, loaded once for this module.
+
+    Rolled back at the end: other test modules never see these rows. Each test's own
+    changes (tasks, edits and updates the fuzzer makes) roll back after that test.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_jhops(demo_users=True)
+        users = get_user_model().objects
+        yield {
+            username: Token.objects.create(user=users.get(username=username)).key
+            for username in ("secretariat", "wg-member")
+        }
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def in_test_transaction(db):
+    """Requests share the test's transaction, as with Django's test client.
+
+    Django closes the database connection around every request when it is not in
+    autocommit mode; inside a test's transaction that would close the connection holding
+    the test data (PostgreSQL). The test client disconnects the same handler.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def call_and_validate(case, token: str | None) -> None:
+    # The API's throttles count in the cache; thousands of generated requests would
+    # otherwise be answered 429 (declared, but testing nothing).
+    cache.clear()
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# --- the runs ---------------------------------------------------------------------------
+
+
+@member_schema.parametrize()
+@hypothesis_settings(MAX_EXAMPLES)
+def test_api_as_working_group_member(case, tokens, in_test_transaction):
+    """The main run: a member of the JHoPS working group, with a token, as scripts sign in."""
+    call_and_validate(case, tokens["wg-member"])
+
+
+@anonymous_schema.parametrize()
+@hypothesis_settings(SMALL_MAX_EXAMPLES)
+def test_api_as_anonymous(case, tokens, in_test_transaction):
+    call_and_validate(case, None)
+
+
+@secretariat_schema.parametrize()
+@hypothesis_settings(SMALL_MAX_EXAMPLES)
+def test_api_as_secretariat(case, tokens, in_test_transaction):
+    call_and_validate(case, tokens["secretariat"])
