@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate demo-data clean
+.PHONY: run test install lint format migrate demo-data clean bench
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,19 @@ migrate: install
 
 demo-data: migrate
 	$(BIN)/python manage.py load_jhops
+	$(BIN)/python manage.py load_demo_activity
 
+# The web server, a Celery worker and the Celery scheduler (beat), on the embedded
+# defaults: SQLite, a filesystem broker under var/celery/, mail into var/outbox/.
+# Ctrl-C stops all three.
 run: demo-data
 	@$(BIN)/python manage.py demo_logins --url "http://$(HOST):$(PORT)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Reminders: the worker writes them to var/outbox/ (one .eml each) within a minute or two."
+	@trap 'kill 0' INT TERM EXIT; \
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker \
+	  --loglevel=INFO --concurrency=2 --hostname=demo-worker@%h & \
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config beat --loglevel=INFO & \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -45,3 +54,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache
+
+# Benchmark on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/talanoa_bench).
+bench: install
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
+    path("reminders/", include("workinggroups.urls")),
 ]
 
 

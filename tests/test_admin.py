@@ -28,13 +28,16 @@ from tests.factories import (
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
 )
-from workinggroups.models import Task, TaskUpdate
+from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
+from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"forums", "outcomes", "workinggroups", "auth"}
 # Append-only records: written by services from their parent's page, never on their own.
-READ_ONLY = {"forums.hostingchange", "workinggroups.taskupdate"}
+READ_ONLY = {"forums.hostingchange", "workinggroups.taskupdate", "workinggroups.reminder"}
+# Made by a service, edited here: a reminder preference comes with its unsubscribe secret.
+NOT_ADDED_HERE = READ_ONLY | {"workinggroups.reminderpreference"}
 REGISTERED = sorted(
     f"{model._meta.app_label}.{model._meta.model_name}"
     for model in admin.site._registry
@@ -89,6 +92,9 @@ def one_of_everything(officer):
     )
     ProfileFactory()
     meeting.forum.memberships.create(member=MemberFactory(), role="member")
+    ReminderRule.objects.create(forum=meeting.forum, reason=Reason.TASK_DUE, days_before="7")
+    reminder_preference_for(membership.person)
+    add_reminder(officer)
     return {"meeting": meeting, "task": task, "outcome": outcome}
 
 
@@ -132,7 +138,7 @@ def test_changelist_add_and_change_pages_open(client, request, one_of_everything
     client.force_login(request.getfixturevalue(who))
     assert client.get(admin_url(label, "changelist")).status_code == 200
     add_status = client.get(admin_url(label, "add")).status_code
-    assert add_status == (403 if label in READ_ONLY else 200)
+    assert add_status == (403 if label in NOT_ADDED_HERE else 200)
     model = apps.get_model(label)
     obj = model._default_manager.order_by("pk").first()
     assert client.get(admin_url(label, "change", obj.pk)).status_code == 200
@@ -172,6 +178,9 @@ def test_every_domain_model_is_registered():
         "outcomes.outcome",
         "outcomes.outcomedocument",
         "outcomes.outcomelink",
+        "workinggroups.reminder",
+        "workinggroups.reminderpreference",
+        "workinggroups.reminderrule",
         "workinggroups.task",
         "workinggroups.taskupdate",
         "workinggroups.workinggroup",
@@ -240,6 +249,19 @@ def add_user(officer):
     ProfileFactory()
 
 
+def add_reminder(officer):
+    task = TaskFactory()
+    Reminder.objects.create(
+        person=UserFactory(),
+        reason=Reason.TASK_DUE,
+        subject=f"task:{task.pk}",
+        task=task,
+        scheduled_for=datetime.date(2027, 6, 27),
+        days_before=3,
+        send_after=datetime.datetime(2027, 6, 27, 8, tzinfo=datetime.UTC),
+    )
+
+
 @pytest.mark.parametrize(
     ("label", "add_row"),
     [
@@ -251,6 +273,7 @@ def add_user(officer):
         ("outcomes.outcomedocument", add_document),
         ("workinggroups.taskupdate", add_task_update),
         ("auth.user", add_user),
+        ("workinggroups.reminder", add_reminder),
     ],
 )
 def test_changelist_queries_do_not_grow_with_rows(officer_client, officer, label, add_row):
@@ -496,6 +519,15 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "view_user",
         "add_user",
         "change_user",
+        # Reminders (workinggroups 0006): rules kept, preferences changed, the ledger read.
+        "view_reminderrule",
+        "add_reminderrule",
+        "change_reminderrule",
+        "view_historicalreminderrule",
+        "view_reminderpreference",
+        "change_reminderpreference",
+        "view_historicalreminderpreference",
+        "view_reminder",
         *(
             f"view_historical{m}"
             for m in (

@@ -389,3 +389,184 @@ class TaskUpdate(models.Model):
     @property
     def changes_status(self) -> bool:
         return self.status_from != self.status_to
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+class Reason(models.TextChoices):
+    """Why a person gets a reminder; each has a rule per forum (ReminderRule)."""
+
+    MEETING_DIGEST = "meeting_digest", _("Before the next meeting: your open tasks")
+    TASK_DUE = "task_due", _("Before a task falls due")
+    OVERDUE_DIGEST = "overdue_digest", _("Weekly: your overdue tasks")
+    MEETING_BRIEF = "meeting_brief", _("Before a meeting: the secretariat's and chair's brief")
+
+
+def validate_day_offsets(value: str) -> None:
+    try:
+        days = parse_day_offsets(value)
+    except ValueError as error:
+        raise ValidationError(
+            _("Whole numbers of days, separated by commas, e.g. 60, 30, 14, 7.")
+        ) from error
+    if any(day < 0 or day > 365 for day in days):
+        raise ValidationError(_("Each number of days is between 0 and 365."))
+
+
+def parse_day_offsets(value: str) -> tuple[int, ...]:
+    return tuple(sorted({int(part) for part in value.split(",") if part.strip()}, reverse=True))
+
+
+class ReminderRule(models.Model):
+    """When a forum's people are reminded, for one reason. Without a row, the default."""
+
+    DEFAULT_DAYS = {
+        Reason.MEETING_DIGEST: "60, 30, 14, 7",
+        Reason.TASK_DUE: "14, 3",
+        Reason.OVERDUE_DIGEST: "",
+        Reason.MEETING_BRIEF: "30, 14, 7",
+    }
+    DEFAULT_WEEKDAY = 0  # overdue digests go out on the recipient's Monday
+
+    forum = models.ForeignKey(
+        "forums.Forum", on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    days_before = models.CharField(
+        _("days before"),
+        max_length=100,
+        blank=True,
+        validators=[validate_day_offsets],
+        help_text=_("e.g. 60, 30, 14, 7 — counted on each recipient's own calendar."),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday (overdue digest)"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+        default=DEFAULT_WEEKDAY,
+    )
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["forum", "reason"]
+        verbose_name = _("reminder rule")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "reason"],
+                name="one_reminder_rule_per_reason",
+                violation_error_message=_("This forum already has a rule for this reason."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forum}: {self.get_reason_display()}"
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        return parse_day_offsets(self.days_before)
+
+
+class Reminder(models.Model):
+    """The ledger: one message to one person about one thing for one reason on one day.
+
+    The unique constraint makes planning idempotent (two sweeps plan one row); a delivery
+    job claims a row with a conditional UPDATE before it sends, so it is sent once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Claimed, sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    subject = models.CharField(
+        _("about"), max_length=40, help_text=_("task:12, meeting:3, or overdue (a digest).")
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    scheduled_for = models.DateField(_("day (recipient's calendar)"))
+    days_before = models.PositiveSmallIntegerField(_("days before"), null=True, blank=True)
+    send_after = models.DateTimeField(_("send after"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "person", "reason"]
+        verbose_name = _("reminder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "reason", "subject", "scheduled_for"],
+                name="one_reminder_per_person_subject_reason_day",
+            )
+        ]
+        indexes = [
+            # The sweep's "what is due now": pending rows by send time (a partial index
+            # stays small however long the ledger grows).
+            models.Index(
+                fields=["send_after"],
+                condition=Q(status="pending"),
+                name="reminder_pending_due",
+            ),
+            # The sweep's "claims that never finished".
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="reminder_stale_claims",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} → {self.person} ({self.scheduled_for})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable per row: a message sent again after a crash is the same message."""
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].rstrip(">") or "talanoa"
+        return f"<reminder-{self.pk}@{domain}>"
+
+
+class ReminderPreference(models.Model):
+    """What a person wants to receive, and the secret of their one-click unsubscribe link."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    meeting_digest = models.BooleanField(Reason.MEETING_DIGEST.label, default=True)
+    task_due = models.BooleanField(Reason.TASK_DUE.label, default=True)
+    overdue_digest = models.BooleanField(Reason.OVERDUE_DIGEST.label, default=True)
+    meeting_brief = models.BooleanField(Reason.MEETING_BRIEF.label, default=True)
+    unsubscribe_token = models.CharField(max_length=64, unique=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reminder preference")
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.person}"
+
+    def wants(self, reason: str) -> bool:
+        return bool(getattr(self, reason))

@@ -1,6 +1,7 @@
 """The writes of the workinggroups app: groups, their members, tasks and every task update."""
 
 import datetime
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,14 @@ from django.db import transaction
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from outcomes.models import Outcome
-from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+from workinggroups.models import (
+    Reason,
+    ReminderPreference,
+    Task,
+    TaskUpdate,
+    WorkingGroup,
+    WorkingGroupMembership,
+)
 
 
 @dataclass(frozen=True)
@@ -263,3 +271,31 @@ def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> 
         tlp=task.tlp,
     )
     return task
+
+
+# --- reminder preferences ----------------------------------------------------------------
+
+
+def reminder_preference_for(person) -> ReminderPreference:
+    """The person's preferences, created (all on, with a fresh unsubscribe secret) if new."""
+    preference = ReminderPreference.objects.filter(person=person).first()
+    if preference is not None:
+        return preference
+    # 256 random bits: the link works without a login, so it must not be guessable.
+    preference, _created = ReminderPreference.objects.get_or_create(
+        person=person, defaults={"unsubscribe_token": secrets.token_urlsafe(32)}
+    )
+    return preference
+
+
+@transaction.atomic
+def reminder_preferences_update(
+    *, actor, preference: ReminderPreference, **wanted
+) -> ReminderPreference:
+    """Turn reasons on or off (`meeting_digest=False`, …); recorded with who and when."""
+    unknown = set(wanted) - set(Reason.values)
+    if unknown:
+        raise ValidationError({name: ["Not a kind of reminder."] for name in unknown})
+    for reason, on in wanted.items():
+        setattr(preference, reason, bool(on))
+    return save_validated(preference, actor=actor)

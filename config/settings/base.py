@@ -120,6 +120,11 @@ SESSION_ENGINE = "config.sessions"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# EMAIL_OUTBOX=/some/folder: write each message there once, as <Message-ID>.eml.
+EMAIL_OUTBOX = env.str("EMAIL_OUTBOX", default="")
+if EMAIL_OUTBOX:
+    EMAIL_BACKEND = "config.mail.OutboxBackend"
+    EMAIL_FILE_PATH = EMAIL_OUTBOX
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Talanoa <talanoa@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -181,6 +186,54 @@ SPECTACULAR_SETTINGS = {
         "forums.api.schema.add_error_responses",
     ],
 }
+
+# --- Celery: reminders and long reports (config/celery_app.py) ---------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if not REDIS_URL:
+    _queue = VAR_DIR / "celery" / "queue"
+    _queue.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "store_processed": False,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge a job when it has finished, and give it back if its worker dies: jobs are
+# idempotent (they claim rows), so running one again is safe and losing one is not.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=300)
+# On a warm shutdown, let the job in hand finish for this long before giving it back.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_SOFT_SHUTDOWN_SECONDS", default=30.0)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The in-memory scheduler: beat keeps no shelve (pickle) file; the sweep is idempotent, so
+# a restarted beat that forgot when it last ran loses nothing.
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "workinggroups.jobs.sweep_reminders",
+        "schedule": env.float("REMINDER_SWEEP_SECONDS", default=60.0),
+    },
+}
+
+# --- reminders (workinggroups/reminders.py) ----------------------------------------------
+
+# A reminder is sent from this hour of the recipient's morning, on its day.
+REMINDER_SEND_FROM_HOUR = env.int("REMINDER_SEND_FROM_HOUR", default=8)
+# A claimed reminder not marked sent after this long is taken back by a later sweep.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=600)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# How many reminders one delivery job takes.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
 
 # Failed sign-ins (API token, admin, pages): see config/api_auth.py for the arithmetic.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -1,0 +1,464 @@
+"""Reminders through a real Redis and real Celery worker processes, on PostgreSQL.
+
+Nothing here runs eagerly: the jobs go through Redis to `celery -A config worker`
+processes started by the tests, which share the test database (so it must be PostgreSQL:
+an in-memory SQLite database cannot be reached from another process) and write their mail
+into a folder (config/mail.py: one <Message-ID>.eml per message). Each test plants people
+with a meeting seven days ahead on their own calendar, so that every one of them is owed
+one digest now, then checks what reached the ledger, the outbox and the worker's log.
+
+Waits poll with a deadline, never sleep-and-hope; every process a test starts runs in its
+own process group, which is ended (and checked gone) when the test ends.
+"""
+
+import ast
+import contextlib
+import datetime
+import email
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import (
+    ForumFactory,
+    MeetingFactory,
+    ProfileFactory,
+    TaskFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    WorkingGroupMembershipFactory,
+)
+from workinggroups.models import Reason, Reminder
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# A Redis database of their own, emptied when each test starts and ends.
+REDIS_URL = os.environ.get("TALANOA_WORKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+SWEEP = "workinggroups.jobs.sweep_reminders"
+QUEUE = "celery"
+CLAIM_TIMEOUT = 3  # seconds before a sweep takes back a claim that never finished
+BATCH = 20  # reminders per delivery job: 120 reminders make six jobs
+WAIT = 60.0  # the longest any single wait may take, in seconds
+CELERY = Path(sys.executable).with_name("celery")
+# Recipients' zones, across the date line: Apia and Kiritimati are a day ahead of Rarotonga.
+ZONES = [
+    "Pacific/Apia",
+    "Pacific/Rarotonga",
+    "Pacific/Kiritimati",
+    "Pacific/Port_Moresby",
+    "UTC",
+    "Pacific/Noumea",
+    "Pacific/Honolulu",
+]
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker_db(transactional_db):
+    """The test database, committed and reachable by other processes; skip if it cannot be."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL and a real worker: CI runs it with "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
+        )
+    return connection.settings_dict
+
+
+@pytest.fixture
+def broker(worker_db):
+    """Our Redis database, flushed; skip when no Redis answers (fail when CI requires one)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"needs a Redis server at {REDIS_URL} for the real worker ({error})"
+        if os.environ.get("TALANOA_REQUIRE_WORKER_TESTS") == "1":
+            pytest.fail(f"{reason}; TALANOA_REQUIRE_WORKER_TESTS=1 forbids skipping")
+        pytest.skip(reason)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def sender(broker):
+    """A Celery client in the test process that only publishes to the workers' Redis."""
+    app = Celery("talanoa-worker-tests", broker=REDIS_URL, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=False,
+    )
+    yield app
+    app.close()
+
+
+def sweep_now(app: Celery) -> None:
+    app.send_task(SWEEP, queue=QUEUE)
+
+
+@dataclass
+class Service:
+    """A celery worker or beat in a process group of its own, logging to a file."""
+
+    name: str
+    process: subprocess.Popen
+    log: Path
+    stopped: bool = field(default=False)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def tail(self, lines: int = 40) -> str:
+        return f"--- last lines of {self.name} ({self.log}) ---\n" + "\n".join(
+            self.text().splitlines()[-lines:]
+        )
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group at once (main process and pool children): a crash."""
+        self._signal(signal.SIGKILL)
+        self._reap(WAIT)
+
+    def stop(self) -> None:
+        """Warm shutdown (the job in hand finishes, reserved ones go back), then SIGKILL."""
+        self._signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self._signal(signal.SIGKILL)
+        self._reap(WAIT)
+
+    def _signal(self, number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(self.process.pid, number)
+
+    def _reap(self, timeout: float) -> None:
+        self.process.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while (left := group_members(self.process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.stopped = True
+        assert not left, f"{self.name}: processes {left} outlived their group"
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group, read from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.fixture
+def services(worker_db, broker, tmp_path):
+    """Start worker and beat processes on the test database; all are ended after the test."""
+    started: list[Service] = []
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    db = worker_db
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    database_url = (
+        f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+    def start(kind: str, **overrides) -> Service:
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "EMAIL_OUTBOX": str(outbox),
+            "REMINDER_CLAIM_TIMEOUT_SECONDS": str(CLAIM_TIMEOUT),
+            # Everyone's "morning" has begun: a reminder is due from local midnight.
+            "REMINDER_SEND_FROM_HOUR": "0",
+            "REMINDER_BATCH_SIZE": str(BATCH),
+            "REMINDER_TEST_DELIVERY_DELAY_SECONDS": "0",
+            "CELERY_SOFT_SHUTDOWN_SECONDS": "2",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            **{key: str(value) for key, value in overrides.items()},
+        }
+        name = f"{kind}-{len(started) + 1}"
+        if kind == "worker":
+            command = [
+                str(CELERY),
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                QUEUE,
+                f"--hostname={name}-{os.getpid()}@%h",
+            ]
+        else:
+            command = [str(CELERY), "-A", "config", "beat", "--loglevel=INFO"]
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, ended as one
+            )
+        service = Service(name, process, log)
+        started.append(service)
+        return service
+
+    start.outbox = outbox
+    start.started = started
+    yield start
+    for service in reversed(started):
+        if not service.stopped:
+            service.stop()
+
+
+def wait_for(predicate, what: str, *watched: Service, timeout: float = WAIT):
+    """Poll until `predicate()` is truthy; fail with the logs at the deadline or if one dies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        dead = [s for s in watched if not s.running()]
+        if dead or time.monotonic() > deadline:
+            why = f"{dead[0].name} exited" if dead else f"timed out after {timeout:.0f} s"
+            pytest.fail(f"{why} waiting for {what}\n" + "\n".join(s.tail() for s in watched))
+        time.sleep(0.05)
+
+
+def wait_ready(worker: Service) -> None:
+    wait_for(lambda: re.search(r"@\S+ ready\.", worker.text()), f"{worker.name} ready", worker)
+
+
+def queue_empty(broker) -> bool:
+    return broker.llen(QUEUE) == 0
+
+
+# --- data and witnesses -------------------------------------------------------------------
+
+
+def plant(people: int) -> int:
+    """People owed one meeting digest each right now; returns how many.
+
+    Four zones (skipping any within 15 minutes of its midnight, so that the worker's "today"
+    is the test's), each with its own meeting opening seven days ahead on that zone's
+    calendar, a working group reporting to it with one open task, and its share of people.
+    """
+    now = timezone.now()
+    zones = [z for z in ZONES if now.astimezone(ZoneInfo(z)).time() < datetime.time(23, 45)][:4]
+    forum = ForumFactory()
+    established_by = MeetingFactory(
+        forum=forum, start_date=datetime.date(2020, 3, 2), end_date=datetime.date(2020, 3, 3)
+    )
+    for index, zone in enumerate(zones):
+        opens = now.astimezone(ZoneInfo(zone)).date() + datetime.timedelta(days=7)
+        meeting = MeetingFactory(
+            forum=forum,
+            start_date=opens,
+            end_date=opens + datetime.timedelta(days=1),
+            time_zone=zone,
+        )
+        group = WorkingGroupFactory(established_by=established_by, reports_to=meeting)
+        TaskFactory(working_group=group)
+        share = people // len(zones) + (1 if index < people % len(zones) else 0)
+        for _ in range(share):
+            person = UserFactory()
+            ProfileFactory(user=person, member=None, time_zone=zone)
+            WorkingGroupMembershipFactory(working_group=group, person=person)
+    return people
+
+
+def statuses() -> dict[int, str]:
+    return dict(Reminder.objects.values_list("pk", "status"))
+
+
+def all_sent(expected: int) -> bool:
+    rows = statuses()
+    return len(rows) == expected and set(rows.values()) == {Reminder.Status.SENT}
+
+
+def outbox_file(outbox: Path, reminder: Reminder) -> Path:
+    # config/mail.py's file name for a Message-ID.
+    return outbox / (re.sub(r"[^A-Za-z0-9@._-]", "", reminder.message_id) + ".eml")
+
+
+def assert_outbox_matches_ledger(outbox: Path, expected: int) -> None:
+    """Every ledger row sent, exactly one message file for each, and nothing else."""
+    rows = list(Reminder.objects.select_related("person"))
+    assert len(rows) == expected
+    assert {row.status for row in rows} == {Reminder.Status.SENT}
+    assert {row.reason for row in rows} == {Reason.MEETING_DIGEST}
+    files = sorted(p.name for p in outbox.iterdir())
+    assert len(files) == expected, f"{len(files)} files in the outbox for {expected} reminders"
+    assert set(files) == {outbox_file(outbox, row).name for row in rows}
+    for row in rows:
+        message = email.message_from_bytes(outbox_file(outbox, row).read_bytes())
+        assert message["Message-ID"] == row.message_id
+        assert message["To"] == row.person.email
+        assert "7 days to" in message["Subject"]
+
+
+def delivery_outcomes(service: Service) -> dict[str, int]:
+    """What the worker's delivery jobs returned, added up (Celery logs each job's result)."""
+    totals: dict[str, int] = {}
+    for match in re.finditer(
+        r"deliver_reminders\[[^\]]+\] succeeded in [\d.]+s: (\{[^}]*\})", service.text()
+    ):
+        for outcome, count in ast.literal_eval(match.group(1)).items():
+            totals[outcome] = totals.get(outcome, 0) + count
+    return totals
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+
+def test_two_sweeps_at_once_send_every_reminder_once(services, sender, broker):
+    expected = plant(people=120)
+    # Both sweeps wait in Redis before the worker starts, so its two pool processes take one
+    # each and run them side by side: both plan, both hand out every due reminder.
+    sweep_now(sender)
+    sweep_now(sender)
+    worker = services("worker")
+
+    wait_for(lambda: all_sent(expected), f"{expected} reminders sent", worker)
+    wait_for(lambda: queue_empty(broker), "every job taken from the queue", worker)
+    worker.stop()  # the jobs in hand finish first: after this, nothing more can be sent
+
+    assert_outbox_matches_ledger(services.outbox, expected)
+    log = worker.text()
+    sweeps = re.findall(r"reminder sweep: (\d+) planned, \d+ recovered, (\d+) due", log)
+    assert len(sweeps) == 2, worker.tail()
+    # Between them the two sweeps handed out every reminder at least once...
+    assert sum(int(due) for _planned, due in sweeps) >= expected
+    # ...and exactly `expected` deliveries ended in "sent", i.e. called the mail backend:
+    # every other hand-out found its row already claimed ("taken").
+    outcomes = delivery_outcomes(worker)
+    assert outcomes.get("sent") == expected, outcomes
+    assert set(outcomes) <= {"sent", "taken"}, outcomes
+
+
+def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(services, sender, broker):
+    expected = plant(people=120)
+    # The first worker pauses 1 s between handing a message to the mail backend and marking
+    # its row sent, so that it can be killed inside that window.
+    first = services("worker", REMINDER_TEST_DELIVERY_DELAY_SECONDS="1")
+    sweep_now(sender)
+
+    def handed_off_unmarked() -> list[Reminder]:
+        """Rows claimed whose message is already in the outbox but not yet marked sent."""
+        claimed = Reminder.objects.filter(status=Reminder.Status.SENDING)
+        return [row for row in claimed if outbox_file(services.outbox, row).exists()]
+
+    wait_for(
+        lambda: (
+            Reminder.objects.filter(status=Reminder.Status.SENT).count() >= 4
+            and len(handed_off_unmarked()) >= 2
+        ),
+        "the first worker in the middle of a batch, two messages handed off and unmarked",
+        first,
+    )
+    first.kill()  # SIGKILL to the main process and its pool at once: no goodbye, no ack
+
+    at_kill = {row.pk: row for row in Reminder.objects.all()}
+    counts = {s: sum(r.status == s for r in at_kill.values()) for s in Reminder.Status.values}
+    # Killed mid-batch: some rows sent, some claimed, the rest (of this and later batches)
+    # still pending.
+    assert counts[Reminder.Status.SENT] >= 4, counts
+    assert counts[Reminder.Status.SENDING] >= 1, counts
+    assert counts[Reminder.Status.PENDING] >= 1, counts
+    assert len(at_kill) == expected
+    sent_before = {pk: r.sent_at for pk, r in at_kill.items() if r.status == Reminder.Status.SENT}
+    claimed_at_kill = {pk for pk, r in at_kill.items() if r.status == Reminder.Status.SENDING}
+    in_window = {r.pk for r in handed_off_unmarked()}
+    assert in_window, "no message was caught between hand-off and being marked sent"
+
+    # A new worker; sweeps every second take back the dead claims once they are older than
+    # the claim timeout and hand out what is pending. The dead worker's own jobs sit unacked
+    # in Redis until the visibility timeout, and would find their rows "taken".
+    second = services("worker")
+    wait_ready(second)
+    deadline = time.monotonic() + WAIT
+    while not all_sent(expected):
+        if time.monotonic() > deadline or not second.running():
+            pytest.fail(f"not all sent: {statuses()}\n{second.tail()}")
+        sweep_now(sender)
+        wait_for(lambda: queue_empty(broker), "the queue drained", second)
+        time.sleep(1)
+    second.stop()
+
+    # Each reminder was sent once: the ledger shows every row sent, and the outbox one
+    # message per row, no more.
+    #
+    # The rows in `in_window` had been handed to the mail backend when the worker died, and
+    # their claims were taken back and sent again: they are the one place a message can go
+    # out twice. Each is the same message with the same Message-ID (Reminder.message_id is
+    # per row), and the outbox keeps one file per Message-ID, so it shows one message, as a
+    # mail server or client that drops duplicate Message-IDs would. With real SMTP the relay
+    # has no such duty, so the recipient may see that message twice (a client that threads
+    # by Message-ID shows it as one). No sender can close that window, between the server's
+    # "250 OK" and its own commit: after a crash there it must send again (at least once,
+    # the choice here) or never (at most once). The claim keeps it to the rows in flight at
+    # the crash, at most one per pool process, never a batch or a sweep.
+    assert_outbox_matches_ledger(services.outbox, expected)
+    final = {row.pk: row for row in Reminder.objects.all()}
+    # What was sent before the crash was never sent again.
+    assert {pk: final[pk].sent_at for pk in sent_before} == sent_before
+    assert {final[pk].attempts for pk in sent_before} == {1}
+    # What was claimed at the crash was taken back and claimed once more, and only that.
+    assert {final[pk].attempts for pk in claimed_at_kill} == {2}
+    others = set(final) - set(sent_before) - claimed_at_kill
+    assert {final[pk].attempts for pk in others} == {1}
+    # The new worker's deliveries called the mail backend once for each row not sent before
+    # the crash (the rows caught in the window included: the price named above).
+    assert delivery_outcomes(second).get("sent") == expected - len(sent_before)
+
+
+def test_beat_schedules_sweeps_that_the_worker_delivers(services, broker):
+    expected = plant(people=12)
+    worker = services("worker")
+    beat = services("beat", REMINDER_SWEEP_SECONDS="1")
+
+    wait_for(lambda: all_sent(expected), f"{expected} reminders sent", worker, beat)
+    beat.stop()
+    wait_for(lambda: queue_empty(broker), "every job taken from the queue", worker)
+    worker.stop()
+
+    assert "Scheduler: Sending due task reminder-sweep" in beat.text(), beat.tail()
+    assert "reminder sweep:" in worker.text()
+    assert_outbox_matches_ledger(services.outbox, expected)
+    assert delivery_outcomes(worker).get("sent") == expected

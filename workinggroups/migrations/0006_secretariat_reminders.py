@@ -1,0 +1,53 @@
+"""The Secretariat group also keeps reminders: rules and preferences edited, the ledger read.
+
+The ledger itself is written only by the sweep and the delivery jobs.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+GROUP = "Secretariat"
+CODENAMES = [
+    "view_reminderrule",
+    "add_reminderrule",
+    "change_reminderrule",
+    "view_historicalreminderrule",
+    "view_reminderpreference",
+    "change_reminderpreference",
+    "view_historicalreminderpreference",
+    "view_reminder",
+]
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("workinggroups")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label="workinggroups", codename__in=CODENAMES
+    )
+    missing = set(CODENAMES) - set(permissions.values_list("codename", flat=True))
+    if missing:
+        raise RuntimeError(f"Permissions missing for the Secretariat group: {sorted(missing)}")
+    group.permissions.add(*permissions)
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.filter(name=GROUP).first()
+    if group is not None:
+        group.permissions.remove(
+            *group.permissions.filter(
+                content_type__app_label="workinggroups", codename__in=CODENAMES
+            )
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("workinggroups", "0005_reminders")]
+
+    operations = [migrations.RunPython(grant, revoke)]

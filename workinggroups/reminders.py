@@ -1,0 +1,572 @@
+"""Who is reminded of what, when, in their own time zone; and sending each reminder once.
+
+The sweep (a Celery beat job, every minute in UTC) does three things, none of which
+depends on the broker for correctness:
+
+1. plan: for every person whose calendar day it is, insert the ledger rows (Reminder) of
+   what they are due today. The unique constraint on (person, reason, subject, day) makes
+   this idempotent: two sweeps at once plan one row. Queries are a fixed handful,
+   whatever the number of tasks; rows go in with one bulk insert.
+2. recover: a row claimed by a worker that died (status "sending" for longer than
+   REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".
+3. hand out: the ids of pending rows whose time has come, for delivery jobs.
+
+A delivery claims its row with a conditional UPDATE (pending → sending) before it sends
+(healthchecks' claim-before-send), then marks it sent. A message sent again after a crash
+between "sent" and "marked" carries the same Message-ID.
+
+Dates: a task's due date is a calendar day in the time zone of the meeting it reports to,
+ending 23:59 there. "N days before" is counted on the recipient's own calendar: the
+deadline instant is turned into the recipient's local date first.
+"""
+
+import datetime
+import logging
+import smtplib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from forums.access import SECRETARIAT_GROUP
+from forums.models import Chair, Meeting
+from outcomes.models import Outcome
+from workinggroups.models import (
+    Reason,
+    Reminder,
+    ReminderRule,
+    Task,
+    TaskUpdate,
+    WorkingGroupMembership,
+)
+from workinggroups.services import reminder_preference_for
+
+log = logging.getLogger(__name__)
+UTC = datetime.UTC
+END_OF_DUE_DAY = datetime.time(23, 59)
+# A meeting "opens" at 09:00 at its venue when no time is recorded.
+MEETING_OPENS = datetime.time(9, 0)
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+def zone_of(person) -> ZoneInfo:
+    """The person's IANA zone: their own, else their member's, else UTC."""
+    profile = getattr(person, "profile", None)
+    zone = profile.effective_time_zone if profile is not None else None
+    return zone or ZoneInfo("UTC")
+
+
+def due_instant(due_on: datetime.date, meeting_zone) -> datetime.datetime:
+    return datetime.datetime.combine(due_on, END_OF_DUE_DAY, tzinfo=meeting_zone or UTC)
+
+
+def opening_instant(meeting: Meeting) -> datetime.datetime:
+    return datetime.datetime.combine(
+        meeting.start_date, MEETING_OPENS, tzinfo=meeting.time_zone or UTC
+    )
+
+
+def send_time(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
+    """The recipient's morning on `day`, as an instant."""
+    morning = datetime.time(settings.REMINDER_SEND_FROM_HOUR)
+    return datetime.datetime.combine(day, morning, tzinfo=zone).astimezone(UTC)
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    days: tuple[int, ...]
+    weekday: int
+    active: bool = True
+
+
+def rules_by_forum() -> dict[tuple[int | None, str], Rule]:
+    """Each forum's rules, with the defaults under forum None (one query)."""
+    rules = {
+        (None, reason): Rule(
+            days=tuple(
+                int(d) for d in ReminderRule.DEFAULT_DAYS[reason].replace(" ", "").split(",") if d
+            ),
+            weekday=ReminderRule.DEFAULT_WEEKDAY,
+        )
+        for reason in Reason.values
+    }
+    for rule in ReminderRule.objects.all():
+        rules[(rule.forum_id, rule.reason)] = Rule(rule.days, rule.weekday, rule.active)
+    return rules
+
+
+def rule_for(rules, forum_id: int, reason: str) -> Rule:
+    return rules.get((forum_id, reason)) or rules[(None, reason)]
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """Ledger rows to insert, keyed so that one sweep never plans the same row twice."""
+
+    rows: dict[tuple, Reminder] = field(default_factory=dict)
+
+    def add(
+        self, *, person_id, zone, reason, subject, day, task_id=None, meeting_id=None, days=None
+    ):
+        key = (person_id, reason, subject, day)
+        if key not in self.rows:
+            self.rows[key] = Reminder(
+                person_id=person_id,
+                reason=reason,
+                subject=subject,
+                scheduled_for=day,
+                send_after=send_time(day, zone),
+                task_id=task_id,
+                meeting_id=meeting_id,
+                days_before=days,
+            )
+
+
+def _people(ids) -> dict[int, object]:
+    User = get_user_model()
+    return {
+        person.pk: person
+        for person in User.objects.filter(pk__in=ids, is_active=True).select_related(
+            "profile__member"
+        )
+    }
+
+
+def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
+    """UTC dates that may be `offset` days from some person's today (zones span ±14 h)."""
+    today = now.astimezone(UTC).date()
+    return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
+
+
+def plan_reminders(now: datetime.datetime) -> int:
+    """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
+    rules = rules_by_forum()
+    offsets = {d for rule in rules.values() for d in rule.days}
+    plan = Plan()
+    recipients: dict[int, list] = defaultdict(list)  # person → [(reason, subject, local date
+    # it must be, days, task, meeting, forum)]
+
+    # Meetings that open within reach of a rule, and the open tasks reporting to them.
+    meetings = {
+        meeting.pk: meeting
+        for meeting in Meeting.objects.filter(start_date__in=_window(now, offsets)).select_related(
+            "forum"
+        )
+    }
+    meeting_tasks = list(
+        Task.objects.open()
+        .filter(reports_to_id__in=meetings)
+        .values_list("working_group_id", "lead_id", "reports_to_id")
+    )
+    # Tasks that fall due within reach of a rule.
+    due_tasks = list(
+        Task.objects.open()
+        .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
+        .filter(due_on__in=_window(now, offsets))
+        .values_list(
+            "pk",
+            "working_group_id",
+            "lead_id",
+            "due_on",
+            "reports_to__time_zone",
+            "working_group__established_by__forum_id",
+        )
+    )
+    overdue_tasks = list(
+        overdue_unmoved(now).values_list(
+            "pk", "working_group_id", "lead_id", "working_group__established_by__forum_id"
+        )
+    )
+    groups = {g for g, _l, _m in meeting_tasks}
+    groups |= {t[1] for t in due_tasks} | {t[1] for t in overdue_tasks}
+    seats: dict[int, set[int]] = defaultdict(set)
+    for group_id, person_id in WorkingGroupMembership.objects.filter(
+        working_group_id__in=groups, left_on__isnull=True
+    ).values_list("working_group_id", "person_id"):
+        seats[group_id].add(person_id)
+
+    def people_of(group_id, lead_id):
+        return seats[group_id] | ({lead_id} if lead_id else set())
+
+    # Before a meeting: one digest per person with open work reporting to it.
+    for group_id, lead_id, meeting_id in meeting_tasks:
+        meeting = meetings[meeting_id]
+        for person_id in people_of(group_id, lead_id):
+            recipients[person_id].append(
+                (Reason.MEETING_DIGEST, f"meeting:{meeting_id}", meeting, None, meeting.forum_id)
+            )
+    # Before a task falls due: its lead and its group.
+    for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
+        deadline = due_instant(due_on, zone)
+        for person_id in people_of(group_id, lead_id):
+            recipients[person_id].append(
+                (Reason.TASK_DUE, f"task:{task_id}", deadline, task_id, forum_id)
+            )
+    # Weekly: overdue work that has not moved since its deadline.
+    for _task_id, group_id, lead_id, forum_id in overdue_tasks:
+        for person_id in people_of(group_id, lead_id):
+            recipients[person_id].append(
+                (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, forum_id)
+            )
+    # Before a meeting: the secretariat's and the chair's brief.
+    secretariat = set(
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=SECRETARIAT_GROUP), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    # The chairs who take work into a meeting: its own, and the outgoing chairs of the
+    # meeting before it (Palau chaired from Koror until the next meeting).
+    chair_rows = Chair.objects.filter(
+        person__isnull=False,
+        meeting__forum_id__in={m.forum_id for m in meetings.values()},
+        meeting__start_date__isnull=False,
+    ).values_list("meeting__forum_id", "meeting__start_date", "person_id")
+    chairs: dict[tuple[int, datetime.date], set[int]] = defaultdict(set)
+    for forum_id, start, person_id in chair_rows:
+        chairs[(forum_id, start)].add(person_id)
+    for meeting in meetings.values():
+        before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
+        outgoing = chairs[(meeting.forum_id, max(before))] if before else set()
+        own = chairs[(meeting.forum_id, meeting.start_date)]
+        for person_id in secretariat | own | outgoing:
+            recipients[person_id].append(
+                (Reason.MEETING_BRIEF, f"meeting:{meeting.pk}", meeting, None, meeting.forum_id)
+            )
+
+    people = _people(recipients)
+    for person_id, wanted in recipients.items():
+        person = people.get(person_id)
+        if person is None:
+            continue
+        zone = zone_of(person)
+        today = now.astimezone(zone).date()
+        for reason, subject, anchor, task_id, forum_id in wanted:
+            rule = rule_for(rules, forum_id, reason)
+            if not rule.active:
+                continue
+            if reason == Reason.OVERDUE_DIGEST:
+                if today.weekday() == rule.weekday:
+                    plan.add(
+                        person_id=person_id, zone=zone, reason=reason, subject=subject, day=today
+                    )
+                continue
+            instant = opening_instant(anchor) if isinstance(anchor, Meeting) else anchor
+            days = (instant.astimezone(zone).date() - today).days
+            if days in rule.days:
+                plan.add(
+                    person_id=person_id,
+                    zone=zone,
+                    reason=reason,
+                    subject=subject,
+                    day=today,
+                    task_id=task_id,
+                    meeting_id=anchor.pk if isinstance(anchor, Meeting) else None,
+                    days=days,
+                )
+    if not plan.rows:
+        return 0
+    days = {key[3] for key in plan.rows}
+    planned = set(
+        Reminder.objects.filter(scheduled_for__in=days, person_id__in=people).values_list(
+            "person_id", "reason", "subject", "scheduled_for"
+        )
+    )
+    new = [row for key, row in plan.rows.items() if key not in planned]
+    # A concurrent sweep may have inserted some meanwhile: the constraint skips those.
+    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    return len(new)
+
+
+def overdue_unmoved(now: datetime.datetime):
+    """Open tasks past their deadline whose status has not moved since it passed."""
+    last_move = (
+        TaskUpdate.objects.filter(task=OuterRef("pk"))
+        .exclude(status_from=F("status_to"))
+        .order_by()
+        .values("task")
+        .annotate(at=Max("created_at"))
+        .values("at")
+    )
+    overdue = (
+        Task.objects.overdue(now)
+        .exclude(status=Task.Status.READY)
+        .annotate(last_move=Subquery(last_move))
+    )
+    # The deadline is 23:59 of the due day at the venue; a move on the due day or later
+    # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL.
+    return overdue.filter(Q(last_move__isnull=True) | Q(last_move__date__lt=F("due_on")))
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
+
+def sweep(now: datetime.datetime | None = None) -> list[int]:
+    """Plan, take back dead claims, and return the ids of reminders due now."""
+    now = now or timezone.now()
+    planned = plan_reminders(now)
+    stale = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    recovered = Reminder.objects.filter(
+        status=Reminder.Status.SENDING, claimed_at__lt=stale
+    ).update(status=Reminder.Status.PENDING, claimed_at=None)
+    due = list(
+        Reminder.objects.filter(status=Reminder.Status.PENDING, send_after__lte=now)
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:10000]
+    )
+    log.info("reminder sweep: %d planned, %d recovered, %d due", planned, recovered, len(due))
+    return due
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+
+def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
+    """Claim, compose, send and mark one reminder. Safe to call twice or concurrently."""
+    now = now or timezone.now()
+    claimed = Reminder.objects.filter(
+        pk=reminder_id, status=Reminder.Status.PENDING, send_after__lte=now
+    ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "taken"  # sent, being sent by another worker, or not due
+    reminder = Reminder.objects.select_related(
+        "person__profile__member", "task", "meeting__forum"
+    ).get(pk=reminder_id)
+    try:
+        message = compose(reminder, now)
+    except Exception as error:
+        # A bug or bad data, not a mail outage: retrying will not help, so say so in the
+        # ledger (visible in the admin) instead of leaving the claim to be retried forever.
+        log.exception("reminder %s could not be composed", reminder.pk)
+        _finish(reminder, Reminder.Status.FAILED, f"{type(error).__name__}: {error}")
+        return "failed"
+    if message is None:
+        _finish(reminder, Reminder.Status.CANCELLED, "Nothing to say any more.")
+        return "cancelled"
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+            _finish(reminder, Reminder.Status.FAILED, f"{type(error).__name__}: {error}")
+            return "failed"
+        # Back off 2, 4, 8 … minutes; a later sweep hands it out again.
+        retry_at = now + datetime.timedelta(minutes=2**reminder.attempts)
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.PENDING,
+            claimed_at=None,
+            send_after=retry_at,
+            last_error=f"{type(error).__name__}: {error}",
+        )
+        return "retry"
+    # Tests only (config/settings/test.py, 0 elsewhere): widen the window between hand-off
+    # and "marked sent" so that a test can kill the worker inside it.
+    time.sleep(getattr(settings, "REMINDER_TEST_DELIVERY_DELAY_SECONDS", 0))
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now()
+    )
+    log.info("reminder %s sent to %s: %s", reminder.pk, reminder.person, message.subject)
+    return "sent"
+
+
+def _finish(reminder: Reminder, status: str, error: str) -> None:
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        status=status, last_error=error
+    )
+
+
+# --- what a message says -------------------------------------------------------------------
+
+
+def describe_due(task: Task, zone: ZoneInfo) -> dict:
+    """“Due 30 June 2027, 23:59 at Apia (Pacific/Apia) — 1 July, 22:59 your time”."""
+    if task.due_on is None:
+        return {"text": "no due date yet", "theirs": "", "yours": ""}
+    meeting_zone = task.reports_to.time_zone if task.reports_to else None
+    deadline = due_instant(task.due_on, meeting_zone)
+    theirs = f"{date_format(deadline, 'j F Y')}, 23:59 {meeting_zone or 'UTC'} time"
+    local = deadline.astimezone(zone)
+    yours = f"{date_format(local, 'j F Y, H:i')} your time ({zone.key})"
+    return {"text": f"{theirs} — {yours}", "theirs": theirs, "yours": yours}
+
+
+def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
+    """The message for one ledger row, as the person may read it today; None: nothing to say."""
+    person = reminder.person
+    # Planning skips closed accounts; one closed after its rows were planned gets nothing.
+    if (
+        not person.is_active
+        or not person.email
+        or not reminder_preference_for(person).wants(reminder.reason)
+    ):
+        return None
+    zone = zone_of(person)
+    visible = Task.objects.visible_to(person).select_related("reports_to", "working_group")
+    reason = reminder.reason
+    context = {"person": person, "reminder": reminder, "zone": zone.key}
+    if reason == Reason.TASK_DUE:
+        tasks = list(visible.open().exclude(status=Task.Status.READY).filter(pk=reminder.task_id))
+        if not tasks or tasks[0].due_on is None:
+            return None  # done, withdrawn, hidden, or no longer dated
+        deadline = due_instant(tasks[0].due_on, _meeting_zone(tasks[0]))
+        days = days_until(deadline, reminder, zone)
+        if days is None:
+            return None  # its date moved since planning, off the rule's days
+        subject = f"Due in {days} days: {tasks[0].title}"
+    elif reason in (Reason.MEETING_DIGEST, Reason.MEETING_BRIEF):
+        meeting = reminder.meeting
+        days = None
+        if meeting is not None and meeting.start_date is not None:
+            days = days_until(opening_instant(meeting), reminder, zone)
+        if days is None:
+            return None  # the meeting moved since the reminder was planned
+        context["meeting"] = meeting
+        reporting = visible.open().filter(reports_to=meeting)
+        if reason == Reason.MEETING_DIGEST:
+            tasks = list(
+                reporting.filter(
+                    Q(lead=person)
+                    | Q(
+                        working_group__memberships__person=person,
+                        working_group__memberships__left_on__isnull=True,
+                    )
+                ).distinct()
+            )
+            if not tasks:
+                return None
+            subject = f"{days} days to {meeting}: your {plural(len(tasks), 'open task')}"
+        else:
+            tasks = list(reporting)
+            overdue = set(
+                Task.objects.overdue(now)
+                .filter(pk__in=[t.pk for t in tasks])
+                .values_list("pk", flat=True)
+            )
+            context["ready"] = [t for t in tasks if t.status == Task.Status.READY]
+            context["blocked"] = [t for t in tasks if t.status == Task.Status.BLOCKED]
+            context["overdue"] = [t for t in tasks if t.pk in overdue]
+            counts = {k: len(context[k]) for k in ("ready", "blocked", "overdue")}
+            subject = (
+                f"{meeting} in {days} days: {counts['ready']} ready for "
+                f"ratification, {counts['blocked']} blocked, {counts['overdue']} overdue"
+            )
+    else:  # the weekly overdue digest
+        forum_id = int(reminder.subject.split(":")[1])
+        tasks = list(
+            visible.filter(pk__in=overdue_unmoved(now).values("pk"))
+            .filter(working_group__established_by__forum_id=forum_id)
+            .filter(
+                Q(lead=person)
+                | Q(
+                    working_group__memberships__person=person,
+                    working_group__memberships__left_on__isnull=True,
+                )
+            )
+            .distinct()
+        )
+        if not tasks:
+            return None
+        subject = f"Overdue: {plural(len(tasks), 'task')}"
+    codes = _visible_codes(person, tasks)
+    context["tasks"] = [
+        {
+            "task": task,
+            "due": describe_due(task, zone),
+            "outcomes": codes.get(task.pk, []),
+            "url": f"{settings.SITE_URL.rstrip('/')}/api/v1/tasks/{task.pk}/",
+        }
+        for task in tasks
+    ]
+    preference = reminder_preference_for(person)
+    context["preferences_url"] = (
+        f"{settings.SITE_URL.rstrip('/')}/reminders/preferences/{preference.unsubscribe_token}/"
+    )
+    context["unsubscribe_url"] = (
+        f"{settings.SITE_URL.rstrip('/')}/reminders/unsubscribe/{preference.unsubscribe_token}/"
+    )
+    forum = tasks[0].working_group.established_by.forum if tasks else reminder.meeting.forum
+    context["forum"] = forum
+    context["days"] = days if reason != Reason.OVERDUE_DIGEST else None
+    message = EmailMultiAlternatives(
+        # A title pasted with a line break must not break the header.
+        subject=" ".join(f"[{forum.acronym}] {subject}".split()),
+        body=render_to_string("workinggroups/email/reminder.txt", context),
+        to=[person.email],
+        headers={
+            "Message-ID": reminder.message_id,
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("workinggroups/email/reminder.html", context), "text/html"
+    )
+    return message
+
+
+def days_until(instant: datetime.datetime, reminder: Reminder, zone: ZoneInfo) -> int | None:
+    """Days from the reminder's day to `instant` on the reader's calendar, if a rule day.
+
+    The planned number, or another day of the same rule when the date moved onto one
+    (the day's row already exists, so the move must not cost the reader the reminder).
+    """
+    days = (instant.astimezone(zone).date() - reminder.scheduled_for).days
+    if days == reminder.days_before:
+        return days
+    forum_id = reminder.meeting.forum_id if reminder.meeting_id else None
+    if forum_id is None and reminder.task_id:
+        forum_id = reminder.task.working_group.established_by.forum_id
+    rule = rule_for(rules_by_forum(), forum_id, reminder.reason)
+    return days if days in rule.days else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _meeting_zone(task: Task):
+    return task.reports_to.time_zone if task.reports_to else None
+
+
+def _visible_codes(person, tasks) -> dict[int, list[str]]:
+    """The citation codes of each task's outcomes that the person may read (one query)."""
+    through = Task.outcomes.through.objects.filter(
+        task_id__in=[t.pk for t in tasks],
+        outcome__in=Outcome.objects.visible_to(person).values("pk"),
+    ).values_list("task_id", "outcome__citation_code")
+    codes: dict[int, list[str]] = defaultdict(list)
+    for task_id, code in through:
+        codes[task_id].append(code)
+    return codes
+
+
+def preview(person, now: datetime.datetime | None = None) -> list[EmailMultiAlternatives]:
+    """What this person would receive today, composed without touching the ledger."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan_reminders(now)
+        today = now.astimezone(zone_of(person)).date()
+        rows = list(
+            Reminder.objects.filter(person=person, scheduled_for=today).select_related(
+                "person__profile__member", "task", "meeting__forum"
+            )
+        )
+        messages = [m for m in (compose(row, now) for row in rows) if m is not None]
+        transaction.set_rollback(True)  # a preview plans nothing for real
+    return messages
