@@ -82,6 +82,76 @@ def bench_sweep(now: datetime.datetime) -> list[tuple]:
     return rows
 
 
+def report_data(*, outcomes: int, tasks: int, today: datetime.date):
+    """A meeting adopting `outcomes` outcomes, one reaffirming the previous meeting's
+    document (so its outcomes and the tasks serving them are the lineage), with `tasks`
+    tasks in the groups reporting to it; and its chair, who reads up to TLP:AMBER."""
+    from django.contrib.auth import get_user_model
+
+    from bench import data
+    from forums.models import Chair, Meeting
+    from outcomes.models import OutcomeDocument, OutcomeLink
+
+    made = data.generate(
+        forums=1,
+        meetings_per_forum=2,
+        outcomes=2 * outcomes,  # half adopted at the meeting, half at the one before
+        tasks=tasks,
+        people=100,
+        today=today,
+    )
+    earlier, meeting = Meeting.objects.order_by("sequence")
+    adopted = OutcomeDocument.objects.get(meeting=meeting).outcomes.order_by("position").first()
+    OutcomeLink.objects.create(
+        source=adopted,
+        kind="reaffirms",
+        target_document=OutcomeDocument.objects.get(meeting=earlier),
+    )
+    chair = get_user_model().objects.create(username="bench-chair", password="!")
+    member = meeting.forum.memberships.first().member
+    Chair.objects.create(meeting=meeting, member=member, person=chair)
+    return made, meeting, chair
+
+
+def bench_report(meeting, chair, as_of: datetime.date) -> list[tuple]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forums.tlp import TLP
+    from reports.content import build_report
+    from reports.render import FORMATS, render
+
+    rows = []
+    with CaptureQueriesContext(connection) as building:
+        started = time.perf_counter()
+        report = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=as_of)
+        built = time.perf_counter() - started
+    outcomes = sum(len(document.outcomes) for document in report.documents)
+    tasks = sum(len(group.tasks) for group in report.groups)
+    rows.append(
+        (
+            "build (AMBER, as chair)",
+            f"{built:.2f} s",
+            len(building),
+            f"{outcomes} outcomes, {tasks} tasks, {len(report.lineage)} in lineage",
+        )
+    )
+    for fmt in FORMATS:
+        with CaptureQueriesContext(connection) as rendering:
+            started = time.perf_counter()
+            rendered = render(report, fmt)
+            elapsed = time.perf_counter() - started
+        rows.append(
+            (
+                f"render {fmt}",
+                f"{elapsed:.2f} s",
+                len(rendering),
+                f"{len(rendered.content) / 1024:,.0f} KB",
+            )
+        )
+    return rows
+
+
 def main() -> None:
     import django
 
@@ -110,6 +180,25 @@ def main() -> None:
         made = data.generate(today=now.date(), **size)
         print(f"\n[{name}] generated {made} in {time.perf_counter() - started:.1f} s")
         print(table(bench_sweep(now), ("step", "time", "queries", "result")))
+    # The chair's report: a small meeting, then the large one; the query counts must match.
+    report_sizes = [
+        (50, 500),
+        (
+            int(os.environ.get("BENCH_REPORT_OUTCOMES", 500)),
+            int(os.environ.get("BENCH_REPORT_TASKS", 5000)),
+        ),
+    ]
+    for outcomes, tasks in report_sizes:
+        data.reset()
+        started = time.perf_counter()
+        made, meeting, chair = report_data(outcomes=outcomes, tasks=tasks, today=now.date())
+        print(
+            f"\n[chair's report, {outcomes} outcomes, {tasks} tasks] generated {made} "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        print(
+            table(bench_report(meeting, chair, now.date()), ("step", "time", "queries", "result"))
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of this process: {peak:.0f} MB")
 

@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from forums.models import Chair, Hosting, HostingChange, Meeting
 from forums.services import hosting_record
+from forums.tlp import TLP
 from outcomes.models import Outcome
+from reports.models import GeneratedReport
 from tests.factories import (
     MeetingFactory,
     MemberFactory,
@@ -33,9 +35,15 @@ from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"forums", "outcomes", "workinggroups", "auth"}
-# Append-only records: written by services from their parent's page, never on their own.
-READ_ONLY = {"forums.hostingchange", "workinggroups.taskupdate", "workinggroups.reminder"}
+OUR_APPS = {"forums", "outcomes", "workinggroups", "reports", "auth"}
+# Append-only records: written by services from their parent's page, never on their own
+# (a generated chair's report: by the report service and its job).
+READ_ONLY = {
+    "forums.hostingchange",
+    "workinggroups.taskupdate",
+    "workinggroups.reminder",
+    "reports.generatedreport",
+}
 # Made by a service, edited here: a reminder preference comes with its unsubscribe secret.
 NOT_ADDED_HERE = READ_ONLY | {"workinggroups.reminderpreference"}
 REGISTERED = sorted(
@@ -95,6 +103,7 @@ def one_of_everything(officer):
     ReminderRule.objects.create(forum=meeting.forum, reason=Reason.TASK_DUE, days_before="7")
     reminder_preference_for(membership.person)
     add_reminder(officer)
+    add_generated_report(officer)
     return {"meeting": meeting, "task": task, "outcome": outcome}
 
 
@@ -178,6 +187,7 @@ def test_every_domain_model_is_registered():
         "outcomes.outcome",
         "outcomes.outcomedocument",
         "outcomes.outcomelink",
+        "reports.generatedreport",
         "workinggroups.reminder",
         "workinggroups.reminderpreference",
         "workinggroups.reminderrule",
@@ -262,6 +272,16 @@ def add_reminder(officer):
     )
 
 
+def add_generated_report(officer):
+    GeneratedReport.objects.create(
+        meeting=MeetingFactory(),
+        requested_by=UserFactory(),
+        level=TLP.GREEN,
+        format="pdf",
+        as_of=datetime.date(2027, 8, 1),
+    )
+
+
 @pytest.mark.parametrize(
     ("label", "add_row"),
     [
@@ -274,6 +294,7 @@ def add_reminder(officer):
         ("workinggroups.taskupdate", add_task_update),
         ("auth.user", add_user),
         ("workinggroups.reminder", add_reminder),
+        ("reports.generatedreport", add_generated_report),
     ],
 )
 def test_changelist_queries_do_not_grow_with_rows(officer_client, officer, label, add_row):
@@ -528,6 +549,8 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "change_reminderpreference",
         "view_historicalreminderpreference",
         "view_reminder",
+        # Chair's reports (reports 0002): read, never written or deleted in the admin.
+        "view_generatedreport",
         *(
             f"view_historical{m}"
             for m in (

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "forums",
     "outcomes",
     "workinggroups",
+    "reports",
     "fixtures",
 ]
 
@@ -180,6 +181,10 @@ SPECTACULAR_SETTINGS = {
         "OutcomeKindEnum": "outcomes.models.Outcome.Kind",
         "DocumentKindEnum": "outcomes.models.OutcomeDocument.Kind",
         "MemberKindEnum": "forums.models.Member.Kind",
+        # TLP labels on the wire (forums.api.base.TLPField), and the levels a chair's report
+        # is written for (reports/api.py): TLP without RED. Two sets named "tlp": both named.
+        "TlpEnum": ["clear", "green", "amber", "red"],
+        "ReportLevelEnum": ["clear", "green", "amber"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,6 +23,7 @@ from forums.audit import Versioned
 from forums.models import Chair, ForumMembership
 from forums.tlp import TLP
 from outcomes.models import Outcome
+from reports.services import report_generate
 from tests.factories import (
     ForumFactory,
     MeetingFactory,
@@ -175,7 +176,37 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "DELETE": ALL_405,
     },
 }
+# The chair's report (reports/api.py). The planted meeting is public; the report asked for
+# without `tlp` is TLP:CLEAR, which anyone may have (levels: tests/reports/test_report_api.py).
+EXPECTED["meeting-report"] = {
+    "GET": ALL_200,
+    "POST": ALL_405,
+    "PUT": ALL_405,
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
+EXPECTED["meeting-reports"] = {
+    "GET": ALL_405,
+    # Queued under the requester's name: signed-in callers only.
+    "POST": (401, 202, 202, 202, 202, 202, 202),
+    "PUT": ALL_405,
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
+EXPECTED["report-list"] = READ_ONLY  # each caller's own reports (anonymous: none)
+# The planted report was asked for by the chair: theirs and the secretariat's, nobody else's.
+SEEN_BY_REQUESTER = (404, 404, 404, 404, 404, 200, 200)
+EXPECTED["report-detail"] = {
+    "GET": SEEN_BY_REQUESTER,
+    "POST": ALL_405,
+    "PUT": ALL_405,
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
+EXPECTED["report-file"] = EXPECTED["report-detail"]
 for _base in (
+    "report-list",
+    "report-detail",
     "outcome-detail",
     "workinggroup-detail",
     "task-list",
@@ -252,6 +283,14 @@ class World:
         task_update_status(actor=officer, task=self.task_a, note="Group A started.")
         task_update_status(actor=officer, task=self.task_b, note="Group B started.")
 
+        self.report = report_generate(
+            actor=self.users["chair"],
+            meeting=self.meeting,
+            level=TLP.GREEN,
+            fmt="html",
+            as_of=datetime.date(2027, 8, 1),
+        )
+
         self.tokens = {
             role: Token.objects.create(user=user).key for role, user in self.users.items()
         }
@@ -273,6 +312,7 @@ class World:
             "outcome": self.outcome,
             "workinggroup": self.group_a,
             "task": self.task_a,
+            "report": self.report,
         }.get(resource)
 
     def snapshot(self) -> tuple:
@@ -303,6 +343,8 @@ def body_for(world: World, name: str, method: str) -> dict:
         return {"working_group": world.group_a.pk, "title": f"Matrix task {n}"}
     if method == "POST" and base == "task-updates":
         return {"note": f"Matrix update {n}"}
+    if method == "POST" and base == "meeting-reports":
+        return {"format": "html", "tlp": "clear"}
     if method in ("PUT", "PATCH") and base == "task-detail":
         return {"title": f"Matrix title {n}"}
     if method == "PUT" and base == "outcome-detail":

@@ -16,6 +16,7 @@ Runs: a member of the JHoPS working group (the main run), anonymous, and the sec
 random seed each time, is selected by the environment: SCHEMATHESIS_MAX_EXAMPLES=300.
 """
 
+import datetime
 import os
 
 import pytest
@@ -32,7 +33,10 @@ from schemathesis import checks
 
 from fixtures.jhops import load_jhops
 from forums.models import Forum, Meeting, Member
+from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeDocument
+from reports.models import GeneratedReport
+from reports.services import report_generate
 from workinggroups.models import Task, WorkingGroup
 
 LONG_RUN_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "").strip()
@@ -74,6 +78,7 @@ MODELS = {
     "/api/v1/outcomes/": Outcome,
     "/api/v1/working-groups/": WorkingGroup,
     "/api/v1/tasks/": Task,
+    "/api/v1/reports/": GeneratedReport,
 }
 # Body fields that name rows by id → the model of those rows.
 BODY_IDS = {
@@ -197,6 +202,18 @@ def tokens(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         load_jhops(demo_users=True)
         users = get_user_model().objects
+        # A kept chair's report of each caller, so that the report record and its file
+        # download reach their success paths too (a GET of a report in a test is rolled
+        # back with that test).
+        koror = Meeting.objects.get(forum__acronym="JHOPS", sequence=5)
+        for username in ("secretariat", "wg-member"):
+            report_generate(
+                actor=users.get(username=username),
+                meeting=koror,
+                level=TLP.GREEN,
+                fmt="html",
+                as_of=datetime.date(2023, 8, 25),
+            )
         yield {
             username: Token.objects.create(user=users.get(username=username)).key
             for username in ("secretariat", "wg-member")

@@ -1,0 +1,155 @@
+"""The secretariat's side of the chair's report: the kept reports, and an action on meetings.
+
+The action sits on the meeting list, whose admin belongs to `forums`; forums must not
+import reports (models depend one way), so this module takes over the Meeting
+registration with a subclass that adds the action, as forums/admin.py does for User.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from forums.admin import MeetingAdmin as ForumsMeetingAdmin
+from forums.admin_base import ReadOnlyAdminMixin
+from forums.models import Meeting
+from forums.tlp import TLP
+from reports import services
+from reports.content import LEVELS
+from reports.models import GeneratedReport
+
+
+@admin.register(GeneratedReport)
+class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What each leader was sent: kept, read-only, never deleted."""
+
+    list_display = [
+        "meeting",
+        "format",
+        "level_label",
+        "as_of",
+        "requested_by",
+        "status",
+        "created_at",
+        "size_label",
+        "download",
+    ]
+    list_filter = [
+        "status",
+        "format",
+        "level",
+        "meeting__forum",
+        ("requested_by", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    list_select_related = ["meeting__forum", "requested_by"]
+    search_fields = ["meeting__title", "meeting__forum__acronym", "requested_by__username"]
+    date_hierarchy = "created_at"
+    fields = [
+        "meeting",
+        "format",
+        "level",
+        "as_of",
+        "requested_by",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "size",
+        "download",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("TLP level"), ordering="level")
+    def level_label(self, report):
+        return TLP(report.level).label
+
+    @admin.display(description=_("size"), ordering="size")
+    def size_label(self, report):
+        if report.status != GeneratedReport.Status.DONE:
+            return "—"
+        return f"{report.size / 1024:,.0f} KB" if report.size >= 1024 else f"{report.size} B"
+
+    @admin.display(description=_("file"))
+    def download(self, report):
+        if report.status != GeneratedReport.Status.DONE:
+            return "—"
+        # Through the API's download, which checks who may have it (the secretariat may).
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("api:report-file", kwargs={"pk": report.pk}),
+            report.download_name,
+        )
+
+
+class ChairsReportForm(forms.Form):
+    format = forms.ChoiceField(label=_("format"), choices=GeneratedReport.Format.choices)
+    level = forms.TypedChoiceField(
+        label=_("audience (TLP)"),
+        choices=[(level.value, f"{level.label}: {level.audience}") for level in LEVELS],
+        coerce=int,
+        initial=TLP.GREEN.value,
+    )
+    # The browser's own date picker: the admin's needs scripts this page does not load.
+    as_of = forms.DateField(label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# The Meeting admin of `forums`, with the chair's report action added.
+admin.site.unregister(Meeting)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ForumsMeetingAdmin):
+    actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]
+
+    def has_report_permission(self, request):
+        # Whoever may read the kept reports may have one made (it is kept under their name).
+        return request.user.has_perm("reports.view_generatedreport")
+
+    @admin.action(description=_("Chair's report…"), permissions=["report"])
+    def chairs_report(self, request, queryset):
+        """An intermediate page (format, level, date), then one queued job per meeting."""
+        form = ChairsReportForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"as_of": timezone.localdate()},
+        )
+        if form.is_valid():
+            queued: list[int] = []
+
+            def request_one(meeting):
+                queued.append(
+                    services.report_request(
+                        actor=request.user,
+                        meeting=meeting,
+                        level=form.cleaned_data["level"],
+                        fmt=form.cleaned_data["format"],
+                        as_of=form.cleaned_data["as_of"],
+                    ).pk
+                )
+
+            self.act_on_each(
+                request,
+                queryset.select_related("forum"),
+                request_one,
+                _("Queued %(count)d chair's report(s); each appears below when generated."),
+            )
+            url = reverse("admin:reports_generatedreport_changelist")
+            if queued:
+                url += "?id__in=" + ",".join(map(str, queued))
+            return HttpResponseRedirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Chair's report"),
+            "form": form,
+            "meetings": queryset.select_related("forum"),
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "chairs_report",
+        }
+        return TemplateResponse(request, "admin/reports/chairs_report.html", context)

@@ -1,0 +1,477 @@
+"""What the chair's report says, computed once; HTML, PDF and DOCX only lay it out.
+
+Every figure, name and sentence comes from `build_report`, so the three formats say the
+same thing. It reads only what the person asking may see (`visible_to`) AND what the
+chosen audience level allows (TLP ≤ level, never RED): nothing above the level appears,
+not in a list, a count or a chart.
+
+Queries are a fixed number, whatever the number of outcomes and tasks.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from forums.access import audience_of
+from forums.models import Chair, Hosting, HostingChange, Meeting
+from forums.tlp import TLP
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from workinggroups.models import Task, TaskUpdate, WorkingGroup
+
+# The audiences a report is written for (RED is for named people, never for a report).
+LEVELS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the implementation chart: a document's outcomes or a group's tasks."""
+
+    label: str
+    parts: list[Count]  # in a fixed order of statuses, zeros included
+
+    @property
+    def total(self) -> int:
+        return sum(part.value for part in self.parts)
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    code: str
+    number: str
+    kind: str
+    status: str
+    text: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    title: str
+    code: str
+    kind: str
+    outcomes: list[OutcomeLine]
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    title: str
+    group: str
+    lead: str
+    due: str
+    status: str
+    progress: int
+    latest: str  # the latest update the audience may read: "2023-10-02: note"
+    outcomes: list[str]
+
+
+@dataclass(frozen=True)
+class LineageItem:
+    """An earlier outcome this meeting reaffirmed or acted on, and what became of it."""
+
+    code: str
+    label: str
+    text: str
+    status: str
+    acted_on_by: list[str]  # "JHOPS/5/6 reaffirms", …
+    tasks: list[TaskLine]
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    name: str
+    mandate: str
+    reports_to: str
+    tasks: list[TaskLine]
+
+
+@dataclass(frozen=True)
+class HostingLine:
+    member: str
+    status: str
+    history: str  # "planned (24 Aug 2023) → withdrawn"
+
+
+@dataclass
+class Report:
+    forum: str
+    forum_acronym: str
+    meeting: str
+    sequence: int
+    venue: str
+    dates: str
+    chairs: list[str]
+    host: str
+    as_of: datetime.date
+    level: TLP
+    outcomes_by_kind: list[Count] = field(default_factory=list)
+    earlier_by_status: list[Count] = field(default_factory=list)
+    tasks_by_status: list[Count] = field(default_factory=list)
+    overdue_count: int = 0
+    blocked_count: int = 0
+    chart_by_document: list[Bar] = field(default_factory=list)
+    chart_by_group: list[Bar] = field(default_factory=list)
+    documents: list[DocumentSection] = field(default_factory=list)
+    lineage: list[LineageItem] = field(default_factory=list)
+    groups: list[GroupSection] = field(default_factory=list)
+    ready: list[TaskLine] = field(default_factory=list)
+    blocked: list[TaskLine] = field(default_factory=list)
+    overdue: list[TaskLine] = field(default_factory=list)
+    carried_over: list[TaskLine] = field(default_factory=list)
+    next_meeting: str = ""
+    next_hostings: list[HostingLine] = field(default_factory=list)
+    hostings_after: list[HostingLine] = field(default_factory=list)
+
+    @property
+    def marking(self) -> str:
+        return self.level.label
+
+    @property
+    def title(self) -> str:
+        return f"Chair's report: {self.meeting}"
+
+
+def allowed_levels(user, meeting: Meeting) -> list[TLP]:
+    """The levels this person may ask for: up to their clearance in the meeting's forum."""
+    clearance = audience_of(user).clearance_in(meeting.forum_id)
+    return [level for level in LEVELS if level <= clearance]
+
+
+def check_level(user, meeting: Meeting, level: int) -> TLP:
+    allowed = allowed_levels(user, meeting)
+    if level not in allowed:
+        names = ", ".join(label.name.lower() for label in allowed)
+        raise ValidationError({"tlp": [f"You may ask for a report at: {names}."]})
+    return TLP(level)
+
+
+def _day(value: datetime.date | None) -> str:
+    return value.strftime("%-d %b %Y") if value else "not set"
+
+
+def _dates(meeting: Meeting) -> str:
+    if meeting.start_date and meeting.end_date and meeting.end_date != meeting.start_date:
+        return f"{_day(meeting.start_date)} \u2013 {_day(meeting.end_date)}"  # en dash
+    if meeting.start_date:
+        return _day(meeting.start_date)
+    return meeting.dates_note or "dates not known"
+
+
+def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) -> Report:
+    """Everything the chair's report says about `meeting`, as `user` may tell `level`."""
+    level = check_level(user, meeting, level)
+    forum = meeting.forum
+    end_of_day = datetime.datetime.combine(
+        as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+    )
+    within = Q(tlp__lte=level)
+
+    chairs = [
+        f"{chair.office or chair.member.name} ({chair.member.name})"
+        if chair.office
+        else chair.member.name
+        for chair in Chair.objects.filter(meeting=meeting).select_related("member")
+    ]
+    host = Meeting.objects.with_host_name().get(pk=meeting.pk).host_name or "not recorded"
+    report = Report(
+        forum=forum.name,
+        forum_acronym=forum.acronym,
+        meeting=str(meeting),
+        sequence=meeting.sequence,
+        venue=", ".join(x for x in (meeting.venue, meeting.country.name) if x) or "not known",
+        dates=_dates(meeting),
+        chairs=chairs or ["not recorded"],
+        host=host,
+        as_of=as_of,
+        level=level,
+    )
+
+    # Outcomes adopted at this meeting, in document order.
+    visible_outcomes = Outcome.objects.visible_to(user).filter(within, document__tlp__lte=level)
+    documents = list(
+        OutcomeDocument.objects.visible_to(user).filter(within, meeting=meeting).order_by("code")
+    )
+    adopted = list(
+        visible_outcomes.filter(document__in=documents)
+        .select_related("parent")
+        .order_by("document__code", "position")
+    )
+    by_document: dict[int, list[Outcome]] = defaultdict(list)
+    for outcome in adopted:
+        by_document[outcome.document_id].append(outcome)
+    kinds = dict(Outcome.Kind.choices)
+    statuses = dict(Outcome.Status.choices)
+    report.outcomes_by_kind = [
+        Count(str(kinds.get(kind, "Not classified")), n)
+        for kind, n in sorted(Counter(o.kind for o in adopted).items())
+    ]
+    report.documents = [
+        DocumentSection(
+            title=document.title,
+            code=document.code,
+            kind=document.get_kind_display(),
+            outcomes=[
+                OutcomeLine(
+                    code=o.citation_code,
+                    number=o.number,
+                    kind=str(kinds.get(o.kind, "—")),
+                    status=str(statuses[o.status]),
+                    text=o.text,
+                    depth=1 if o.parent_id else 0,
+                )
+                for o in by_document[document.pk]
+            ],
+        )
+        for document in documents
+    ]
+    report.chart_by_document = [
+        Bar(
+            label=document.short_title or document.title,
+            parts=[
+                Count(str(label), sum(1 for o in by_document[document.pk] if o.status == value))
+                for value, label in Outcome.Status.choices
+            ],
+        )
+        for document in documents
+    ]
+
+    # Earlier outcomes of the forum: their implementation status.
+    earlier = visible_outcomes.filter(
+        document__meeting__forum=forum, document__meeting__sequence__lt=meeting.sequence
+    )
+    earlier_counts = Counter(earlier.values_list("status", flat=True))
+    report.earlier_by_status = [
+        Count(str(label), earlier_counts.get(value, 0)) for value, label in Outcome.Status.choices
+    ]
+
+    # The work: groups this meeting set up or that report to it, and their visible tasks.
+    groups = list(
+        WorkingGroup.objects.visible_to(user)
+        .filter(within)
+        .filter(Q(established_by=meeting) | Q(reports_to=meeting))
+        .select_related("reports_to__forum")
+        .order_by("name")
+    )
+    visible_tasks = (
+        Task.objects.visible_to(user)
+        .filter(within, working_group__tlp__lte=level, created_at__lt=end_of_day)
+        .select_related("working_group", "lead", "reports_to__forum")
+    )
+    lineage_links = list(
+        OutcomeLink.objects.filter(source__in=[o.pk for o in adopted])
+        .filter(
+            Q(target_outcome__in=visible_outcomes.values("pk"))
+            | Q(target_document__in=OutcomeDocument.objects.visible_to(user).filter(within))
+        )
+        .select_related("source", "target_outcome__document", "target_document")
+    )
+    # An earlier document reaffirmed as a whole brings its outcomes into the lineage.
+    reaffirmed_documents = {
+        link.target_document_id: link for link in lineage_links if link.target_document_id
+    }
+    lineage_outcomes: dict[int, Outcome] = {
+        link.target_outcome_id: link.target_outcome
+        for link in lineage_links
+        if link.target_outcome_id
+    }
+    for outcome in visible_outcomes.filter(document__in=reaffirmed_documents).select_related(
+        "document"
+    ):
+        lineage_outcomes.setdefault(outcome.pk, outcome)
+    tasks = list(
+        visible_tasks.filter(Q(working_group__in=groups) | Q(outcomes__in=list(lineage_outcomes)))
+        .distinct()
+        .order_by("working_group__name", "pk")
+    )
+    task_ids = [t.pk for t in tasks]
+    status_as_of = _status_as_of(task_ids, end_of_day) if as_of < datetime.date.today() else {}
+    latest = _latest_updates(user, task_ids, level, end_of_day)
+    codes = _outcome_codes(task_ids, visible_outcomes)
+    overdue_ids = set(
+        Task.objects.overdue(end_of_day).filter(pk__in=task_ids).values_list("pk", flat=True)
+    )
+    lines = {
+        task.pk: _task_line(task, status_as_of.get(task.pk), latest.get(task.pk), codes[task.pk])
+        for task in tasks
+    }
+    task_status = {
+        task.pk: status_as_of.get(task.pk, (task.status, task.progress))[0] for task in tasks
+    }
+    counts = Counter(task_status.values())
+    report.tasks_by_status = [
+        Count(str(label), counts.get(value, 0)) for value, label in Task.Status.choices
+    ]
+    report.blocked_count = counts.get(Task.Status.BLOCKED, 0)
+    report.overdue_count = len(overdue_ids)
+    report.groups = [
+        GroupSection(
+            name=group.name,
+            mandate=group.mandate,
+            reports_to=str(group.reports_to) if group.reports_to else "not set",
+            tasks=[lines[t.pk] for t in tasks if t.working_group_id == group.pk],
+        )
+        for group in groups
+    ]
+    report.chart_by_group = [
+        Bar(
+            label=group.name,
+            parts=[
+                Count(
+                    str(label),
+                    sum(
+                        1
+                        for t in tasks
+                        if t.working_group_id == group.pk and task_status[t.pk] == value
+                    ),
+                )
+                for value, label in Task.Status.choices
+            ],
+        )
+        for group in groups
+    ]
+
+    # Lineage: each earlier outcome, who acted on it here, and the work that serves it.
+    serving: dict[int, list[int]] = defaultdict(list)
+    for task_id, outcome_id in Task.outcomes.through.objects.filter(
+        task_id__in=task_ids, outcome_id__in=list(lineage_outcomes)
+    ).values_list("task_id", "outcome_id"):
+        serving[outcome_id].append(task_id)
+    acted: dict[int, list[str]] = defaultdict(list)
+    for link in lineage_links:
+        if link.target_outcome_id:
+            acted[link.target_outcome_id].append(
+                f"{link.source.citation_code} {link.get_kind_display()}"
+            )
+        else:
+            for outcome_id, outcome in lineage_outcomes.items():
+                if outcome.document_id == link.target_document_id:
+                    acted[outcome_id].append(
+                        f"{link.source.citation_code} {link.get_kind_display()} "
+                        f"the {link.target_document.title}"
+                    )
+    report.lineage = [
+        LineageItem(
+            code=outcome.citation_code,
+            label=outcome.label,
+            text=outcome.text,
+            status=str(statuses[outcome.status]),
+            acted_on_by=sorted(set(acted[outcome.pk])),
+            tasks=[lines[t] for t in sorted(serving[outcome.pk])],
+        )
+        for outcome in sorted(lineage_outcomes.values(), key=lambda o: (o.document_id, o.position))
+    ]
+
+    # For the leaders' attention.
+    started = Meeting.objects.filter(forum=forum, start_date__lte=as_of).values("pk")
+    carried = set(
+        Task.objects.filter(pk__in=task_ids, reports_to__in=started).values_list("pk", flat=True)
+    )
+    open_values = set(Task.OPEN_STATUSES)
+    report.ready = [lines[t] for t in task_ids if task_status[t] == Task.Status.READY]
+    report.blocked = [lines[t] for t in task_ids if task_status[t] == Task.Status.BLOCKED]
+    report.overdue = [lines[t] for t in task_ids if t in overdue_ids]
+    report.carried_over = [
+        lines[t] for t in task_ids if t in carried and task_status[t] in open_values
+    ]
+
+    # The next meeting and the one after, with every hosting as it stood on `as_of`.
+    following = list(
+        Meeting.objects.filter(forum=forum, sequence__gt=meeting.sequence).order_by("sequence")[:2]
+    )
+    hosting_lines = _hostings_as_of([m.pk for m in following], end_of_day)
+    if following:
+        report.next_meeting = f"{following[0]} — {_dates(following[0])}"
+        report.next_hostings = hosting_lines.get(following[0].pk, [])
+    if len(following) > 1:
+        report.hostings_after = hosting_lines.get(following[1].pk, [])
+    return report
+
+
+def _task_line(task: Task, as_of: tuple[str, int] | None, latest: str | None, codes) -> TaskLine:
+    status, progress = as_of or (task.status, task.progress)
+    return TaskLine(
+        title=task.title,
+        group=task.working_group.name,
+        lead=(task.lead.get_full_name() or task.lead.username) if task.lead else "—",
+        due=_day(task.due_on) if task.due_on else "not set",
+        status=str(Task.Status(status).label),
+        progress=progress,
+        latest=latest or "no update yet",
+        outcomes=codes,
+    )
+
+
+def _status_as_of(task_ids, end_of_day) -> dict[int, tuple[str, int]]:
+    """Each task's status and progress as its updates left it by the end of `as_of`."""
+    result: dict[int, tuple[str, int]] = {}
+    for task_id, status, progress in (
+        TaskUpdate.objects.filter(task_id__in=task_ids, created_at__lt=end_of_day)
+        .order_by("task_id", "created_at", "pk")
+        .values_list("task_id", "status_to", "progress")
+    ):
+        result[task_id] = (status, progress)
+    # A task with no update by then stood where every task starts.
+    for task_id in task_ids:
+        result.setdefault(task_id, (Task.Status.NOT_STARTED, 0))
+    return result
+
+
+def _latest_updates(user, task_ids, level, end_of_day) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    for task_id, created, note in (
+        TaskUpdate.objects.visible_to(user)
+        .filter(task_id__in=task_ids, tlp__lte=level, created_at__lt=end_of_day)
+        .exclude(note="")
+        .order_by("task_id", "created_at", "pk")
+        .values_list("task_id", "created_at", "note")
+    ):
+        latest[task_id] = f"{_day(created.date())}: {note}"
+    return latest
+
+
+def _outcome_codes(task_ids, visible_outcomes) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = defaultdict(list)
+    for task_id, code in (
+        Task.outcomes.through.objects.filter(
+            task_id__in=task_ids, outcome__in=visible_outcomes.values("pk")
+        )
+        .order_by("outcome__citation_code")
+        .values_list("task_id", "outcome__citation_code")
+    ):
+        codes[task_id].append(code)
+    return codes
+
+
+def _hostings_as_of(meeting_ids, end_of_day) -> dict[int, list[HostingLine]]:
+    labels = dict(Hosting.Status.choices)
+    moves: dict[tuple[int, str], list[HostingChange]] = defaultdict(list)
+    for change in (
+        HostingChange.objects.filter(hosting__meeting_id__in=meeting_ids)
+        # When it happened, if known; else when the secretariat recorded it.
+        .filter(
+            Q(effective_on__lt=end_of_day.date())
+            | Q(effective_on__isnull=True, recorded_at__lt=end_of_day)
+        )
+        .select_related("hosting__member")
+        .order_by("hosting__meeting_id", "hosting__member__name", "recorded_at", "pk")
+    ):
+        moves[(change.hosting.meeting_id, change.hosting.member.name)].append(change)
+    lines: dict[int, list[HostingLine]] = defaultdict(list)
+    for (meeting_id, member), changes in moves.items():
+        history = " → ".join(
+            f"{labels[c.status_to].lower()}"
+            + (f" ({_day(c.effective_on)})" if c.effective_on else "")
+            for c in changes
+        )
+        lines[meeting_id].append(
+            HostingLine(member=member, status=str(labels[changes[-1].status_to]), history=history)
+        )
+    return lines

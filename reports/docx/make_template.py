@@ -1,0 +1,411 @@
+"""(Re)create `chair_report_template.docx`, the Word template of the chair's report.
+
+    .venv/bin/python reports/docx/make_template.py
+
+The secretariat restyles the report in Word, without code: open the .docx, change the
+styles (Title, Heading 1/2, Subtitle, Quote, Table Grid, "TLP Marking", "Table Text",
+"Outcome Nested", "Report Note", …), margins, header or footer, and save it in place. Keep
+the `{{ … }}` and `{%… %}` tags: docxtpl fills them from reports/render.py's context
+(the Report as `report`, the fixed words as `w`). Run this script only to start again
+from the committed layout; it overwrites the file.
+
+Tags docxtpl understands: `{{ x }}` a value, `{{r x }}` rich text (the coloured TLP
+marking), `{%p … %}` a paragraph that is a loop or condition, `{%tr … %}` a table row
+that is one.
+"""
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent / "chair_report_template.docx"
+
+FONT = "Calibri"  # ships with Word; renders macrons and French accents
+INK = RGBColor(0x1B, 0x1F, 0x24)
+ACCENT = RGBColor(0x1D, 0x3F, 0x6E)
+MUTED = RGBColor(0x4A, 0x52, 0x60)
+TEXT_WIDTH_MM = 178  # A4 210 mm less 16 mm margins each side
+# TLP 2.0 (FIRST): each label's colour, written on black.
+MARKING_COLOURS = {
+    "TLP:CLEAR": "FFFFFF",
+    "TLP:GREEN": "33FF00",
+    "TLP:AMBER": "FFC000",
+    "TLP:RED": "FF2B2B",
+}
+
+
+def _font(style, size, *, bold=None, colour=INK):
+    style.font.name = FONT
+    # Word reads the East Asian and complex-script font slots too; set them all.
+    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        rfonts.set(qn(slot), FONT)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        rfonts.attrib.pop(qn(theme), None)
+    style.font.size = Pt(size)
+    style.font.color.rgb = colour
+    if bold is not None:
+        style.font.bold = bold
+
+
+def _styles(document) -> None:
+    styles = document.styles
+    normal = styles["Normal"]
+    _font(normal, 10)
+    normal.paragraph_format.space_after = Pt(4)
+
+    title = styles["Title"]
+    _font(title, 24, bold=True)
+    title.paragraph_format.space_after = Pt(10)
+    _font(styles["Subtitle"], 11, bold=True, colour=ACCENT)
+    styles["Subtitle"].font.italic = False
+    for name, size in (("Heading 1", 15), ("Heading 2", 11.5), ("Heading 3", 10.5)):
+        _font(styles[name], size, bold=True, colour=ACCENT if name == "Heading 1" else INK)
+        styles[name].paragraph_format.space_before = Pt(14 if name == "Heading 1" else 9)
+        styles[name].paragraph_format.space_after = Pt(4)
+        styles[name].paragraph_format.keep_with_next = True
+    _font(styles["Quote"], 10)
+    styles["Quote"].font.italic = False
+    styles["Quote"].paragraph_format.left_indent = Mm(6)
+    _font(styles["Caption"], 10, bold=True)
+    styles["Caption"].font.italic = False
+
+    marking = styles.add_style("TLP Marking", WD_STYLE_TYPE.PARAGRAPH)
+    marking.base_style = normal
+    _font(marking, 11, bold=True)
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    marking.paragraph_format.space_after = Pt(6)
+
+    # One character style per level: the TLP 2.0 colour on black. render.py picks the one
+    # of the report's level; leave the colours as they are (they are the standard's).
+    for label, colour in MARKING_COLOURS.items():
+        style = styles.add_style(label.replace(":", " "), WD_STYLE_TYPE.CHARACTER)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor.from_string(colour)
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), "000000")
+        style.element.get_or_add_rPr().append(shading)
+
+    table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    _font(table_text, 8.5)
+    table_text.paragraph_format.space_after = Pt(0)
+
+    nested = styles.add_style("Outcome Nested", WD_STYLE_TYPE.PARAGRAPH)
+    nested.base_style = table_text
+    nested.paragraph_format.left_indent = Mm(6)
+
+    note = styles.add_style("Report Note", WD_STYLE_TYPE.PARAGRAPH)
+    note.base_style = normal
+    _font(note, 10, colour=MUTED)
+
+    meta = styles.add_style("Table Meta", WD_STYLE_TYPE.PARAGRAPH)
+    meta.base_style = table_text
+    _font(meta, 8, colour=MUTED)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES): Word computes it when the document is opened."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _page(document) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(16)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(18)
+    section.header_distance = section.footer_distance = Mm(8)
+
+    header = section.header.paragraphs[0]
+    header.style = document.styles["TLP Marking"]
+    header.add_run("{{r marking_rt }}")
+
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    footer.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    footer.add_run("{{r marking_rt }}")
+    footer.add_run("\t{{ report.title }} · Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+
+
+def _p(document, text: str, style: str | None = None):
+    return document.add_paragraph(text, style=style)
+
+
+def _repeat_header(row) -> None:
+    """Word repeats this row at the top of each page the table runs onto."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _cell(cell, text: str, *, style: str = "Table Text", bold: bool = False):
+    paragraph = cell.paragraphs[0]
+    paragraph.style = cell.part.document.styles[style]
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    return paragraph
+
+
+def _add_cell_paragraph(cell, text: str, style: str = "Table Text", bold: bool = False):
+    paragraph = cell.add_paragraph(style=style)
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    return paragraph
+
+
+def _table(document, headings: list[str], widths_mm: list[float], loop: str, cells: list):
+    """A Table Grid table: a heading row, then one row per item of `loop`.
+
+    `cells` gives each column's content for the loop's item: a string (one paragraph) or
+    a function that fills the cell itself.
+    """
+    rows = 3 + (1 if headings else 0)
+    table = document.add_table(rows=rows, cols=len(widths_mm))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    first = 0
+    if headings:
+        for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+            _cell(cell, heading, bold=True)
+            _shade(cell, "EEF1F5")
+        _repeat_header(table.rows[0])
+        first = 1
+    _cell(table.rows[first].cells[0], f"{{%tr for {loop} %}}")
+    for cell, content in zip(table.rows[first + 1].cells, cells, strict=True):
+        if callable(content):
+            content(cell)
+        else:
+            _cell(cell, content)
+    _cell(table.rows[first + 2].cells[0], "{%tr endfor %}")
+    return table
+
+
+def _shade(cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _counts(document, items: str, has: str, none: str) -> None:
+    _p(document, f"{{%p if {has} %}}")
+    _table(document, [], [120, 25], f"c in {items}", ["{{ c.label }}", "{{ c.value }}"])
+    _p(document, "{%p else %}")
+    _p(document, f"{{{{ {none} }}}}", "Report Note")
+    _p(document, "{%p endif %}")
+
+
+def _task_table(document, items: str, *, show_group: bool) -> None:
+    def task_cell(cell):
+        _cell(cell, "{{ t.title }}", bold=True)
+        if show_group:
+            _add_cell_paragraph(cell, "{{ t.group }}", "Table Meta")
+        _add_cell_paragraph(cell, "{%p if t.outcomes %}", "Table Meta")
+        _add_cell_paragraph(cell, "{{ w.serves }}: {{ t.outcomes|join(', ') }}", "Table Meta")
+        _add_cell_paragraph(cell, "{%p endif %}", "Table Meta")
+
+    _table(
+        document,
+        ["Task", "Lead", "Due", "Status", "Progress", "Latest update"],
+        [50, 25, 19, 21, 16, 47],
+        f"t in {items}",
+        [
+            task_cell,
+            "{{ t.lead }}",
+            "{{ t.due }}",
+            "{{ t.status }}",
+            "{{ t.progress }}%",
+            "{{ t.latest }}",
+        ],
+    )
+
+
+def _hostings(document, items: str, none: str) -> None:
+    _p(document, f"{{%p if {items} %}}")
+    _table(
+        document,
+        ["Member", "Status", "History"],
+        [55, 40, 83],
+        f"h in {items}",
+        ["{{ h.member }}", "{{ h.status }}", "{{ h.history }}"],
+    )
+    _p(document, "{%p else %}")
+    _p(document, f"{{{{ {none} }}}}", "Report Note")
+    _p(document, "{%p endif %}")
+
+
+def build() -> Document:
+    document = Document()
+    _styles(document)
+    _page(document)
+    # The default template's one empty paragraph goes: the report starts with its marking.
+    body = document.element.body
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        body.remove(paragraph)
+
+    # Cover
+    _p(document, "{{r marking_rt }}", "TLP Marking")
+    _p(document, "{{ report.forum }}", "Subtitle")
+    _p(document, "{{ report.title }}", "Title")
+
+    def cover_label(cell):
+        _cell(cell, "{{ row[0] }}", bold=True)
+
+    _table(document, [], [45, 133], "row in cover", [cover_label, "{{ row[1] }}"])
+
+    # Summary figures
+    _p(document, "{{ w.summary }}", "Heading 1")
+    _table(document, [], [120, 25], "row in key_figures", [cover_label, "{{ row[1] }}"])
+    _p(document, "{{ w.by_kind }}", "Heading 3")
+    _counts(document, "report.outcomes_by_kind", "report.outcomes_by_kind", "w.no_adopted")
+    _p(document, "{{ w.earlier_by_status }}", "Heading 3")
+    _counts(document, "report.earlier_by_status", "has_earlier", "w.no_earlier")
+    _p(document, "{{ w.tasks_by_status }}", "Heading 3")
+    _counts(document, "report.tasks_by_status", "has_tasks", "w.no_tasks")
+
+    # The charts (PNG images of the same SVG as the HTML and PDF)
+    _p(document, "{{ w.glance }}", "Heading 1")
+    _p(document, "{%p for chart in charts %}")
+    _p(document, "{{ chart.title }}", "Caption")
+    _p(document, "{%p if chart.image %}")
+    _p(document, "{{ chart.image }}")
+    _p(document, "{%p else %}")
+    _p(document, "{{ chart.none }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+
+    # Outcome documents
+    _p(document, "{{ w.documents }}", "Heading 1")
+    _p(document, "{%p for document in report.documents %}")
+    _p(document, "{{ document.title }}", "Heading 2")
+    _p(document, "{{ document.code }} · {{ document.kind }}", "Report Note")
+    _p(document, "{%p if document.outcomes %}")
+
+    def outcome_text(cell):
+        _cell(cell, "{%p if o.depth %}")
+        _add_cell_paragraph(cell, "{{ o.text }}", "Outcome Nested")
+        _add_cell_paragraph(cell, "{%p else %}")
+        _add_cell_paragraph(cell, "{{ o.text }}")
+        _add_cell_paragraph(cell, "{%p endif %}")
+
+    def outcome_code(cell):
+        _cell(cell, "{{ o.code }}", bold=True)
+
+    _table(
+        document,
+        ["Citation", "No.", "Kind", "Status", "Text"],
+        [26, 12, 24, 20, 96],
+        "o in document.outcomes",
+        [outcome_code, "{{ o.number }}", "{{ o.kind }}", "{{ o.status }}", outcome_text],
+    )
+    _p(document, "{%p else %}")
+    _p(document, "{{ w.no_outcomes }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+    _p(document, "{%p if not report.documents %}")
+    _p(document, "{{ w.no_documents }}", "Report Note")
+    _p(document, "{%p endif %}")
+
+    # Lineage
+    _p(document, "{{ w.lineage }}", "Heading 1")
+    _p(document, "{%p for item in report.lineage %}")
+    _p(document, "{{ item.label }} ({{ item.code }})", "Heading 2")
+    _p(document, "{{ item.text }}", "Quote")
+    _p(document, "{{ w.status }}: {{ item.status }}")
+    _p(document, "{%p if item.acted_on_by %}")
+    _p(document, "{{ w.acted_on_by }}: {{ item.acted_on_by|join('; ') }}")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p if item.tasks %}")
+    _task_table(document, "item.tasks", show_group=True)
+    _p(document, "{%p else %}")
+    _p(document, "{{ w.no_lineage_tasks }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+    _p(document, "{%p if not report.lineage %}")
+    _p(document, "{{ w.no_lineage }}", "Report Note")
+    _p(document, "{%p endif %}")
+
+    # Working-group progress
+    _p(document, "{{ w.groups }}", "Heading 1")
+    _p(document, "{%p for group in report.groups %}")
+    _p(document, "{{ group.name }}", "Heading 2")
+    _p(document, "{{ w.mandate }}: {{ group.mandate or '—' }}")
+    _p(document, "{{ w.reports_to }}: {{ group.reports_to }}")
+    _p(document, "{%p if group.tasks %}")
+    _task_table(document, "group.tasks", show_group=False)
+    _p(document, "{%p else %}")
+    _p(document, "{{ w.no_group_tasks }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+    _p(document, "{%p if not report.groups %}")
+    _p(document, "{{ w.no_groups }}", "Report Note")
+    _p(document, "{%p endif %}")
+
+    # For the leaders' attention
+    _p(document, "{{ w.attention }}", "Heading 1")
+    _p(document, "{%p for block in attention %}")
+    _p(document, "{{ block.title }} ({{ block.tasks|length }})", "Heading 2")
+    _p(document, "{%p if block.tasks %}")
+    _task_table(document, "block.tasks", show_group=True)
+    _p(document, "{%p else %}")
+    _p(document, "{{ block.none }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+
+    # The next meetings
+    _p(document, "{{ w.next }}", "Heading 1")
+    _p(document, "{{ w.next_meeting }}", "Heading 2")
+    _p(document, "{%p if report.next_meeting %}")
+    _p(document, "{{ report.next_meeting }}")
+    _p(document, "{%p else %}")
+    _p(document, "{{ w.no_next_meeting }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{{ w.next_hostings }}", "Heading 2")
+    _hostings(document, "report.next_hostings", "w.no_next_hostings")
+    _p(document, "{{ w.after_hostings }}", "Heading 2")
+    _hostings(document, "report.hostings_after", "w.no_after_hostings")
+
+    # A template says nothing about anyone: render.py sets the report's own properties.
+    props = document.core_properties
+    props.author = props.last_modified_by = "Talanoa"
+    props.title = "Chair's report (template)"
+    props.subject = props.keywords = props.comments = props.category = ""
+    return document
+
+
+def main(path: Path = OUT) -> Path:
+    build().save(path)
+    return path
+
+
+if __name__ == "__main__":
+    print(main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))

@@ -1,0 +1,11 @@
+"""Celery jobs: a thin wrapper that takes an id and calls the service (idempotent)."""
+
+from celery import shared_task
+
+from reports import services
+
+
+@shared_task(name="reports.jobs.generate_report")
+def generate_report(report_id: int) -> str:
+    """Generate a queued chair's report; running it twice is harmless (the row is claimed)."""
+    return services.report_run(report_id)

@@ -1,0 +1,302 @@
+"""What the chair's report says (reports/content.py), on the real JHoPS record and planted data.
+
+Planted TLP:AMBER and TLP:RED rows carry distinctive words; a report at a lower level must
+say exactly what it said before they were planted: not a word, not a count, not a bar.
+"""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from fixtures.jhops import WORKING_GROUP_NAME, load_jhops
+from forums.models import Chair
+from forums.services import hosting_record
+from forums.tlp import TLP
+from outcomes.models import Outcome, OutcomeLink
+from reports.content import allowed_levels, build_report, check_level
+from reports.render import render
+from tests.factories import (
+    ForumFactory,
+    MeetingFactory,
+    MemberFactory,
+    OutcomeDocumentFactory,
+    UserFactory,
+    WorkingGroupFactory,
+)
+from tests.reports.planted import AMBER_WORDS, RED_WORDS, koror, plant, said, user
+from workinggroups.models import Task, TaskUpdate
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def jhops():
+    load_jhops(demo_users=True)
+
+
+# --- the real record ------------------------------------------------------------------------
+
+
+def test_the_koror_report_says_what_the_record_says(jhops):
+    report = build_report(meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=TODAY)
+
+    assert report.chairs == ["2023 JHoPS Chair (Palau)"]
+    assert (report.venue, report.host, report.level) == ("Koror, Palau", "Palau", TLP.GREEN)
+    assert [d.code for d in report.documents] == ["JHOPS/5"]
+    assert [o.code for o in report.documents[0].outcomes][:2] == ["JHOPS/5/1", "JHOPS/5/2"]
+    assert sum(c.value for c in report.outcomes_by_kind) == 10
+    lineage = {item.code: item for item in report.lineage}
+    assert set(lineage) == {"JHOPS/4/15", "JHOPS/4/16"}
+    assert lineage["JHOPS/4/16"].label == "Denarau Outcome 16"
+    assert [t.title for t in lineage["JHOPS/4/15"].tasks] == [
+        "Consider a regional treaty framework"
+    ]
+    assert [t.title for t in lineage["JHOPS/4/16"].tasks] == [
+        "Terms of reference or MoU on the JHoPS mandate, mission and governance"
+    ]
+    assert "JHOPS/5/6 reaffirms the 2022 Denarau Outcome" in lineage["JHOPS/4/16"].acted_on_by
+    assert [g.name for g in report.groups] == [WORKING_GROUP_NAME]
+    assert len(report.groups[0].tasks) == 4
+    next_hosts = {h.member: h for h in report.next_hostings}
+    assert next_hosts["Papua New Guinea"].history.startswith("planned (24 Aug 2023)")
+    assert next_hosts["Papua New Guinea"].status == "Withdrawn"
+    after = {h.member: h.status for h in report.hostings_after}
+    assert after["Cook Islands"] == "Interest registered"
+
+
+def test_as_of_the_day_after_koror_png_was_still_the_planned_host(jhops):
+    report = build_report(
+        meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=datetime.date(2023, 8, 25)
+    )
+    next_hosts = {h.member: (h.status, h.history) for h in report.next_hostings}
+    assert next_hosts == {"Papua New Guinea": ("Planned", "planned (24 Aug 2023)")}
+
+
+# --- levels ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "levels"),
+    [
+        (None, [TLP.CLEAR]),
+        ("delegate", [TLP.CLEAR, TLP.GREEN]),
+        ("observer", [TLP.CLEAR, TLP.GREEN]),
+        ("wg-member", [TLP.CLEAR, TLP.GREEN, TLP.AMBER]),
+        ("chair", [TLP.CLEAR, TLP.GREEN, TLP.AMBER]),
+        ("secretariat", [TLP.CLEAR, TLP.GREEN, TLP.AMBER]),
+    ],
+)
+def test_each_person_may_ask_up_to_their_clearance_and_no_further(jhops, username, levels):
+    person = user(username) if username else AnonymousUser()
+    meeting = koror()
+    assert allowed_levels(person, meeting) == levels
+    for level in (*levels, TLP.RED):
+        if level in levels:
+            assert build_report(meeting=meeting, user=person, level=level, as_of=TODAY)
+            continue
+        with pytest.raises(ValidationError) as refused:
+            build_report(meeting=meeting, user=person, level=level, as_of=TODAY)
+        names = ", ".join(label.name.lower() for label in levels)
+        assert refused.value.message_dict == {"tlp": [f"You may ask for a report at: {names}."]}
+
+
+def test_red_is_never_a_report_level_even_for_the_secretariat(jhops):
+    with pytest.raises(ValidationError):
+        check_level(user("secretariat"), koror(), TLP.RED)
+
+
+def test_clearance_is_per_forum(jhops):
+    """The Koror chair has no standing in another forum: CLEAR only there."""
+    elsewhere = MeetingFactory(forum=ForumFactory())
+    assert allowed_levels(user("chair"), elsewhere) == [TLP.CLEAR]
+
+
+# --- nothing above the level ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["chair", "secretariat"])
+@pytest.mark.parametrize("level", [TLP.CLEAR, TLP.GREEN])
+def test_a_report_says_exactly_the_same_after_amber_and_red_rows_are_planted(
+    jhops, actor, username, level
+):
+    before = build_report(meeting=koror(), user=user(username), level=level, as_of=TODAY)
+    plant(actor)
+    # The planted rows are there, and this person can read them (AMBER, or RED as named).
+    assert Task.objects.visible_to(user(username)).filter(title__contains="Narwhal").exists()
+    assert Task.objects.visible_to(user(username)).filter(title__contains="Tarsier").exists()
+
+    after = build_report(meeting=koror(), user=user(username), level=level, as_of=TODAY)
+
+    # Every text, count, list and bar is what it was: nothing counted them.
+    assert dataclasses.asdict(after) == dataclasses.asdict(before)
+    for word in (*AMBER_WORDS, *RED_WORDS):
+        assert word not in said(after)
+
+
+def test_an_amber_report_for_the_chair_has_amber_and_never_red(jhops, actor):
+    green = build_report(meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=TODAY)
+    plant(actor)
+
+    amber = build_report(meeting=koror(), user=user("chair"), level=TLP.AMBER, as_of=TODAY)
+
+    text = said(amber)
+    for word in AMBER_WORDS:
+        assert word in text
+    for word in RED_WORDS:
+        assert word not in text
+    # The AMBER task counts, once, where it belongs; the RED one nowhere.
+    total = lambda counts: sum(c.value for c in counts)  # noqa: E731
+    assert total(amber.tasks_by_status) == total(green.tasks_by_status) + 1
+    assert amber.blocked_count == green.blocked_count + 1
+    assert amber.overdue_count == green.overdue_count + 1
+    assert [t.title for t in amber.blocked] == ["Tarsier surveillance arrangement"]
+    assert amber.ready == []
+    assert total(amber.outcomes_by_kind) == total(green.outcomes_by_kind) + 1
+    assert sum(bar.total for bar in amber.chart_by_group) == total(amber.tasks_by_status)
+
+
+# --- an empty meeting -----------------------------------------------------------------------
+
+
+def test_an_empty_meeting_has_a_report_with_nothing_in_it(db):
+    meeting = MeetingFactory(title="", start_date=None, end_date=None, venue="", country="")
+    report = build_report(meeting=meeting, user=AnonymousUser(), level=TLP.CLEAR, as_of=TODAY)
+
+    assert report.chairs == ["not recorded"]
+    assert (report.host, report.venue, report.dates) == (
+        "not recorded",
+        "not known",
+        "dates not known",
+    )
+    assert report.documents == report.groups == report.lineage == report.next_hostings == []
+    assert report.outcomes_by_kind == []
+    assert all(c.value == 0 for c in (*report.tasks_by_status, *report.earlier_by_status))
+    assert (report.overdue_count, report.blocked_count, report.next_meeting) == (0, 0, "")
+    for fmt, magic in (("pdf", b"%PDF"), ("docx", b"PK"), ("html", b"<!doctype")):
+        assert render(report, fmt).content[:9].lower().startswith(magic.lower())
+
+
+# --- queries do not grow with the meeting ---------------------------------------------------
+
+
+def make_meeting(*, outcomes: int, tasks: int):
+    """A meeting adopting `outcomes` outcomes, one reaffirming an earlier document; a group
+    with `tasks` tasks serving them, each with an update; a next meeting with its host.
+    Rows dated a month ago, so that a report as of yesterday reads their history."""
+    officer = UserFactory()
+    forum = ForumFactory()
+    earlier = MeetingFactory(
+        forum=forum,
+        sequence=1,
+        start_date=datetime.date(2025, 8, 1),
+        end_date=datetime.date(2025, 8, 2),
+    )
+    meeting = MeetingFactory(
+        forum=forum,
+        sequence=2,
+        start_date=datetime.date(2026, 8, 1),
+        end_date=datetime.date(2026, 8, 2),
+    )
+    following = MeetingFactory(forum=forum, sequence=3)
+    hosting_record(actor=officer, meeting=following, member=MemberFactory(), status="planned")
+    chair = UserFactory()
+    Chair.objects.create(meeting=meeting, member=MemberFactory(), person=chair)
+    old = OutcomeDocumentFactory(meeting=earlier, code=f"{forum.acronym}/1")
+    old_outcomes = Outcome.objects.bulk_create(
+        Outcome(
+            document=old,
+            number=str(n),
+            position=n,
+            text=f"Earlier {n}.",
+            kind="agreement",
+            citation_code=f"{old.code}/{n}",
+            tlp=TLP.GREEN,
+        )
+        for n in range(1, 4)
+    )
+    document = OutcomeDocumentFactory(meeting=meeting, code=f"{forum.acronym}/2")
+    adopted = Outcome.objects.bulk_create(
+        Outcome(
+            document=document,
+            number=str(n),
+            position=n,
+            text=f"Agreed {n}.",
+            kind=("agreement", "decision")[n % 2],
+            citation_code=f"{document.code}/{n}",
+            tlp=(TLP.CLEAR, TLP.GREEN, TLP.AMBER)[n % 3],
+        )
+        for n in range(1, outcomes + 1)
+    )
+    OutcomeLink.objects.create(source=adopted[0], kind="reaffirms", target_document=old)
+    OutcomeLink.objects.create(
+        source=adopted[1], kind="pursuant_to", target_outcome=old_outcomes[0]
+    )
+    group = WorkingGroupFactory(established_by=meeting, reports_to=following, tlp=TLP.GREEN)
+    statuses = Task.Status.values
+    task_rows = Task.objects.bulk_create(
+        Task(
+            working_group=group,
+            title=f"Task {n}",
+            reports_to=following,
+            lead=chair,
+            due_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+            status=statuses[n % 4],
+            tlp=(TLP.GREEN, TLP.AMBER)[n % 2],
+        )
+        for n in range(tasks)
+    )
+    through = Task.outcomes.through
+    through.objects.bulk_create(
+        [through(task=t, outcome=adopted[n % len(adopted)]) for n, t in enumerate(task_rows)]
+        + [through(task=t, outcome=old_outcomes[n % 3]) for n, t in enumerate(task_rows)]
+    )
+    TaskUpdate.objects.bulk_create(
+        TaskUpdate(
+            task=t,
+            author=officer,
+            status_from="not_started",
+            status_to=t.status,
+            progress=10,
+            note=f"Update on {t.title}.",
+            tlp=t.tlp,
+        )
+        for t in task_rows
+    )
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    Task.objects.filter(working_group=group).update(created_at=month_ago)
+    TaskUpdate.objects.filter(task__working_group=group).update(created_at=month_ago)
+    return meeting, chair
+
+
+def queries_for(meeting, person) -> tuple[int, object]:
+    person = get_user_model().objects.get(pk=person.pk)
+    with CaptureQueriesContext(connection) as queries:
+        report = build_report(
+            meeting=meeting, user=person, level=TLP.AMBER, as_of=TODAY - datetime.timedelta(days=1)
+        )
+    return len(queries), report
+
+
+def test_build_report_queries_do_not_grow_with_outcomes_or_tasks():
+    small, small_chair = make_meeting(outcomes=5, tasks=5)
+    big, big_chair = make_meeting(outcomes=500, tasks=200)
+
+    small_count, small_report = queries_for(small, small_chair)
+    big_count, big_report = queries_for(big, big_chair)
+
+    # The reports really are of those sizes, with lineage and history read.
+    assert sum(len(d.outcomes) for d in big_report.documents) == 500
+    assert sum(len(g.tasks) for g in big_report.groups) == 200
+    assert len(big_report.lineage) == 3 and big_report.lineage[0].tasks
+    assert big_report.groups[0].tasks[0].latest.endswith("Update on Task 0.")
+    assert sum(len(g.tasks) for g in small_report.groups) == 5
+    assert big_count == small_count
