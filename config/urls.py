@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("reminders/", include("workinggroups.urls")),
+    path("calendar/", include("workinggroups.calendar_urls")),
 ]
 
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -570,3 +570,42 @@ class ReminderPreference(models.Model):
 
     def wants(self, reason: str) -> bool:
         return bool(getattr(self, reason))
+
+
+# --- calendar feed -----------------------------------------------------------------------
+
+
+class CalendarFeed(models.Model):
+    """The secret of a person's private iCalendar URL (workinggroups/calendar.py).
+
+    Calendar programs subscribe without signing in, so the token alone authorises the
+    feed: 256 random bits. Revoking replaces it; the old URL then finds nothing.
+    """
+
+    # secrets.token_urlsafe(32) is 43 characters.
+    TOKEN_MIN_LENGTH = 43
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        validators=[MinLengthValidator(TOKEN_MIN_LENGTH)],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(
+        _("last revoked"),
+        null=True,
+        blank=True,
+        help_text=_("When the previous address stopped working."),
+    )
+    # Who revoked and when is history; the secrets themselves are not kept there.
+    history = HistoricalRecords(excluded_fields=["token"])
+
+    class Meta:
+        verbose_name = _("calendar feed")
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.person}"

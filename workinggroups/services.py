@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from outcomes.models import Outcome
 from workinggroups.models import (
+    CalendarFeed,
     Reason,
     ReminderPreference,
     Task,
@@ -299,3 +301,33 @@ def reminder_preferences_update(
     for reason, on in wanted.items():
         setattr(preference, reason, bool(on))
     return save_validated(preference, actor=actor)
+
+
+# --- calendar feed -----------------------------------------------------------------------
+
+
+def calendar_feed_for(person) -> CalendarFeed:
+    """The person's private feed, created with a fresh secret the first time it is asked for."""
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is not None:
+        return feed
+    try:
+        # 256 random bits: calendar programs fetch the URL without a login.
+        return save_validated(
+            CalendarFeed(person=person, token=secrets.token_urlsafe(32)), actor=person
+        )
+    except ValidationError:
+        # Two first requests at once: the one-per-person constraint kept the other's.
+        feed = CalendarFeed.objects.filter(person=person).first()
+        if feed is None:
+            raise
+        return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor, feed: CalendarFeed) -> CalendarFeed:
+    """Replace the secret: every calendar subscribed to the old address stops receiving."""
+    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    feed.token = secrets.token_urlsafe(32)
+    feed.revoked_at = timezone.now()
+    return save_validated(feed, actor=actor, reason="Calendar address revoked")

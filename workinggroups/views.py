@@ -1,4 +1,5 @@
-"""Reminder preferences and one-click unsubscribe, reached from a link in every reminder.
+"""Pages reached by a secret in the URL, without a login: reminder preferences, one-click
+unsubscribe (from a link in every reminder) and the private calendar feed.
 
 The link carries the person's unsubscribe secret (256 random bits), so it needs no login;
 a POST with `List-Unsubscribe=One-Click` (RFC 8058) stops everything at once.
@@ -7,10 +8,12 @@ a POST with `List-Unsubscribe=One-Click` (RFC 8058) stops everything at once.
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from workinggroups.models import Reason, ReminderPreference
+from workinggroups.calendar import REFRESH_INTERVAL, build_feed
+from workinggroups.models import CalendarFeed, Reason, ReminderPreference
 from workinggroups.services import reminder_preferences_update
 
 
@@ -59,3 +62,17 @@ def unsubscribe(request, token: str):
     return render(
         request, "workinggroups/unsubscribe.html", {"preference": preference, "done": True}
     )
+
+
+# Calendar programs subscribe without signing in: the feed's secret authorises the read,
+# and a revoked secret or a departed person finds nothing (404, as for a wrong one).
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request, token: str):
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("person"), token=token, person__is_active=True
+    )
+    response = HttpResponse(build_feed(feed.person), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="talanoa.ics"'
+    # Only the subscriber's own program may keep a copy, never a shared cache.
+    patch_cache_control(response, private=True, max_age=int(REFRESH_INTERVAL.total_seconds()))
+    return response
