@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate demo-data clean bench
+.PHONY: run test install lint format migrate demo-data clean bench browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,18 @@ $(VENV)/.synced: $(BIN)/uv uv.lock pyproject.toml
 	touch $@
 
 install: $(VENV)/.synced
+
+# The browser tests (tests/browser/) drive Debian's Chromium: Playwright's own browser
+# download needs the internet, which CI and these machines do not have. The package
+# lists are refreshed only if the install fails (they usually are fresh enough, and an
+# update costs time). CI runs as root; elsewhere sudo asks.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+$(CHROMIUM):
+	$(APT_INSTALL) chromium || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+
+browser: $(CHROMIUM)
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input -v 0
@@ -41,7 +53,7 @@ run: demo-data
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config beat --loglevel=INFO & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -13,6 +13,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -29,10 +31,13 @@ def _cool_off_minutes() -> int:
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """What a locked-out sign-in gets: a 429 with the wait, as JSON for the API."""
     minutes = _cool_off_minutes()
-    message = (
-        f"Too many failed sign-ins for this account or from this address. "
-        f"Wait {minutes} minutes, then try again."
-    )
+    message = ngettext(
+        "Too many failed sign-ins for this account or from this address. "
+        "Wait %(minutes)d minute, then try again.",
+        "Too many failed sign-ins for this account or from this address. "
+        "Wait %(minutes)d minutes, then try again.",
+        minutes,
+    ) % {"minutes": minutes}
     retry_after = str(minutes * 60)
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "too_many_attempts"}, status=429)
@@ -71,7 +76,7 @@ class ObtainToken(APIView):
             return lockout_response(request._request)
         if user is None or not user.is_active:
             return Response(
-                {"non_field_errors": ["Wrong username or password."]},
+                {"non_field_errors": [_("Wrong username or password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, _created = Token.objects.get_or_create(user=user)

@@ -153,7 +153,9 @@ class MeetingAdmin(AuditedAdmin):
     @admin.display(description=_("chairs"))
     def chair_names(self, meeting):
         return ", ".join(
-            chair.member.name if chair.role == Chair.Role.CHAIR else f"{chair.member.name} (co)"
+            chair.member.name
+            if chair.role == Chair.Role.CHAIR
+            else _("%(member)s (co)") % {"member": chair.member.name}
             for chair in meeting.chairs.all()
         )
 

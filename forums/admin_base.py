@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from forums.audit import save_validated
@@ -127,7 +128,12 @@ class ServiceAdminMixin:
                 with transaction.atomic():
                     service(obj)
             except ValidationError as error:
-                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(object)s: %(messages)s")
+                    % {"object": obj, "messages": " ".join(error.messages)},
+                    messages.ERROR,
+                )
             else:
                 moved += 1
         if moved:

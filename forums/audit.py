@@ -7,6 +7,7 @@ raw SQL in this code base; `tests/test_audit.py` holds the code to that rule.
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 
 class Versioned(models.Model):
@@ -26,7 +27,10 @@ class PreconditionFailed(Exception):
     """The client edited a version of the row that is no longer the current one."""
 
     def __init__(self, *, current_version: int):
-        super().__init__(f"The record changed since you read it (now version {current_version}).")
+        super().__init__(
+            _("The record changed since you read it (now version %(version)s).")
+            % {"version": current_version}
+        )
         self.current_version = current_version
 
 
@@ -65,7 +69,12 @@ def save_validated(instance: models.Model, *, actor, reason: str = "") -> models
             instance.save()
     except IntegrityError as error:
         raise ValidationError(
-            {NON_FIELD_ERRORS: [f"Saved at the same moment as a conflicting record: {error}"]}
+            {
+                NON_FIELD_ERRORS: [
+                    _("Saved at the same moment as a conflicting record: %(error)s")
+                    % {"error": error}
+                ]
+            }
         ) from error
     return instance
 
@@ -73,16 +82,18 @@ def save_validated(instance: models.Model, *, actor, reason: str = "") -> models
 def check_transition(*, transitions: dict, current: str, wanted: str, labels: dict) -> None:
     """Refuse a status move that the model's explicit map does not allow, naming the allowed."""
     if wanted not in labels:
-        raise ValidationError({"status": [f"“{wanted}” is not a status."]}, code="invalid")
+        raise ValidationError(
+            {"status": [_("“%(status)s” is not a status.") % {"status": wanted}]}, code="invalid"
+        )
     allowed = transitions[current]
     if wanted in allowed:
         return
-    names = ", ".join(str(labels[s]) for s in labels if s in allowed) or "none: it is final"
+    names = ", ".join(str(labels[s]) for s in labels if s in allowed) or _("none: it is final")
     raise ValidationError(
         {
             "status": [
-                f"Cannot move from “{labels[current]}” to “{labels[wanted]}”. "
-                f"Allowed from here: {names}."
+                _("Cannot move from “%(old)s” to “%(new)s”. Allowed from here: %(allowed)s.")
+                % {"old": labels[current], "new": labels[wanted], "allowed": names}
             ]
         },
         code="illegal_transition",

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
@@ -51,6 +52,7 @@ class Member(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("member")
+        verbose_name_plural = _("members")
 
     def __str__(self) -> str:
         return self.name
@@ -98,12 +100,15 @@ class Forum(models.Model):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
-    members = models.ManyToManyField(Member, through="ForumMembership", related_name="forums")
+    members = models.ManyToManyField(
+        Member, verbose_name=_("members"), through="ForumMembership", related_name="forums"
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["acronym"]
         verbose_name = _("forum")
+        verbose_name_plural = _("forums")
 
     def __str__(self) -> str:
         return self.acronym
@@ -114,8 +119,12 @@ class ForumMembership(models.Model):
         MEMBER = "member", _("Member")
         OBSERVER = "observer", _("Observer")
 
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     joined_on = models.DateField(_("since"), null=True, blank=True)
     left_on = models.DateField(_("until"), null=True, blank=True)
@@ -124,6 +133,7 @@ class ForumMembership(models.Model):
     class Meta:
         ordering = ["forum", "role", "member__name"]
         verbose_name = _("forum membership")
+        verbose_name_plural = _("forum memberships")
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
@@ -141,7 +151,11 @@ class ForumMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} ({self.get_role_display()}, {self.forum})"
+        return _("%(member)s (%(role)s, %(forum)s)") % {
+            "member": self.member,
+            "role": self.get_role_display(),
+            "forum": self.forum,
+        }
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -154,7 +168,9 @@ class MeetingQuerySet(models.QuerySet):
 
 
 class Meeting(models.Model):
-    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="meetings"
+    )
     sequence = models.PositiveSmallIntegerField(
         _("sequence"), validators=[MinValueValidator(1)], help_text=_("5 for the 5th meeting.")
     )
@@ -178,7 +194,10 @@ class Meeting(models.Model):
         help_text=_("Deadlines of work reporting to this meeting end at 23:59 here."),
     )
     members_attending = models.ManyToManyField(
-        Member, through="Attendance", related_name="meetings_attended"
+        Member,
+        verbose_name=_("members attending"),
+        through="Attendance",
+        related_name="meetings_attended",
     )
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -186,6 +205,7 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["forum", "sequence"]
         verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         constraints = [
             models.UniqueConstraint(
                 fields=["forum", "sequence"],
@@ -210,11 +230,20 @@ class Meeting(models.Model):
 
 
 def ordinal(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
+    """“5th” in English, “5e” in French: each English ending is its own message, because
+    French does not follow it (1re but 21e)."""
+    last = 0 if 10 <= number % 100 <= 20 else number % 10
+    if number == 1:
+        form = pgettext("ordinal", "1st")
+    elif last == 1:
+        form = pgettext("ordinal", "%(number)sst")
+    elif last == 2:
+        form = pgettext("ordinal", "%(number)snd")
+    elif last == 3:
+        form = pgettext("ordinal", "%(number)srd")
     else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+        form = pgettext("ordinal", "%(number)sth")
+    return form % {"number": number}
 
 
 class Chair(models.Model):
@@ -222,7 +251,9 @@ class Chair(models.Model):
         CHAIR = "chair", _("Chair")
         CO_CHAIR = "co_chair", _("Co-chair")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chairs")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="chairs"
+    )
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="chairs", verbose_name=_("member")
     )
@@ -246,6 +277,7 @@ class Chair(models.Model):
     class Meta:
         ordering = ["meeting", "pk"]
         verbose_name = _("chair")
+        verbose_name_plural = _("chairs")
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "member"],
@@ -255,7 +287,11 @@ class Chair(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office or self.member} ({self.get_role_display()}, {self.meeting})"
+        return _("%(seat)s (%(role)s, %(meeting)s)") % {
+            "seat": self.office or self.member,
+            "role": self.get_role_display(),
+            "meeting": self.meeting,
+        }
 
 
 class Attendance(models.Model):
@@ -264,8 +300,12 @@ class Attendance(models.Model):
         OBSERVER = "observer", _("Observer")
         GUEST = "guest", _("Special guest")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     history = HistoricalRecords()
 
@@ -282,7 +322,7 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} at {self.meeting}"
+        return _("%(member)s at %(meeting)s") % {"member": self.member, "meeting": self.meeting}
 
 
 class Hosting(models.Model):
@@ -293,7 +333,8 @@ class Hosting(models.Model):
         PLANNED = "planned", _("Planned")
         CONFIRMED = "confirmed", _("Confirmed")
         HOSTED = "hosted", _("Hosted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # A hosting withdrawn is "retiré" in French, a task "retirée": two messages.
+        WITHDRAWN = "withdrawn", pgettext_lazy("hosting status", "Withdrawn")
 
     # Which moves a hosting may make; anything else is refused by hosting_change_status.
     TRANSITIONS: dict[str, frozenset[str]] = {
@@ -306,8 +347,12 @@ class Hosting(models.Model):
     }
     HOSTING_STATUSES = (Status.CONFIRMED, Status.HOSTED)
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="hostings")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="hostings")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="hostings"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="hostings"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     announced_at = models.ForeignKey(
         Meeting,
@@ -323,6 +368,7 @@ class Hosting(models.Model):
     class Meta:
         ordering = ["meeting", "member__name"]
         verbose_name = _("hosting")
+        verbose_name_plural = _("hostings")
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "member"],
@@ -339,7 +385,11 @@ class Hosting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} — {self.meeting} ({self.get_status_display()})"
+        return _("%(member)s — %(meeting)s (%(status)s)") % {
+            "member": self.member,
+            "meeting": self.meeting,
+            "status": self.get_status_display(),
+        }
 
     def allowed_statuses(self) -> list[str]:
         return sorted(self.TRANSITIONS[self.status])
@@ -348,7 +398,9 @@ class Hosting(models.Model):
 class HostingChange(models.Model):
     """One move of a hosting: when it happened in the world, and who recorded it when."""
 
-    hosting = models.ForeignKey(Hosting, on_delete=models.CASCADE, related_name="changes")
+    hosting = models.ForeignKey(
+        Hosting, verbose_name=_("hosting"), on_delete=models.CASCADE, related_name="changes"
+    )
     status_from = models.CharField(
         _("from"), max_length=10, choices=Hosting.Status.choices, blank=True
     )
@@ -357,16 +409,26 @@ class HostingChange(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Empty for moves recorded by Talanoa itself (the JHoPS data load), as on TaskUpdate.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["hosting", "recorded_at", "pk"]
         verbose_name = _("hosting change")
+        verbose_name_plural = _("hosting changes")
 
     def __str__(self) -> str:
-        return f"{self.hosting.member}: {self.status_from or '—'} → {self.status_to}"
+        return _("%(member)s: %(old)s → %(new)s") % {
+            "member": self.hosting.member,
+            "old": self.status_from or "—",
+            "new": self.status_to,
+        }
 
 
 class Profile(models.Model):
@@ -377,7 +439,10 @@ class Profile(models.Model):
         FRENCH = "fr", "Français"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
     )
     member = models.ForeignKey(
         Member,
@@ -400,9 +465,10 @@ class Profile(models.Model):
 
     class Meta:
         verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
-        return f"Profile of {self.user}"
+        return _("Profile of %(user)s") % {"user": self.user}
 
     @property
     def effective_time_zone(self):

@@ -1,4 +1,4 @@
-"""The writes of the forums app: meetings with their chairs, and hosting moves."""
+"""The writes of the forums app: meetings with their chairs, hosting moves, a person's settings."""
 
 import datetime
 from collections.abc import Sequence
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from forums.audit import check_transition, save_validated
-from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member
+from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member, Profile
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,13 @@ def hosting_change_status(
         actor=actor,
     )
     return hosting
+
+
+@transaction.atomic
+def profile_set_language(*, actor, user, language: str) -> Profile:
+    """Choose the language `user` reads Talanoa and their reminders in (recorded)."""
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    if profile.language == language:
+        return profile
+    profile.language = language
+    return save_validated(profile, actor=actor, reason=f"Language set to {language}")

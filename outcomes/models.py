@@ -46,7 +46,9 @@ class OutcomeDocument(models.Model):
         DECLARATION = "declaration", _("Declaration")
         ACTION_PLAN = "action_plan", _("Action plan")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(
         _("title"), max_length=300, help_text=_("e.g. “2022 Denarau Outcome”.")
@@ -75,6 +77,7 @@ class OutcomeDocument(models.Model):
     class Meta:
         ordering = ["meeting", "code"]
         verbose_name = _("outcome document")
+        verbose_name_plural = _("outcome documents")
 
     def __str__(self) -> str:
         return self.title
@@ -138,7 +141,12 @@ class Outcome(Versioned):
         Status.SUPERSEDED: frozenset(),
     }
 
-    document = models.ForeignKey(OutcomeDocument, on_delete=models.PROTECT, related_name="outcomes")
+    document = models.ForeignKey(
+        OutcomeDocument,
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("part of"),
@@ -186,6 +194,7 @@ class Outcome(Versioned):
     class Meta:
         ordering = ["document", "position"]
         verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"],
@@ -267,6 +276,7 @@ class OutcomeLink(models.Model):
     class Meta:
         ordering = ["source", "kind", "pk"]
         verbose_name = _("outcome link")
+        verbose_name_plural = _("outcome links")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(target_outcome__isnull=False) & Q(target_document__isnull=True))

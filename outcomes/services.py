@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
@@ -51,15 +52,23 @@ def outcome_document_record(
     duplicates = sorted(n for n, count in Counter(s.number for s in outcomes).items() if count > 1)
     if duplicates:
         raise ValidationError(
-            {"outcomes": [f"Outcome number used twice in the document: {', '.join(duplicates)}."]}
+            {
+                "outcomes": [
+                    _("Outcome number used twice in the document: %(numbers)s.")
+                    % {"numbers": ", ".join(duplicates)}
+                ]
+            }
         )
     code = code or default_document_code(meeting)
     if OutcomeDocument.objects.filter(code=code).exists():
         raise ValidationError(
             {
                 "code": [
-                    f"{code} already starts another document's citation codes; "
-                    f"give this one a suffix, e.g. {code}-AP."
+                    _(
+                        "%(code)s already starts another document's citation codes; "
+                        "give this one a suffix, e.g. %(code)s-AP."
+                    )
+                    % {"code": code}
                 ]
             }
         )
@@ -82,7 +91,12 @@ def outcome_document_record(
         if spec.parent_number is not None:
             if spec.parent_number not in recorded:
                 raise ValidationError(
-                    {"outcomes": [f"{spec.number}: its parent {spec.parent_number} comes later."]}
+                    {
+                        "outcomes": [
+                            _("%(number)s: its parent %(parent)s comes later.")
+                            % {"number": spec.number, "parent": spec.parent_number}
+                        ]
+                    }
                 )
             parent = recorded[spec.parent_number]
         outcome = outcome_add(
@@ -190,7 +204,7 @@ def outcome_edit(
     """
     unknown = set(changes) - EDITABLE_OUTCOME_FIELDS
     if unknown:
-        raise ValidationError({field: ["This field cannot be edited."] for field in unknown})
+        raise ValidationError({field: [_("This field cannot be edited.")] for field in unknown})
     outcome = lock_for_edit(Outcome.objects.all(), pk=outcome.pk, expected_version=expected_version)
     status = changes.pop("status", outcome.status)
     responsible = changes.pop("responsible", None)

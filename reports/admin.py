@@ -12,7 +12,10 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums.admin import MeetingAdmin as ForumsMeetingAdmin
@@ -74,7 +77,11 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def size_label(self, report):
         if report.status != GeneratedReport.Status.DONE:
             return "—"
-        return f"{report.size / 1024:,.0f} KB" if report.size >= 1024 else f"{report.size} B"
+        if report.size < 1024:
+            return _("%(size)s B") % {"size": report.size}
+        # Grouped as the reader's language groups thousands: 1,234 KB; 1 234 Ko.
+        size = number_format(round(report.size / 1024), force_grouping=True)
+        return _("%(size)s KB") % {"size": size}
 
     @admin.display(description=_("file"))
     def download(self, report):
@@ -88,11 +95,19 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+def _describe_level(level: TLP) -> str:
+    return gettext("%(label)s: %(audience)s") % {"label": level.label, "audience": level.audience}
+
+
+# Lazy: the form's choices are built once, at import, and read in each officer's language.
+describe_level = lazy(_describe_level, str)
+
+
 class ChairsReportForm(forms.Form):
     format = forms.ChoiceField(label=_("format"), choices=GeneratedReport.Format.choices)
     level = forms.TypedChoiceField(
         label=_("audience (TLP)"),
-        choices=[(level.value, f"{level.label}: {level.audience}") for level in LEVELS],
+        choices=[(level.value, describe_level(level)) for level in LEVELS],
         coerce=int,
         initial=TLP.GREEN.value,
     )

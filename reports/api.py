@@ -21,6 +21,7 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -125,7 +126,7 @@ def _as_of_today() -> datetime.date:
 def _check_as_of(value: datetime.date) -> datetime.date:
     # Tomorrow in UTC is today on the Pacific's side of the date line (UTC+14).
     if value > _as_of_today() + datetime.timedelta(days=1):
-        raise serializers.ValidationError("A report cannot be as of a day still to come.")
+        raise serializers.ValidationError(_("A report cannot be as of a day still to come."))
     return value
 
 
@@ -324,13 +325,13 @@ class GeneratedReportFileView(ErrorsAsJSON, generics.GenericAPIView):
     def get(self, request, *args, **kwargs):
         report = self.get_object()
         if report.status != GeneratedReport.Status.DONE:
-            raise exceptions.NotFound("The report is not ready: see its status.")
+            raise exceptions.NotFound(_("The report is not ready: see its status."))
         audience = audience_of(request.user)
         if not audience.is_secretariat and report.level not in allowed_levels(
             request.user, report.meeting
         ):
             raise exceptions.PermissionDenied(
-                "Your clearance in this forum no longer covers the report's level."
+                _("Your clearance in this forum no longer covers the report's level.")
             )
         response = FileResponse(
             report.file.open("rb"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
@@ -9,4 +10,4 @@ class ReportsConfig(AppConfig):
     """
 
     name = "reports"
-    verbose_name = "Chair's reports"
+    verbose_name = _("Chair's reports")

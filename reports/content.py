@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from forums.access import audience_of
 from forums.models import Chair, Hosting, HostingChange, Meeting
@@ -149,7 +150,9 @@ def check_level(user, meeting: Meeting, level: int) -> TLP:
     allowed = allowed_levels(user, meeting)
     if level not in allowed:
         names = ", ".join(label.name.lower() for label in allowed)
-        raise ValidationError({"tlp": [f"You may ask for a report at: {names}."]})
+        raise ValidationError(
+            {"tlp": [_("You may ask for a report at: %(levels)s.") % {"levels": names}]}
+        )
     return TLP(level)
 
 

@@ -46,7 +46,12 @@ class GeneratedReport(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="generated_reports")
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="generated_reports",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -76,6 +81,7 @@ class GeneratedReport(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("generated chair's report")
+        verbose_name_plural = _("generated chair's reports")
         constraints = [
             models.CheckConstraint(
                 condition=Q(level__lte=TLP.AMBER), name="generated_report_never_red"

@@ -17,8 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from forums.models import Meeting
 from forums.tlp import TLP
@@ -31,7 +32,9 @@ log = logging.getLogger(__name__)
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]})
+        raise ValidationError(
+            {"format": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}]}
+        )
 
 
 def report_render(
@@ -42,7 +45,11 @@ def report_render(
     Refuses a level above the actor's clearance (ValidationError on `tlp`).
     """
     _check_format(fmt)
-    return render(build_report(meeting=meeting, user=actor, level=level, as_of=as_of), fmt)
+    check_level(actor, meeting, level)  # refused in the asker's language
+    # The report goes to Forum leaders in English, whatever language the asker reads
+    # Talanoa in: its labels (statuses, kinds, meeting names) are English too.
+    with translation.override("en"):
+        return render(build_report(meeting=meeting, user=actor, level=level, as_of=as_of), fmt)
 
 
 def _store(report: GeneratedReport, rendered: Rendered) -> None:
@@ -85,7 +92,7 @@ def report_request(
     from reports.jobs import generate_report  # jobs imports this module
 
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("Sign in to request a report: it is kept under your name.")
+        raise PermissionDenied(_("Sign in to request a report: it is kept under your name."))
     _check_format(fmt)
     # Refused now, not in the worker: the person learns at once what they may ask for.
     check_level(actor, meeting, level)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Todo, vDuration
@@ -41,6 +42,11 @@ TODO_STATUS = {
     Task.Status.RATIFIED: "COMPLETED",
     Task.Status.WITHDRAWN: "CANCELLED",
 }
+
+
+def site_url(path: str) -> str:
+    """An address outside any request (feeds, e-mails): SITE_URL and the page's path."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def uid_domain() -> str:
@@ -93,7 +99,7 @@ def meeting_event(meeting: Meeting, *, stamp: datetime.datetime, domain: str) ->
     location = ", ".join(part for part in (meeting.venue, str(meeting.country.name)) if part)
     if location:
         event.add("location", location)
-    event.add("url", f"{settings.SITE_URL}/api/v1/meetings/{meeting.pk}/")
+    event.add("url", site_url(reverse("pages:meeting", args=[meeting.pk])))
     return event
 
 
@@ -116,7 +122,7 @@ def task_todo(task: Task, *, stamp: datetime.datetime, domain: str) -> Todo:
     if codes:
         lines.append(_("Serves outcomes: %(codes)s") % {"codes": ", ".join(codes)})
     todo.add("description", "\n".join(lines))
-    todo.add("url", f"{settings.SITE_URL}/api/v1/tasks/{task.pk}/")
+    todo.add("url", site_url(reverse("pages:task", args=[task.pk])))
     return todo
 
 

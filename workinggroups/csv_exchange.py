@@ -23,10 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from forums.access import audience_of
 from forums.audit import PreconditionFailed
 from outcomes.models import Outcome
-from workinggroups.models import Task, TaskUpdate, WorkingGroup
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, may_post_updates
 from workinggroups.services import NOTE_REQUIRED_FOR, task_update_status
 
 COLUMNS = (
@@ -178,8 +177,7 @@ class Preview:
 
 
 def _check_may_post(*, group: WorkingGroup, user) -> None:
-    audience = audience_of(user)
-    if not (audience.is_secretariat or group.pk in audience.groups):
+    if not may_post_updates(user, group.pk):
         raise PermissionDenied(
             _("Only current members of %(group)s and the secretariat may import progress updates.")
             % {"group": group}

@@ -51,6 +51,12 @@ def task_rule(audience: Audience, *, prefix: str) -> Q:
     return own & group_rule(audience, prefix=group)
 
 
+def may_post_updates(user, working_group_id: int) -> bool:
+    """Progress on a group's tasks is reported by its current members and the secretariat."""
+    audience = audience_of(user)
+    return audience.is_secretariat or working_group_id in audience.groups
+
+
 class WorkingGroupQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WorkingGroupQuerySet":
         """The one place that decides which working groups a person may see."""
@@ -87,7 +93,10 @@ class WorkingGroup(models.Model):
         _("closed on"), null=True, blank=True, help_text=_("When its mandate ended.")
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="WorkingGroupMembership", related_name="working_groups"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        through="WorkingGroupMembership",
+        related_name="working_groups",
     )
     objects = WorkingGroupQuerySet.as_manager()
     history = HistoricalRecords()
@@ -95,6 +104,7 @@ class WorkingGroup(models.Model):
     class Meta:
         ordering = ["established_by", "name"]
         verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
         constraints = [
             models.UniqueConstraint(
                 fields=["established_by", "name"],
@@ -136,10 +146,16 @@ class WorkingGroupMembership(models.Model):
         MEMBER = "member", _("Member")
 
     working_group = models.ForeignKey(
-        WorkingGroup, on_delete=models.CASCADE, related_name="memberships"
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wg_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="wg_memberships",
     )
     represents = models.ForeignKey(
         Member,
@@ -157,6 +173,7 @@ class WorkingGroupMembership(models.Model):
     class Meta:
         ordering = ["working_group", "role", "person__username"]
         verbose_name = _("working-group membership")
+        verbose_name_plural = _("working-group memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["working_group", "person"],
@@ -173,7 +190,11 @@ class WorkingGroupMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} ({self.get_role_display()}, {self.working_group})"
+        return _("%(person)s (%(role)s, %(group)s)") % {
+            "person": self.person,
+            "role": self.get_role_display(),
+            "group": self.working_group,
+        }
 
 
 class TaskQuerySet(models.QuerySet):
@@ -183,6 +204,10 @@ class TaskQuerySet(models.QuerySet):
 
     def open(self) -> "TaskQuerySet":
         return self.filter(status__in=Task.OPEN_STATUSES)
+
+    def of_person(self, user) -> "TaskQuerySet":
+        """A person's work: tasks of the groups they sit on, and tasks they lead."""
+        return self.filter(Q(working_group_id__in=audience_of(user).groups) | Q(lead_id=user.pk))
 
     def overdue(self, now: datetime.datetime | None = None) -> "TaskQuerySet":
         """Open tasks whose due day has ended in the time zone of the meeting they report to.
@@ -227,7 +252,12 @@ class Task(Versioned):
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.READY)
     DONE_STATUSES = (Status.READY, Status.RATIFIED)
 
-    working_group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="tasks")
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     outcomes = models.ManyToManyField(
@@ -277,6 +307,7 @@ class Task(Versioned):
     class Meta:
         ordering = ["working_group", "pk"]
         verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
@@ -344,9 +375,12 @@ class TaskUpdateQuerySet(models.QuerySet):
 class TaskUpdate(models.Model):
     """A progress report on a task; every status move is one. Append-only."""
 
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates")
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="updates"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -372,6 +406,7 @@ class TaskUpdate(models.Model):
     class Meta:
         ordering = ["task", "created_at", "pk"]
         verbose_name = _("task update")
+        verbose_name_plural = _("task updates")
         get_latest_by = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -384,7 +419,7 @@ class TaskUpdate(models.Model):
     def __str__(self) -> str:
         if self.status_from != self.status_to:
             return f"{self.task}: {self.status_from} → {self.status_to}"
-        return f"{self.task}: update"
+        return _("%(task)s: update") % {"task": self.task}
 
     @property
     def changes_status(self) -> bool:
@@ -430,7 +465,10 @@ class ReminderRule(models.Model):
     DEFAULT_WEEKDAY = 0  # overdue digests go out on the recipient's Monday
 
     forum = models.ForeignKey(
-        "forums.Forum", on_delete=models.CASCADE, related_name="reminder_rules"
+        "forums.Forum",
+        verbose_name=_("forum"),
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     days_before = models.CharField(
@@ -459,6 +497,7 @@ class ReminderRule(models.Model):
     class Meta:
         ordering = ["forum", "reason"]
         verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         constraints = [
             models.UniqueConstraint(
                 fields=["forum", "reason"],
@@ -490,17 +529,30 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     subject = models.CharField(
         _("about"), max_length=40, help_text=_("task:12, meeting:3, or overdue (a digest).")
     )
     task = models.ForeignKey(
-        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     scheduled_for = models.DateField(_("day (recipient's calendar)"))
     days_before = models.PositiveSmallIntegerField(_("days before"), null=True, blank=True)
@@ -517,6 +569,7 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-scheduled_for", "person", "reason"]
         verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "reason", "subject", "scheduled_for"],
@@ -553,7 +606,10 @@ class ReminderPreference(models.Model):
     """What a person wants to receive, and the secret of their one-click unsubscribe link."""
 
     person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
     )
     meeting_digest = models.BooleanField(Reason.MEETING_DIGEST.label, default=True)
     task_due = models.BooleanField(Reason.TASK_DUE.label, default=True)
@@ -564,9 +620,10 @@ class ReminderPreference(models.Model):
 
     class Meta:
         verbose_name = _("reminder preference")
+        verbose_name_plural = _("reminder preferences")
 
     def __str__(self) -> str:
-        return f"Reminders for {self.person}"
+        return _("Reminders for %(person)s") % {"person": self.person}
 
     def wants(self, reason: str) -> bool:
         return bool(getattr(self, reason))
@@ -586,7 +643,10 @@ class CalendarFeed(models.Model):
     TOKEN_MIN_LENGTH = 43
 
     person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
     )
     token = models.CharField(
         max_length=64,
@@ -606,6 +666,7 @@ class CalendarFeed(models.Model):
 
     class Meta:
         verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.person}"
+        return _("Calendar feed of %(person)s") % {"person": self.person}

@@ -22,6 +22,7 @@ deadline instant is turned into the recipient's local date first.
 
 import datetime
 import logging
+import re
 import smtplib
 import time
 from collections import defaultdict
@@ -34,12 +35,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from forums.access import SECRETARIAT_GROUP
 from forums.models import Chair, Meeting
 from outcomes.models import Outcome
+from workinggroups.calendar import site_url
 from workinggroups.models import (
     Reason,
     Reminder,
@@ -55,6 +60,7 @@ UTC = datetime.UTC
 END_OF_DUE_DAY = datetime.time(23, 59)
 # A meeting "opens" at 09:00 at its venue when no time is recorded.
 MEETING_OPENS = datetime.time(9, 0)
+ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 # --- time ---------------------------------------------------------------------------------
@@ -396,17 +402,38 @@ def _finish(reminder: Reminder, status: str, error: str) -> None:
 def describe_due(task: Task, zone: ZoneInfo) -> dict:
     """“Due 30 June 2027, 23:59 at Apia (Pacific/Apia) — 1 July, 22:59 your time”."""
     if task.due_on is None:
-        return {"text": "no due date yet", "theirs": "", "yours": ""}
+        return {"text": _("no due date yet"), "theirs": "", "yours": ""}
     meeting_zone = task.reports_to.time_zone if task.reports_to else None
     deadline = due_instant(task.due_on, meeting_zone)
-    theirs = f"{date_format(deadline, 'j F Y')}, 23:59 {meeting_zone or 'UTC'} time"
+    theirs = _("%(date)s, 23:59 %(zone)s time") % {
+        "date": date_format(deadline, "j F Y"),
+        "zone": meeting_zone or "UTC",
+    }
     local = deadline.astimezone(zone)
-    yours = f"{date_format(local, 'j F Y, H:i')} your time ({zone.key})"
+    yours = _("%(date_time)s your time (%(zone)s)") % {
+        "date_time": date_format(local, "j F Y, H:i"),
+        "zone": zone.key,
+    }
     return {"text": f"{theirs} — {yours}", "theirs": theirs, "yours": yours}
 
 
+def language_of(person) -> str:
+    """The language the person reads Talanoa in (their profile), else the site's."""
+    profile = getattr(person, "profile", None)
+    return profile.language if profile is not None else settings.LANGUAGE_CODE
+
+
 def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
-    """The message for one ledger row, as the person may read it today; None: nothing to say."""
+    """The message for one ledger row, as the person may read it today; None: nothing to say.
+
+    Written in the recipient's language, whatever language the worker (or the officer
+    previewing it) runs in: subject, body, dates and the labels of statuses.
+    """
+    with translation.override(language_of(reminder.person)):
+        return _compose(reminder, now)
+
+
+def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
     person = reminder.person
     # Planning skips closed accounts; one closed after its rows were planned gets nothing.
     if (
@@ -427,7 +454,9 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
         days = days_until(deadline, reminder, zone)
         if days is None:
             return None  # its date moved since planning, off the rule's days
-        subject = f"Due in {days} days: {tasks[0].title}"
+        subject = ngettext(
+            "Due in %(days)d day: %(title)s", "Due in %(days)d days: %(title)s", days
+        ) % {"days": days, "title": tasks[0].title}
     elif reason in (Reason.MEETING_DIGEST, Reason.MEETING_BRIEF):
         meeting = reminder.meeting
         days = None
@@ -449,7 +478,14 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
             )
             if not tasks:
                 return None
-            subject = f"{days} days to {meeting}: your {plural(len(tasks), 'open task')}"
+            yours = ngettext(
+                "your %(count)d open task", "your %(count)d open tasks", len(tasks)
+            ) % {"count": len(tasks)}
+            subject = ngettext(
+                "%(days)d day to %(meeting)s: %(tasks)s",
+                "%(days)d days to %(meeting)s: %(tasks)s",
+                days,
+            ) % {"days": days, "meeting": meeting, "tasks": yours}
         else:
             tasks = list(reporting)
             overdue = set(
@@ -461,10 +497,13 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
             context["blocked"] = [t for t in tasks if t.status == Task.Status.BLOCKED]
             context["overdue"] = [t for t in tasks if t.pk in overdue]
             counts = {k: len(context[k]) for k in ("ready", "blocked", "overdue")}
-            subject = (
-                f"{meeting} in {days} days: {counts['ready']} ready for "
-                f"ratification, {counts['blocked']} blocked, {counts['overdue']} overdue"
-            )
+            subject = ngettext(
+                "%(meeting)s in %(days)d day: %(ready)d ready for ratification, "
+                "%(blocked)d blocked, %(overdue)d overdue",
+                "%(meeting)s in %(days)d days: %(ready)d ready for ratification, "
+                "%(blocked)d blocked, %(overdue)d overdue",
+                days,
+            ) % {"meeting": meeting, "days": days, **counts}
     else:  # the weekly overdue digest
         forum_id = int(reminder.subject.split(":")[1])
         tasks = list(
@@ -481,30 +520,33 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
         )
         if not tasks:
             return None
-        subject = f"Overdue: {plural(len(tasks), 'task')}"
+        subject = ngettext("Overdue: %(count)d task", "Overdue: %(count)d tasks", len(tasks)) % {
+            "count": len(tasks)
+        }
     codes = _visible_codes(person, tasks)
     context["tasks"] = [
         {
             "task": task,
             "due": describe_due(task, zone),
             "outcomes": codes.get(task.pk, []),
-            "url": f"{settings.SITE_URL.rstrip('/')}/api/v1/tasks/{task.pk}/",
+            "url": site_url(reverse("pages:task", args=[task.pk])),
         }
         for task in tasks
     ]
     preference = reminder_preference_for(person)
-    context["preferences_url"] = (
-        f"{settings.SITE_URL.rstrip('/')}/reminders/preferences/{preference.unsubscribe_token}/"
+    context["preferences_url"] = site_url(
+        reverse("reminders:preferences", args=[preference.unsubscribe_token])
     )
-    context["unsubscribe_url"] = (
-        f"{settings.SITE_URL.rstrip('/')}/reminders/unsubscribe/{preference.unsubscribe_token}/"
+    context["unsubscribe_url"] = site_url(
+        reverse("reminders:unsubscribe", args=[preference.unsubscribe_token])
     )
     forum = tasks[0].working_group.established_by.forum if tasks else reminder.meeting.forum
     context["forum"] = forum
     context["days"] = days if reason != Reason.OVERDUE_DIGEST else None
     message = EmailMultiAlternatives(
-        # A title pasted with a line break must not break the header.
-        subject=" ".join(f"[{forum.acronym}] {subject}".split()),
+        # A title pasted with a line break must not break the header. Only ASCII white
+        # space is folded: French puts a no-break space before its colons.
+        subject=ASCII_SPACE.sub(" ", f"[{forum.acronym}] {subject}").strip(),
         body=render_to_string("workinggroups/email/reminder.txt", context),
         to=[person.email],
         headers={
@@ -534,10 +576,6 @@ def days_until(instant: datetime.datetime, reminder: Reminder, zone: ZoneInfo) -
         forum_id = reminder.task.working_group.established_by.forum_id
     rule = rule_for(rules_by_forum(), forum_id, reminder.reason)
     return days if days in rule.days else None
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _meeting_zone(task: Task):

@@ -5,9 +5,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
@@ -92,7 +94,9 @@ def _check_lead_sits_on_group(task: Task) -> None:
     if not task.working_group.memberships.filter(
         person_id=task.lead_id, left_on__isnull=True
     ).exists():
-        raise ValidationError({"lead": ["The lead must be a current member of the working group."]})
+        raise ValidationError(
+            {"lead": [_("The lead must be a current member of the working group.")]}
+        )
 
 
 @transaction.atomic
@@ -110,7 +114,7 @@ def task_add(
 ) -> Task:
     """Add a task; it reports to the group's meeting and falls due as it opens, unless told."""
     if working_group.closed_on is not None:
-        raise ValidationError({"working_group": ["This working group is closed."]})
+        raise ValidationError({"working_group": [_("This working group is closed.")]})
     reports_to = reports_to or working_group.reports_to
     if due_on is None and reports_to is not None:
         due_on = reports_to.start_date
@@ -141,7 +145,7 @@ def task_edit(*, actor, task: Task, expected_version: int | None, **changes) -> 
     """Change a task's details, refusing if it changed since the editor read `expected_version`."""
     unknown = set(changes) - EDITABLE_TASK_FIELDS
     if unknown:
-        raise ValidationError({field: ["This field cannot be edited."] for field in unknown})
+        raise ValidationError({field: [_("This field cannot be edited.")] for field in unknown})
     task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
     if not changes:
         return task  # nothing to change: no new version, no empty history row
@@ -163,7 +167,7 @@ def task_save(*, actor, task: Task) -> Task:
         stored = Task.objects.only("status", "progress").get(pk=task.pk)
         if (task.status, task.progress) != (stored.status, stored.progress):
             raise ValidationError(
-                {"status": ["Status and progress move only through a task update."]}
+                {"status": [_("Status and progress move only through a task update.")]}
             )
     _check_lead_sits_on_group(task)
     return save_validated(task, actor=actor)
@@ -203,14 +207,25 @@ def task_update_status(
             labels=dict(Task.Status.choices),
         )
     elif not note and progress in (None, task.progress):
-        raise ValidationError({"note": ["Say what changed: a note, a new status or progress."]})
+        raise ValidationError({"note": [_("Say what changed: a note, a new status or progress.")]})
     if status in NOTE_REQUIRED_FOR and status != previous and not note:
         raise ValidationError(
-            {"note": [f"Say why the task is {Task.Status(status).label.lower()}."]}
+            {
+                "note": [
+                    _("Say why the task is %(status)s.")
+                    % {"status": str(Task.Status(status).label).lower()}
+                ]
+            }
         )
     if status in Task.DONE_STATUSES:
         if progress not in (None, 100):
-            raise ValidationError({"progress": ["Work ready for ratification is 100% done."]})
+            raise ValidationError(
+                {
+                    "progress": [
+                        _("Work ready for ratification is %(percent)s%% done.") % {"percent": 100}
+                    ]
+                }
+            )
         progress = 100
     update = TaskUpdate(
         task=task,
@@ -222,7 +237,7 @@ def task_update_status(
         tlp=task.tlp if tlp is None else tlp,
     )
     if update.tlp < task.tlp:
-        raise ValidationError({"tlp": ["An update cannot be more open than its task."]})
+        raise ValidationError({"tlp": [_("An update cannot be more open than its task.")]})
     update.full_clean()
     task.status = status
     task.progress = update.progress
@@ -244,11 +259,11 @@ def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> 
     # nullable `reports_to` needs.
     task = Task.objects.select_for_update(of=("self",)).select_related("reports_to").get(pk=task.pk)
     if not task.is_open:
-        raise ValidationError({"status": ["Only open work carries over."]})
+        raise ValidationError({"status": [_("Only open work carries over.")]})
     current = task.reports_to
     if to_meeting is None:
         if current is None:
-            raise ValidationError({"reports_to": ["Choose the meeting it carries over to."]})
+            raise ValidationError({"reports_to": [_("Choose the meeting it carries over to.")]})
         to_meeting = (
             Meeting.objects.filter(forum_id=current.forum_id, sequence__gt=current.sequence)
             .order_by("sequence")
@@ -256,20 +271,30 @@ def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> 
         )
         if to_meeting is None:
             raise ValidationError(
-                {"reports_to": [f"Record the meeting after {current} before carrying over."]}
+                {
+                    "reports_to": [
+                        _("Record the meeting after %(meeting)s before carrying over.")
+                        % {"meeting": current}
+                    ]
+                }
             )
     if current is not None and to_meeting.sequence <= current.sequence:
-        raise ValidationError({"reports_to": ["Work carries over to a later meeting."]})
+        raise ValidationError({"reports_to": [_("Work carries over to a later meeting.")]})
     task.reports_to = to_meeting
     task.due_on = to_meeting.start_date
-    save_validated(task, actor=actor, reason=f"Carried over from {current} to {to_meeting}")
+    # Kept text, shown as written to every reader: always in the site's language (meeting
+    # names included), whatever language the person carrying the task over reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = f"Carried over from {current} to {to_meeting}"
+        note = f"Carried over from {current or 'no meeting'} to {to_meeting}."
+    save_validated(task, actor=actor, reason=reason)
     TaskUpdate.objects.create(
         task=task,
         author=actor,
         status_from=task.status,
         status_to=task.status,
         progress=task.progress,
-        note=f"Carried over from {current or 'no meeting'} to {to_meeting}.",
+        note=note,
         tlp=task.tlp,
     )
     return task
@@ -297,7 +322,7 @@ def reminder_preferences_update(
     """Turn reasons on or off (`meeting_digest=False`, …); recorded with who and when."""
     unknown = set(wanted) - set(Reason.values)
     if unknown:
-        raise ValidationError({name: ["Not a kind of reminder."] for name in unknown})
+        raise ValidationError({name: [_("Not a kind of reminder.")] for name in unknown})
     for reason, on in wanted.items():
         setattr(preference, reason, bool(on))
     return save_validated(preference, actor=actor)

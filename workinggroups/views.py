@@ -8,12 +8,14 @@ a POST with `List-Unsubscribe=One-Click` (RFC 8058) stops everything at once.
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from workinggroups.calendar import REFRESH_INTERVAL, build_feed
 from workinggroups.models import CalendarFeed, Reason, ReminderPreference
+from workinggroups.reminders import language_of
 from workinggroups.services import reminder_preferences_update
 
 
@@ -69,9 +71,12 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "HEAD"])
 def calendar_feed(request, token: str):
     feed = get_object_or_404(
-        CalendarFeed.objects.select_related("person"), token=token, person__is_active=True
+        CalendarFeed.objects.select_related("person__profile"), token=token, person__is_active=True
     )
-    response = HttpResponse(build_feed(feed.person), content_type="text/calendar; charset=utf-8")
+    # A calendar program sends no useful language: the feed speaks the person's own.
+    with translation.override(language_of(feed.person)):
+        content = build_feed(feed.person)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="talanoa.ics"'
     # Only the subscriber's own program may keep a copy, never a shared cache.
     patch_cache_control(response, private=True, max_age=int(REFRESH_INTERVAL.total_seconds()))

@@ -1,5 +1,6 @@
 """Token sign-in for scripts; apart from base.py because DRF imports authentication early."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 
@@ -12,5 +13,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         if "\x00" in key:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return super().authenticate_credentials(key)

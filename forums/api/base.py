@@ -60,7 +60,8 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, PreconditionFailed):
         exc = PreconditionFailedError(
-            detail=f"{PreconditionFailedError.default_detail} (now version {exc.current_version})"
+            detail=_("%(detail)s (now version %(version)s)")
+            % {"detail": PreconditionFailedError.default_detail, "version": exc.current_version}
         )
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
@@ -193,7 +194,7 @@ class ChoiceOrdering(BaseFilterBackend):
             return choices[view.default_ordering]
         if value not in choices:
             raise exceptions.ValidationError(
-                {self.param: [f"Choose one of: {', '.join(choices)}."]}
+                {self.param: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}]}
             )
         return choices[value]
 

@@ -10,6 +10,7 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -38,12 +39,14 @@ class JSONParser(parsers.JSONParser):
         if limit is not None:
             body = stream.read(limit + 1)
             if len(body) > limit:
-                raise RequestDataTooBig("The request body is too large.")
+                raise RequestDataTooBig(_("The request body is too large."))
             stream = io.BytesIO(body)
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error
+            raise ParseError(_("JSON parse error - nested too deeply.")) from error
         if _first_unencodable(data) is not None:
-            raise ParseError("JSON parse error - a string holds half of a UTF-16 surrogate pair.")
+            raise ParseError(
+                _("JSON parse error - a string holds half of a UTF-16 surrogate pair.")
+            )
         return data

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -28,6 +29,7 @@ from forums.tlp import TLP
 from outcomes.models import Outcome
 from reports.content import build_report
 from reports.render import FORMATS, WORDING, render
+from reports.services import report_render
 from tests.factories import (
     MeetingFactory,
     OutcomeDocumentFactory,
@@ -364,6 +366,26 @@ def test_an_empty_meeting_says_so_in_every_format():
         "Chair not recorded",
         "Host not recorded",
     )
+
+
+@pytest.mark.django_db
+def test_the_report_stays_in_english_for_an_asker_who_reads_french():
+    """It goes to Forum leaders in English: statuses, labels and meeting names too."""
+    meeting = MeetingFactory(sequence=5)
+    document = OutcomeDocumentFactory(meeting=meeting)
+    Outcome.objects.create(
+        document=document, number="1", position=1, text="Noted.", citation_code="X/1"
+    )
+    officer = UserFactory(username="officer", is_superuser=True)
+    with translation.override("fr"):
+        rendered = report_render(
+            actor=officer, meeting=meeting, level=TLP.CLEAR, fmt="html", as_of=TODAY
+        )
+        assert translation.get_language() == "fr"
+    text = html_text(rendered.content)
+    assert f"Chair's report: 5th {meeting.forum.acronym}" in text
+    assert "Distribution TLP:CLEAR (public)" in text
+    assert "Active" in text and "Actif" not in text
 
 
 @pytest.mark.django_db

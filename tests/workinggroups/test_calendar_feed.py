@@ -22,6 +22,7 @@ from tests.factories import (
     MeetingFactory,
     OutcomeDocumentFactory,
     OutcomeFactory,
+    ProfileFactory,
     TaskFactory,
     UserFactory,
     WorkingGroupFactory,
@@ -163,7 +164,7 @@ def test_a_task_falls_due_at_23_59_in_the_time_zone_of_its_meeting(world):
     assert str(ledger["STATUS"]) == "IN-PROCESS"
     assert int(ledger["PERCENT-COMPLETE"]) == 40
     assert str(ledger["UID"]) == f"task-{world['ledger'].pk}@127.0.0.1"
-    assert str(ledger["URL"]) == f"http://127.0.0.1:8000/api/v1/tasks/{world['ledger'].pk}/"
+    assert str(ledger["URL"]) == f"http://127.0.0.1:8000/tasks/{world['ledger'].pk}/"
     world["ledger"].refresh_from_db()
     assert ledger.decoded("LAST-MODIFIED") == world["ledger"].updated_at.replace(microsecond=0)
     description = str(ledger["DESCRIPTION"])
@@ -232,6 +233,16 @@ def test_the_calendar_names_its_owner_and_asks_to_be_fetched_hourly(world):
     assert str(calendar["X-WR-CALNAME"]) == "Talanoa — Losa Tuilagi"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in raw
     assert b"X-PUBLISHED-TTL:PT1H" in raw
+
+
+def test_the_feed_speaks_its_owners_language(world):
+    losa = world["losa"]
+    ProfileFactory(user=losa, language="fr")
+    ledger = todos(parse(fetch(feed_url(losa))))["Regional watch-list ledger"]
+    description = str(ledger["DESCRIPTION"])
+    assert "Groupe de travail\u00a0: Border group" in description
+    assert "Statut\u00a0: En cours" in description
+    assert "Contribue aux résultats\u00a0: JHOPS/4/16" in description
 
 
 # --- only what its owner may see -----------------------------------------------------------

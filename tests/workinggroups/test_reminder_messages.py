@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from forums.models import Chair
 from forums.tlp import TLP
@@ -78,6 +79,38 @@ def task_due_reminder():
     return reminder, task
 
 
+def test_a_reminder_is_written_in_the_recipients_language_whatever_the_worker_speaks():
+    reminder, _task = task_due_reminder()
+    reminder.person.profile.language = "fr"
+    reminder.person.profile.save()
+    now = at(RAROTONGA, 2027, 6, 27, 8)
+
+    with translation.override("en"):  # the worker (or the officer previewing) reads English
+        message = compose(Reminder.objects.get(pk=reminder.pk), now)
+        assert translation.get_language() == "en"
+
+    assert message.subject == (
+        "[HOSX] Échéance dans 3\u00a0jours\u00a0: Draft the maritime surveillance framework"
+    )
+    for body in (message.body, html_of(message)):
+        assert "Bonjour Mere Tuara," in body
+        assert "arrive à échéance dans" in body
+        assert "Statut\u00a0: En cours, réalisé à 40\u00a0%" in body
+        assert "30 juin 2027, 23:59, heure de Pacific/Apia" in body
+        assert "30 juin 2027, 00:59, votre heure (Pacific/Rarotonga)" in body
+        assert "Arrêter tous les rappels" in body
+    assert '<html lang="fr">' in html_of(message)
+
+
+def test_an_english_reader_gets_english_from_a_worker_running_in_french():
+    reminder, _task = task_due_reminder()
+    with translation.override("fr"):
+        message = compose(reminder, at(RAROTONGA, 2027, 6, 27, 8))
+    assert message.subject == "[HOSX] Due in 3 days: Draft the maritime surveillance framework"
+    assert "30 June 2027, 23:59 Pacific/Apia time" in message.body
+    assert "Status: In progress, 40% done" in message.body
+
+
 def test_a_task_due_reminder_says_what_why_when_which_outcomes_where_and_how_to_stop():
     reminder, task = task_due_reminder()
     now = at(RAROTONGA, 2027, 6, 27, 8)
@@ -87,7 +120,7 @@ def test_a_task_due_reminder_says_what_why_when_which_outcomes_where_and_how_to_
     token = reminder_preference_for(reminder.person).unsubscribe_token
     preferences = f"{SITE}/reminders/preferences/{token}/"
     unsubscribe = f"{SITE}/reminders/unsubscribe/{token}/"
-    task_url = f"{SITE}{reverse('api:task-detail', args=[task.pk])}"
+    task_url = f"{SITE}{reverse('pages:task', args=[task.pk])}"
 
     assert message.to == [reminder.person.email]
     assert message.subject == "[HOSX] Due in 3 days: Draft the maritime surveillance framework"

@@ -3,6 +3,7 @@ import datetime
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -21,7 +22,13 @@ from workinggroups.api.serializers import (
     UpdateSerializer,
     WorkingGroupSerializer,
 )
-from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+from workinggroups.models import (
+    Task,
+    TaskUpdate,
+    WorkingGroup,
+    WorkingGroupMembership,
+    may_post_updates,
+)
 from workinggroups.services import task_add, task_edit, task_update_status
 
 # Sorts tasks with no due date after all dated ones, so the cursor has no NULL to page on.
@@ -112,7 +119,7 @@ class TaskPermission(ReadsForAll):
     details by the group's lead or the secretariat; updates by the group or the secretariat.
     """
 
-    message = "Only the working group's lead or the secretariat may change this task."
+    message = _("Only the working group's lead or the secretariat may change this task.")
 
     def has_object_permission(self, request, view, task):
         if request.method in permissions.SAFE_METHODS:
@@ -121,8 +128,8 @@ class TaskPermission(ReadsForAll):
         if audience.is_secretariat:
             return True
         if view.action == "updates":
-            self.message = "Only members of the task's working group may post updates."
-            return task.working_group_id in audience.groups
+            self.message = _("Only members of the task's working group may post updates.")
+            return may_post_updates(request.user, task.working_group_id)
         return task.working_group_id in audience.led_groups
 
 
@@ -183,7 +190,7 @@ class TaskViewSet(
         audience = audience_of(request.user)
         if not (audience.is_secretariat or group.pk in audience.led_groups):
             raise exceptions.PermissionDenied(
-                "Only the working group's lead or the secretariat may add its tasks."
+                _("Only the working group's lead or the secretariat may add its tasks.")
             )
         task = task_add(actor=request.user, working_group=group, **data)
         return self._respond(task.pk, status_code=status.HTTP_201_CREATED)

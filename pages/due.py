@@ -1,0 +1,73 @@
+"""*My work* in the order a busy officer reads it: what is late, then what is due soonest."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from forums.models import Meeting
+from workinggroups.models import Task
+
+SECTIONS = {
+    "overdue": _("Overdue"),
+    "today": _("Due today"),
+    "week": _("Due this week"),
+    "next_meeting": _("Before the next meeting"),
+    "later": _("Later"),
+}
+
+
+@dataclass
+class DueSection:
+    key: str
+    title: str
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def late(self) -> bool:
+        return self.key == "overdue"
+
+
+def due_sections(tasks: list[Task], *, now: datetime.datetime) -> list[DueSection]:
+    """Split open tasks into the sections of *My work*, overdue first; empty ones dropped.
+
+    A due date is a day at the venue of the meeting the task reports to (it ends 23:59
+    there), so "today" is the venue's today. "Before the next meeting" is work for the
+    forum's next meeting that is not due within the week; everything else is "later".
+    Two queries, whatever the number of tasks.
+    """
+    ids = [task.pk for task in tasks]
+    overdue = set(Task.objects.overdue(now).filter(pk__in=ids).values_list("pk", flat=True))
+    forum_ids = {task.reports_to.forum_id for task in tasks if task.reports_to_id}
+    next_meeting: dict[int, int] = {}
+    upcoming = (
+        Meeting.objects.filter(forum_id__in=forum_ids, start_date__gte=now.date())
+        .order_by("forum_id", "start_date")
+        .values_list("forum_id", "pk")
+    )
+    for forum_id, meeting_id in upcoming:
+        next_meeting.setdefault(forum_id, meeting_id)
+
+    sections = {key: DueSection(key, str(title)) for key, title in SECTIONS.items()}
+    for task in tasks:
+        sections[
+            _section_of(task, now=now, overdue=overdue, next_meeting=next_meeting)
+        ].tasks.append(task)
+    return [section for section in sections.values() if section.tasks]
+
+
+def _section_of(task: Task, *, now, overdue: set[int], next_meeting: dict[int, int]) -> str:
+    if task.pk in overdue:
+        return "overdue"
+    meeting = task.reports_to
+    if task.due_on is not None:
+        venue_today = (
+            now.astimezone(meeting.time_zone or datetime.UTC).date() if meeting else now.date()
+        )
+        if task.due_on == venue_today:
+            return "today"
+        if task.due_on < venue_today + datetime.timedelta(days=7):
+            return "week"
+    if meeting is not None and next_meeting.get(meeting.forum_id) == meeting.pk:
+        return "next_meeting"
+    return "later"

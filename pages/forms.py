@@ -1,0 +1,86 @@
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from forums.tlp import TLP
+from reports.render import FORMATS
+from workinggroups.csv_exchange import MAX_BYTES
+from workinggroups.models import Task
+
+
+class TaskUpdateForm(forms.Form):
+    """A progress update; the status choices are the moves the task allows from where it is."""
+
+    status = forms.ChoiceField(label=_("Status"))
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5, "inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when the task becomes blocked or is withdrawn."),
+    )
+    # The version the author saw: if someone else moved the task since, the service refuses.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"status": task.status, "progress": task.progress, "expected_version": task.version},
+        )
+        super().__init__(*args, **kwargs)
+        labels = dict(Task.Status.choices)
+        current = [(task.status, _("%(status)s (no change)") % {"status": labels[task.status]})]
+        self.fields["status"].choices = current + [
+            (value, labels[value]) for value in task.allowed_statuses()
+        ]
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_("The columns of the export; only status, progress and note are read."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    text = forms.CharField(
+        label=_("Or paste the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            if upload.size > MAX_BYTES:
+                raise forms.ValidationError(
+                    _("The file is larger than 1 MB; split it into smaller files.")
+                )
+            try:
+                cleaned["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    _("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
+                ) from None
+        if not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose a CSV file or paste its rows."))
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[(fmt, fmt.upper()) for fmt in FORMATS],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+    tlp = forms.TypedChoiceField(label=_("Up to"), coerce=int, initial=TLP.CLEAR)
+
+    def __init__(self, *args, levels: list[TLP], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tlp"].choices = [(level.value, level.label) for level in levels]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from pages import views
+
+app_name = "pages"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("work/", views.my_work, name="my-work"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("working-groups/<int:pk>/", views.working_group_detail, name="working-group"),
+    path("working-groups/<int:pk>/tasks.csv", views.working_group_export, name="working-group-csv"),
+    path(
+        "working-groups/<int:pk>/import/", views.working_group_import, name="working-group-import"
+    ),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/report/", views.meeting_report, name="meeting-report"),
+    # Citation codes contain slashes ("JHOPS/4/16"): the address reads as the code.
+    path("outcomes/<path:code>/", views.outcome_detail, name="outcome"),
+    path("forums/<str:acronym>/", views.forum_public, name="forum"),
+    path("me/", views.my_settings, name="settings"),
+    path("me/calendar/", views.calendar_address, name="calendar-address"),
+    path("language/", views.set_language, name="language"),
+]

@@ -1,0 +1,437 @@
+"""The pages: thin views that read through `visible_to()` and write through the services.
+
+Every page works without JavaScript: forms post and redirect (post/redirect/get), and
+lists are paginated on the server so that a page stays light on a slow link.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forums.access import audience_of
+from forums.audit import PreconditionFailed
+from forums.models import Forum, Meeting, Profile
+from forums.services import profile_set_language
+from outcomes.models import Outcome, OutcomeDocument
+from pages.due import due_sections
+from pages.forms import CsvImportForm, ReportForm, TaskUpdateForm
+from pages.lineage import lineage_of
+from reports.content import allowed_levels
+from reports.models import download_name
+from reports.services import report_generate
+from workinggroups import csv_exchange
+from workinggroups.models import (
+    CalendarFeed,
+    Task,
+    TaskUpdate,
+    WorkingGroup,
+    WorkingGroupMembership,
+    may_post_updates,
+)
+from workinggroups.services import (
+    calendar_feed_for,
+    calendar_feed_revoke,
+    reminder_preference_for,
+    task_update_status,
+)
+
+PUBLIC_OUTCOMES_PER_PAGE = 25
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- home and the public pages -----------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("pages:my-work")
+    forums = Forum.objects.order_by("acronym")
+    return render(request, "pages/home.html", {"forums": forums})
+
+
+@require_GET
+def forum_public(request, acronym: str):
+    """What a forum has published: its meetings and its TLP:CLEAR outcomes, for anyone."""
+    forum = get_object_or_404(Forum, acronym__iexact=acronym)
+    meetings = forum.meetings.with_host_name().order_by("-sequence")
+    # The public page shows what the public may read, whoever is signed in.
+    outcomes = (
+        Outcome.objects.visible_to(None)
+        .filter(document__meeting__forum=forum)
+        .select_related("document__meeting")
+        .order_by("-document__meeting__sequence", "document__code", "position")
+    )
+    page = Paginator(outcomes, PUBLIC_OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pages/forum.html", {"forum": forum, "meetings": meetings, "page": page})
+
+
+# --- my work -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_work(request):
+    tasks = list(
+        Task.objects.visible_to(request.user)
+        .of_person(request.user)
+        .open()
+        .select_related("working_group", "reports_to__forum")
+        .order_by("due_on", "pk")
+    )
+    groups = (
+        WorkingGroup.objects.visible_to(request.user)
+        .filter(memberships__person=request.user, memberships__left_on__isnull=True)
+        .select_related("established_by__forum")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "pages/my_work.html",
+        {"sections": due_sections(tasks, now=timezone.now()), "groups": groups},
+    )
+
+
+# --- a task --------------------------------------------------------------------------------
+
+
+def _task_page(request, task: Task, form: TaskUpdateForm | None, *, conflict=None, status=200):
+    outcomes = (
+        Outcome.objects.visible_to(request.user)
+        .filter(tasks=task)
+        .select_related("document")
+        .order_by("document__code", "position")
+    )
+    updates = (
+        TaskUpdate.objects.visible_to(request.user)
+        .filter(task=task)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "pages/task.html",
+        {
+            "task": task,
+            "outcomes": outcomes,
+            "updates": updates,
+            "form": form,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def task_detail(request, pk: int):
+    task = get_object_or_404(
+        Task.objects.visible_to(request.user).select_related(
+            "working_group", "reports_to__forum", "lead"
+        ),
+        pk=pk,
+    )
+    may_post = may_post_updates(request.user, task.working_group_id) and task.is_open
+    if request.method == "GET":
+        return _task_page(request, task, TaskUpdateForm(task=task) if may_post else None)
+    if not may_post:
+        raise PermissionDenied(_("Only members of the task's working group may post updates."))
+    form = TaskUpdateForm(request.POST, task=task)
+    if not form.is_valid():
+        return _task_page(request, task, form, status=400)
+    data = form.cleaned_data
+    try:
+        task_update_status(
+            actor=request.user,
+            task=task,
+            status=data["status"],
+            progress=data["progress"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
+    except PreconditionFailed:
+        # Someone moved the task after this form was opened: show what they did and keep
+        # the author's note, against the new version, so nothing typed is lost.
+        task.refresh_from_db()
+        fresh = TaskUpdateForm(task=task, initial={**data, "expected_version": task.version})
+        fresh.initial.setdefault("status", task.status)
+        if data["status"] not in dict(fresh.fields["status"].choices):
+            fresh.initial["status"] = task.status
+        latest = TaskUpdate.objects.visible_to(request.user).filter(task=task).last()
+        return _task_page(request, task, fresh, conflict=latest or True, status=409)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return _task_page(request, task, form, status=400)
+    messages.success(request, _("Your update is posted."))
+    return redirect("pages:task", pk=task.pk)
+
+
+# --- a working group ------------------------------------------------------------------------
+
+
+@require_GET
+def working_group_detail(request, pk: int):
+    group = get_object_or_404(
+        WorkingGroup.objects.visible_to(request.user).select_related(
+            "established_by__forum", "reports_to", "establishing_outcome__document"
+        ),
+        pk=pk,
+    )
+    members = (
+        WorkingGroupMembership.objects.filter(working_group=group, left_on__isnull=True)
+        .select_related("person", "represents")
+        .order_by("role", "represents__name", "person__last_name")
+    )
+    tasks = list(
+        Task.objects.visible_to(request.user)
+        .filter(working_group=group)
+        .select_related("reports_to")
+        .order_by("due_on", "pk")
+    )
+    by_status = [
+        (label, [task for task in tasks if task.status == value])
+        for value, label in Task.Status.choices
+    ]
+    establishing = group.establishing_outcome
+    if establishing is not None and not (
+        Outcome.objects.visible_to(request.user).filter(pk=establishing.pk).exists()
+    ):
+        establishing = None
+    return render(
+        request,
+        "pages/working_group.html",
+        {
+            "group": group,
+            "members": members,
+            "by_status": [(label, rows) for label, rows in by_status if rows],
+            "task_count": len(tasks),
+            "establishing": establishing,
+            "may_post": may_post_updates(request.user, group.pk),
+        },
+    )
+
+
+@require_GET
+def working_group_export(request, pk: int):
+    group = get_object_or_404(WorkingGroup.objects.visible_to(request.user), pk=pk)
+    response = HttpResponse(
+        csv_exchange.export_tasks(group=group, user=request.user),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"talanoa-working-group-{group.pk}-tasks-{timezone.localdate()}.csv"
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_group_import(request, pk: int):
+    """Upload or paste rows, see what would change, then apply all of it or nothing."""
+    group = get_object_or_404(WorkingGroup.objects.visible_to(request.user), pk=pk)
+    if not may_post_updates(request.user, group.pk):
+        raise PermissionDenied(_("Only members of this working group may import updates."))
+    preview = None
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            if request.POST.get("action") == "apply":
+                applied = csv_exchange.apply_import(group=group, user=request.user, text=text)
+                messages.success(
+                    request,
+                    translation.ngettext(
+                        "%(count)d update imported.", "%(count)d updates imported.", len(applied)
+                    )
+                    % {"count": len(applied)},
+                )
+                return redirect("pages:working-group", pk=group.pk)
+            preview = csv_exchange.preview_import(group=group, user=request.user, text=text)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PreconditionFailed:
+            form.add_error(
+                None,
+                _("A task changed after the preview; nothing was imported. Preview again."),
+            )
+    status = 400 if form.errors or (preview is not None and not preview.ok) else 200
+    return render(
+        request,
+        "pages/csv_import.html",
+        {"group": group, "form": form, "preview": preview},
+        status=status if request.method == "POST" else 200,
+    )
+
+
+# --- a meeting -------------------------------------------------------------------------------
+
+
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(Meeting.objects.with_host_name().select_related("forum"), pk=pk)
+    outcomes = Outcome.objects.visible_to(request.user).order_by("position")
+    documents = (
+        OutcomeDocument.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .order_by("code")
+        .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="visible_outcomes"))
+    )
+    work = list(
+        Task.objects.visible_to(request.user)
+        .filter(reports_to=meeting)
+        .select_related("working_group")
+        .order_by("working_group__name", "due_on", "pk")
+    )
+    # A meeting whose dates are not known has taken place once a later one is recorded.
+    if meeting.start_date is not None:
+        started = meeting.start_date <= timezone.localdate()
+    else:
+        started = Meeting.objects.filter(
+            forum_id=meeting.forum_id, sequence__gt=meeting.sequence
+        ).exists()
+    levels = allowed_levels(request.user, meeting)
+    audience = audience_of(request.user)
+    for_chairs = audience.is_secretariat or meeting.forum_id in audience.chaired_forums
+    return render(
+        request,
+        "pages/meeting.html",
+        {
+            "meeting": meeting,
+            "documents": documents,
+            "carried_over": [t for t in work if t.is_open] if started else [],
+            "due_here": [] if started else work,
+            "done_here": [t for t in work if not t.is_open] if started else [],
+            "groups": WorkingGroup.objects.visible_to(request.user)
+            .filter(established_by=meeting)
+            .order_by("name"),
+            "report_form": ReportForm(levels=levels) if for_chairs else None,
+            "chairs": meeting.chairs.select_related("member", "person"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def meeting_report(request, pk: int):
+    """The chair's report as a file, within the asker's clearance; kept under their name."""
+    meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=pk)
+    form = ReportForm(request.GET, levels=allowed_levels(request.user, meeting))
+    if not form.is_valid():
+        messages.error(request, _("Choose a format and a level you may ask for."))
+        return redirect("pages:meeting", pk=meeting.pk)
+    fmt, level = form.cleaned_data["format"], form.cleaned_data["tlp"]
+    as_of = timezone.localdate()
+    report = report_generate(actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(meeting, level, fmt, as_of),
+    )
+
+
+# --- an outcome ------------------------------------------------------------------------------
+
+
+@require_GET
+def outcome_detail(request, code: str):
+    outcome = get_object_or_404(
+        Outcome.objects.visible_to(request.user).select_related(
+            "document__meeting__forum", "parent"
+        ),
+        citation_code=code,
+    )
+    # A TLP:RED sub-item may name other recipients than its parent: never cite a parent
+    # the reader may not open.
+    if outcome.parent_id and not (
+        Outcome.objects.visible_to(request.user).filter(pk=outcome.parent_id).exists()
+    ):
+        outcome.parent = None
+    parts = Outcome.objects.visible_to(request.user).filter(parent=outcome).order_by("position")
+    return render(
+        request,
+        "pages/outcome.html",
+        {"outcome": outcome, "parts": parts, **lineage_of(outcome, request.user)},
+    )
+
+
+# --- the person's own settings ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_settings(request):
+    feed = CalendarFeed.objects.filter(person=request.user).first()
+    preference = reminder_preference_for(request.user)
+    return render(
+        request,
+        "pages/settings.html",
+        {
+            "feed_url": request.build_absolute_uri(reverse("calendar:feed", args=[feed.token]))
+            if feed
+            else None,
+            "preferences_url": reverse(
+                "reminders:preferences", args=[preference.unsubscribe_token]
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_address(request):
+    """Create the person's calendar address, or replace it (revoking the old one)."""
+    feed = CalendarFeed.objects.filter(person=request.user).first()
+    if feed is None:
+        calendar_feed_for(request.user)
+        messages.success(request, _("Your calendar address is ready: add it to your calendar."))
+    else:
+        calendar_feed_revoke(actor=request.user, feed=feed)
+        messages.success(
+            request,
+            _("The old address no longer works. Subscribe your calendar to the new one."),
+        )
+    return redirect("pages:settings")
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language: on the profile when signed in, else in a cookie."""
+    language = request.POST.get("language", "")
+    if not translation.check_for_language(language) or language not in dict(
+        Profile.Language.choices
+    ):
+        return HttpResponseBadRequest(_("Talanoa speaks English and French."))
+    if request.user.is_authenticated:
+        profile_set_language(actor=request.user, user=request.user, language=language)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("pages:home")
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
