@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from config.api_auth import ObtainToken
 from forums.api.base import ID_PATTERN
 from forums.api.views import ForumViewSet, MeetingViewSet, MemberViewSet
+from outcomes.api.imports import StatementImportView
 from outcomes.api.views import OutcomeDocumentViewSet, OutcomeViewSet
 from reports.api import (
     GeneratedReportFileView,
@@ -47,6 +48,12 @@ urlpatterns = [
         rf"^reports/(?P<pk>{ID_PATTERN})/file/$",
         GeneratedReportFileView.as_view(),
         name="report-file",
+    ),
+    # Before the router's routes: a path of its own, not an outcome document's id.
+    path(
+        "outcome-documents/import/",
+        StatementImportView.as_view(),
+        name="outcomedocument-import",
     ),
     path("", include(router.urls)),
 ]

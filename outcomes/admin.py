@@ -1,15 +1,19 @@
 """The secretariat's data entry for outcome documents, their numbered outcomes and links."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from forums.admin_base import AuditedAdmin, AuditedInline, adopt
 from forums.audit import save_validated
 from outcomes import services
+from outcomes.admin_import import StatementImportMixin
+from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 # --- outcome documents ----------------------------------------------------------------
@@ -140,7 +144,7 @@ class OutcomeInline(AuditedInline):
 
 
 @admin.register(OutcomeDocument)
-class OutcomeDocumentAdmin(AuditedAdmin):
+class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
     form = DocumentForm
     list_display = ["code", "title", "kind", "meeting", "adopted_on", "tlp", "outcome_count"]
     list_filter = ["kind", "tlp", "meeting__forum"]
@@ -148,6 +152,7 @@ class OutcomeDocumentAdmin(AuditedAdmin):
     search_fields = ["code", "title", "short_title"]
     autocomplete_fields = ["meeting"]
     inlines = [OutcomeInline]
+    actions = ["download_akoma_ntoso"]
 
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering (GROUP BY); autocomplete pages need an order.
@@ -164,6 +169,29 @@ class OutcomeDocumentAdmin(AuditedAdmin):
 
     def record(self, request, obj, form, change):
         record_document(request, obj)
+
+    @admin.action(description=_("Download as Akoma Ntoso"))
+    def download_akoma_ntoso(self, request, queryset):
+        documents = list(queryset[:2])
+        if len(documents) != 1:
+            self.message_user(
+                request, _("Choose one document to download as Akoma Ntoso."), messages.WARNING
+            )
+            return None
+        document = documents[0]
+        try:
+            content = document_to_akn(document, user=request.user)
+        except OutcomeDocument.DoesNotExist:
+            self.message_user(
+                request,
+                _("%(document)s is beyond your TLP clearance.") % {"document": document},
+                messages.ERROR,
+            )
+            return None
+        response = HttpResponse(content, content_type=MEDIA_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, download_name(document))
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class OutcomeLinkInline(AuditedInline):

@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
-from outcomes.models import Outcome
+from outcomes.models import Outcome, OutcomeLink
 from workinggroups.models import (
     CalendarFeed,
     Reason,
@@ -132,6 +133,75 @@ def task_add(
     if outcomes:
         task.outcomes.set(outcomes)
     return task
+
+
+@transaction.atomic
+def working_group_from_outcome(
+    *, actor, outcome: Outcome, name: str = "", tlp: int | None = None
+) -> WorkingGroup:
+    """Set up the working group an outcome establishes, its sub-items becoming its tasks.
+
+    As a communiqué words it: "agreed to establish an intersessional working group … to
+    progress outcomes for ratification at the next Meeting, including: …". The group is
+    established by the outcome's meeting, under that outcome, with its text as mandate; it
+    reports to the forum's next meeting when that is recorded. Each sub-item is one task,
+    serving the sub-item and the outcomes it links to ("pursuant to Outcome 16 of …").
+    """
+    children = list(outcome.children.order_by("position"))
+    if not children:
+        raise ValidationError(
+            {
+                "establishing_outcome": [
+                    _("%(code)s has no sub-items to become the working group's tasks.")
+                    % {"code": outcome.citation_code}
+                ]
+            }
+        )
+    meeting = outcome.document.meeting
+    next_meeting = (
+        Meeting.objects.filter(forum_id=meeting.forum_id, sequence__gt=meeting.sequence)
+        .order_by("sequence")
+        .first()
+    )
+    if not name:
+        # Kept text: in the site's language, whoever reads the admin.
+        with translation.override(settings.LANGUAGE_CODE):
+            name = _("Working group under %(code)s") % {"code": outcome.citation_code}
+    group = working_group_establish(
+        actor=actor,
+        name=name,
+        established_by=meeting,
+        mandate=outcome.text,
+        reports_to=next_meeting,
+        establishing_outcome=outcome,
+        # Its mandate is the outcome's text: the group is never more open than the outcome.
+        tlp=max(WorkingGroup._meta.get_field("tlp").default, outcome.tlp) if tlp is None else tlp,
+    )
+    linked = (
+        OutcomeLink.objects.filter(source__in=children, target_outcome__isnull=False)
+        .order_by("pk")
+        .values_list("source_id", "target_outcome_id")
+    )
+    serves: dict[int, list[int]] = {child.pk: [child.pk] for child in children}
+    for source_id, target_id in linked:
+        if target_id not in serves[source_id]:
+            serves[source_id].append(target_id)
+    targets = Outcome.objects.in_bulk([pk for pks in serves.values() for pk in pks])
+    for child in children:
+        title = Truncator(child.text).chars(Task._meta.get_field("title").max_length)
+        try:
+            task_add(
+                actor=actor,
+                working_group=group,
+                title=title,
+                description=child.text if title != child.text else "",
+                outcomes=[targets[pk] for pk in serves[child.pk]],
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                {"outcomes": [f"{child.number}: {message}" for message in error.messages]}
+            ) from error
+    return group
 
 
 # What a working-group lead (or the secretariat) may change in a task's details.

@@ -124,6 +124,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 
+# Request bodies. An uploaded statement is bounded while it arrives, at 5 MB
+# (outcomes.imports.BoundedUploadHandler); otherwise Django's defaults hold: form fields
+# (a pasted statement, the import's review form) up to DATA_UPLOAD_MAX_MEMORY_SIZE
+# (2.5 MB), and a file over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) spooled to a temporary
+# file instead of memory. The review form posts each outcome and link of a document as
+# fields: a 300-item action plan is about 2,500, over the default 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 # Sessions are signed JSON in the database: no pickle anywhere (CONVENTIONS.md).
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 # The database store, refusing malformed keys before the query (config/sessions.py).
@@ -190,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "HostingStatusEnum": "forums.models.Hosting.Status",
         "OutcomeKindEnum": "outcomes.models.Outcome.Kind",
         "DocumentKindEnum": "outcomes.models.OutcomeDocument.Kind",
+        "LinkKindEnum": "outcomes.models.OutcomeLink.Kind",
         "MemberKindEnum": "forums.models.Member.Kind",
         # TLP labels on the wire (forums.api.base.TLPField), and the levels a chair's report
         # is written for (reports/api.py): TLP without RED. Two sets named "tlp": both named.

@@ -1,10 +1,17 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from django.http import Http404
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, renderers, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
 
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import IsSecretariat, ReadsForAll
+from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
 from outcomes.api.filters import OutcomeDocumentFilter, OutcomeFilter
 from outcomes.api.serializers import (
     OutcomeDocumentSerializer,
@@ -15,12 +22,81 @@ from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.services import outcome_edit
 
 
+class AkomaNtosoRenderer(renderers.BaseRenderer):
+    """Passes on the bytes outcomes/akoma_ntoso.py made; `.xml` or `?format=xml` names it."""
+
+    media_type = MEDIA_TYPE
+    format = "xml"
+    charset = None  # the XML declaration says UTF-8
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """A download is the file it is, whatever Accept says; an unknown format is a 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if fmt:
+            renderers = [renderer for renderer in renderers if renderer.format == fmt]
+            if not renderers:
+                raise Http404
+        return renderers[0], renderers[0].media_type
+
+
 class OutcomeDocumentViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
     """What meetings adopted; each document as far as your TLP clearance goes."""
 
     serializer_class = OutcomeDocumentSerializer
     filterset_class = OutcomeDocumentFilter
     ordering_choices = {"id": ("id",), "code": ("code",), "-adopted_on": ("-adopted_on", "-id")}
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if AkomaNtosoRenderer in self.renderer_classes:
+            # On the file's route (any method) a refusal is JSON, like every other error.
+            self.request.accepted_renderer = renderers.JSONRenderer()
+            self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return response
+
+    @extend_schema(
+        operation_id="outcome_documents_akn",
+        summary="The document as Akoma Ntoso XML",
+        description=(
+            "An OASIS LegalDocML (Akoma Ntoso 3.0) `statement`, valid against the official "
+            "schema, with FRBR identifiers derived from the citation codes "
+            "(/akn/int/statement/jhops-4 for JHOPS/4; outcome JHOPS/4/16 is `para_16`). "
+            "Only the outcomes and links you may see are in it; a document you may not see "
+            "is a 404. Sent as an attachment named after the code (JHOPS-4.akn.xml)."
+        ),
+        responses={
+            (200, MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The Akoma Ntoso XML file."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="akn",
+        renderer_classes=[AkomaNtosoRenderer],
+        content_negotiation_class=FileNegotiation,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def akn(self, request, *args, **kwargs):
+        document = self.get_object()
+        response = Response(
+            document_to_akn(document, user=request.user),
+            headers={
+                "Content-Disposition": content_disposition_header(True, download_name(document))
+            },
+        )
+        # TLP:GREEN and AMBER text must not stay in shared caches.
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def get_queryset(self):
         user = self.request.user

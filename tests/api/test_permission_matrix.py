@@ -130,6 +130,17 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # The planted document is TLP:CLEAR.
     "outcomedocument-detail": READ_ONLY,
     "outcomedocument-detail.format": READ_ONLY,
+    # The statement import: the secretariat's (the matrix's body is a preview: nothing saved).
+    "outcomedocument-import": {
+        "GET": ALL_405,
+        "POST": (401, 403, 403, 403, 403, 403, 200),
+        "PUT": ALL_405,
+        "PATCH": ALL_405,
+        "DELETE": ALL_405,
+    },
+    # The document as Akoma Ntoso XML (its format suffix is `.xml`, see FILE_FORMATS).
+    "outcomedocument-akn": READ_ONLY,
+    "outcomedocument-akn.format": READ_ONLY,
     "outcome-list": READ_ONLY,
     "outcome-list.format": READ_ONLY,
     "outcome-detail": {
@@ -343,6 +354,13 @@ def body_for(world: World, name: str, method: str) -> dict:
         return {"working_group": world.group_a.pk, "title": f"Matrix task {n}"}
     if method == "POST" and base == "task-updates":
         return {"note": f"Matrix update {n}"}
+    if method == "POST" and base == "outcomedocument-import":
+        return {
+            "meeting": world.meeting.pk,
+            "kind": "communique",
+            "title": f"Matrix communiqué {n}",
+            "text": "Members agreed to meet again.",
+        }
     if method == "POST" and base == "meeting-reports":
         return {"format": "html", "tlp": "clear"}
     if method in ("PUT", "PATCH") and base == "task-detail":
@@ -354,11 +372,15 @@ def body_for(world: World, name: str, method: str) -> dict:
     return {}
 
 
+# Endpoints that answer a file: their `{format}` twin is the file's suffix, not `.json`.
+FILE_FORMATS = {"outcomedocument-akn": "xml"}
+
+
 def url_for(world: World, name: str, parameters: tuple[str, ...]) -> str:
     kwargs = {}
     for parameter in parameters:
         if parameter == "format":
-            kwargs["format"] = "json"
+            kwargs["format"] = FILE_FORMATS.get(name.split(".")[0], "json")
         elif parameter == "pk":
             target = world.object_for(name)
             assert target is not None, f"endpoint {name} has no planted object for {{pk}}"

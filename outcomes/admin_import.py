@@ -1,0 +1,432 @@
+"""The secretariat's review-before-save import of an outcome statement.
+
+1. The document's details and its text: pasted, or a .txt, .docx or text-based .pdf
+   (bounded while it arrives: outcomes.imports.BoundedUploadHandler).
+2. The preview: each parsed outcome is a row to correct (number, parent, kind, text, "is a
+   section"); under it each detected link (relation; target by citation or document code,
+   flagged when not recorded, or dropped); the source text beside it with line numbers;
+   the parser's warnings on top.
+3. Save: services.outcome_statement_import, all or nothing; a refusal is shown on the
+   preview with nothing saved.
+
+The draft travels through the preview signed (outcomes.imports.sign_draft), as it was
+read: the corrections are the form's fields, applied to it on each post, so a draft that
+was altered on the way is refused rather than saved.
+
+Another app adds to the review without `outcomes` importing it (models depend one way):
+workinggroups/admin.py subclasses the document admin, adding fields to each row
+(`statement_row_form`) and work done in the same transaction (`statement_imported`).
+"""
+
+import dataclasses
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from forums.admin_base import show_refusal
+from outcomes import imports
+from outcomes.drafts import Draft, DraftOutcome
+from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
+from outcomes.services import outcome_statement_import
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+class StatementSourceForm(forms.Form):
+    """Step 1: the statement's text, pasted or uploaded (one of the two)."""
+
+    text = forms.CharField(
+        label=capfirst(_("text")),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
+        help_text=_("Paste the statement as it was adopted, headings and numbers included."),
+    )
+    file = forms.FileField(
+        label=capfirst(_("or a file")),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(imports.FILE_SUFFIXES)}),
+        help_text=_(".txt, .docx, a .pdf with text, or Akoma Ntoso .xml; up to %(limit)s MB.")
+        % {"limit": imports.MAX_UPLOAD_BYTES // 1_000_000},
+    )
+
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+
+    def clean(self):
+        cleaned_data = super().clean()
+        text, upload = cleaned_data.get("text") or "", cleaned_data.get("file")
+        if self.oversized:
+            self.add_error("file", imports.too_big_error())
+        elif text.strip() and upload is not None:
+            self.add_error(None, _("Paste the text or upload a file, not both."))
+        elif not text.strip() and upload is None:
+            self.add_error(
+                "text", _("There is no text to import: paste the statement or upload its file.")
+            )
+        return cleaned_data
+
+
+class DraftOutcomeForm(forms.Form):
+    """One parsed outcome, as the secretariat corrects it."""
+
+    number = forms.CharField(
+        label=_("number"),
+        max_length=40,
+        validators=[OUTCOME_NUMBER_VALIDATOR],
+        widget=forms.TextInput(attrs={"size": 8}),
+    )
+    parent_number = forms.CharField(
+        label=_("part of"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 8}),
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("", "—"), *Outcome.Kind.choices], required=False
+    )
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 3, "cols": 70}))
+    is_section = forms.BooleanField(label=_("is a section heading"), required=False)
+
+    def __init__(self, *args, item: DraftOutcome | None = None, has_children=False, **kwargs):
+        self.item = item
+        self.has_children = has_children
+        super().__init__(*args, **kwargs)
+
+    @property
+    def extra_fields(self):
+        """Fields another app's admin added (see workinggroups/admin.py)."""
+        return [self[name] for name in self.fields if name not in DraftOutcomeForm.base_fields]
+
+
+class DraftLinkForm(forms.Form):
+    """One detected reference: its relation and what it points to, or dropped."""
+
+    kind = forms.ChoiceField(label=_("relation"), choices=OutcomeLink.Kind.choices)
+    target = forms.CharField(
+        label=_("to"),
+        max_length=90,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 14}),
+        help_text=_(
+            "A citation code (JHOPS/4/16) or a document code (JHOPS/4); left empty, the "
+            "reference is kept in words in the outcome's source note."
+        ),
+    )
+    drop = forms.BooleanField(label=_("not a reference: leave it out"), required=False)
+
+    def __init__(self, *args, link=None, **kwargs):
+        self.link = link
+        super().__init__(*args, **kwargs)
+
+
+class OneFormPerItem(forms.BaseFormSet):
+    """As many forms as the draft has items, no more and no fewer, each told its item."""
+
+    def __init__(self, *args, per_form=(), **kwargs):
+        self.per_form = list(per_form)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.per_form):
+            kwargs.update(self.per_form[index])
+        return kwargs
+
+
+def one_form_per_item(form_class, items: list[dict], *, data=None, initial, prefix):
+    formset_class = forms.formset_factory(
+        form_class,
+        formset=OneFormPerItem,
+        extra=0,
+        min_num=len(items),
+        max_num=len(items),
+        absolute_max=len(items),
+        validate_min=True,
+        validate_max=True,
+    )
+    return formset_class(data, initial=initial, prefix=prefix, per_form=items)
+
+
+# --- the view ------------------------------------------------------------------------------
+
+
+class StatementImportMixin:
+    """Adds "Import an outcome statement…" to the outcome document admin."""
+
+    statement_row_form = DraftOutcomeForm
+    statement_fields = ["meeting", "kind", "title", "short_title", "code", "adopted_on", "tlp"]
+    statement_template = "admin/outcomes/outcomedocument/import.html"
+    statement_review_template = "admin/outcomes/outcomedocument/import_review.html"
+
+    def statement_imported(self, request, document, rows) -> list[str]:
+        """Runs in the import's transaction once the document is saved: the work another
+        app's admin does from the review (`rows`: each corrected DraftOutcome with its
+        row's cleaned data). Returns messages for the officer; a ValidationError undoes
+        the whole import."""
+        return []
+
+    def get_urls(self):
+        protected = csrf_protect(self.statement_import_view)
+
+        @csrf_exempt  # checked by `protected`, once the upload bound is in place
+        def bounded(request):
+            # Before anything reads the body (the CSRF check does): a file over the limit
+            # is dropped as it arrives, never held whole.
+            imports.bound_uploads(request)
+            try:
+                request.POST  # noqa: B018 - read now, under the bound
+            except (RequestDataTooBig, TooManyFieldsSent):
+                # The body is unread, the CSRF token with it: write nothing, say why.
+                return self.statement_too_large(request)
+            return protected(request)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        return [
+            path("import/", self.admin_site.admin_view(bounded), name=name),
+            *super().get_urls(),
+        ]
+
+    def _check_import_permission(self, request):
+        # Importing adds a document and its outcomes: the secretariat's add permission.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+
+    def statement_too_large(self, request):
+        self._check_import_permission(request)
+        self.message_user(
+            request,
+            gettext(
+                "The text is too large to send in one form; upload it as a file "
+                "(up to %(limit)s MB), or import one statement at a time."
+            )
+            % {"limit": imports.MAX_UPLOAD_BYTES // 1_000_000},
+            messages.ERROR,
+        )
+        return self._render_source(request, self._statement_form(request)(), StatementSourceForm())
+
+    def _statement_form(self, request):
+        return self.get_form(request, fields=self.statement_fields)
+
+    def statement_import_view(self, request):
+        self._check_import_permission(request)
+        meta_form_class = self._statement_form(request)
+        if request.method == "POST" and "draft" in request.POST:
+            return self._review(request, meta_form_class)
+        posted = request.method == "POST"
+        meta = meta_form_class(request.POST if posted else None)
+        source = StatementSourceForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            oversized="file" in imports.oversized_fields(request),
+        )
+        if posted and meta.is_valid() & source.is_valid():
+            upload = source.cleaned_data["file"]
+            try:
+                draft = imports.read_statement(
+                    meeting=meta.cleaned_data["meeting"],
+                    text=source.cleaned_data["text"],
+                    upload=upload,
+                )
+            except ValidationError as error:
+                source.add_error("file" if upload is not None else "text", error)
+            else:
+                rows, links = self._review_formsets(draft)
+                return self._render_review(
+                    request, meta, draft, imports.sign_draft(draft), rows, links
+                )
+        return self._render_source(request, meta, source)
+
+    def _review(self, request, meta_form_class):
+        meta = meta_form_class(request.POST)
+        token = request.POST["draft"]
+        try:
+            draft = imports.unsign_draft(token)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return self._render_source(request, meta, StatementSourceForm())
+        rows, links = self._review_formsets(draft, request.POST)
+        if meta.is_valid() & rows.is_valid() & links.is_valid():
+            corrected = self._corrected(draft, rows, links)
+            if corrected is not None:
+                try:
+                    with transaction.atomic():
+                        document = outcome_statement_import(
+                            actor=request.user,
+                            draft=imports.without_repeated_links(corrected),
+                            **meta.cleaned_data,
+                        )
+                        row_data = [
+                            (item, form.cleaned_data)
+                            for item, form in zip(corrected.outcomes, rows.forms, strict=True)
+                        ]
+                        notes = self.statement_imported(request, document, row_data)
+                except ValidationError as error:
+                    show_refusal(meta, error)  # rolled back: nothing is saved
+                else:
+                    return self._imported(request, document, corrected, notes)
+        return self._render_review(request, meta, draft, token, rows, links)
+
+    def _imported(self, request, document, draft: Draft, notes: list[str]):
+        links = OutcomeLink.objects.filter(source__document=document).count()
+        self.message_user(
+            request,
+            gettext(
+                "%(outcomes)d outcome(s) and %(links)d link(s) imported; %(unresolved)d "
+                "reference(s) left unresolved (in each outcome's source note)."
+            )
+            % {
+                "outcomes": document.outcomes.count(),
+                "links": links,
+                "unresolved": len(draft.unresolved),
+            },
+            messages.SUCCESS,
+        )
+        for note in notes:
+            self.message_user(request, note, messages.SUCCESS)
+        change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        return HttpResponseRedirect(reverse(change, args=[document.pk]))
+
+    # --- the review's forms -----------------------------------------------------------
+
+    def _review_formsets(self, draft: Draft, data=None):
+        parents = {item.parent_number for item in draft.outcomes if item.parent_number}
+        rows = one_form_per_item(
+            self.statement_row_form,
+            [{"item": item, "has_children": item.number in parents} for item in draft.outcomes],
+            data=data,
+            initial=[
+                {
+                    "number": item.number,
+                    "parent_number": item.parent_number or "",
+                    "kind": item.kind,
+                    "text": item.text,
+                    "is_section": item.is_section,
+                }
+                for item in draft.outcomes
+            ],
+            prefix="outcomes",
+        )
+        every_link = [link for item in draft.outcomes for link in item.links]
+        links = one_form_per_item(
+            DraftLinkForm,
+            [{"link": link} for link in every_link],
+            data=data,
+            initial=[{"kind": link.kind, "target": link.target_code} for link in every_link],
+            prefix="links",
+        )
+        return rows, links
+
+    def _corrected(self, draft: Draft, rows, links) -> Draft | None:
+        """The draft as read, with the review's corrections; None if a target is unknown
+        (the error is on its row)."""
+        renamed = {
+            item.number: form.cleaned_data["number"]
+            for item, form in zip(draft.outcomes, rows.forms, strict=True)
+            if form.cleaned_data["number"] != item.number
+        }
+        link_forms = iter(links.forms)
+        corrected: list[DraftOutcome] = []
+        complete = True
+        for item, form in zip(draft.outcomes, rows.forms, strict=True):
+            data = form.cleaned_data
+            parent = data["parent_number"].strip() or None
+            if parent == item.parent_number and parent in renamed:
+                parent = renamed[parent]  # renumbered above, untouched here: follow it
+            kept = []
+            for link in item.links:
+                link_form = next(link_forms)
+                if link_form.cleaned_data["drop"]:
+                    continue
+                link = dataclasses.replace(link, kind=link_form.cleaned_data["kind"])
+                target = link_form.cleaned_data["target"].strip()
+                if target != link.target_code:
+                    try:
+                        imports.point_link_at(link, target)
+                    except ValidationError as error:
+                        link_form.add_error("target", error)
+                        complete = False
+                kept.append(link)
+            corrected.append(
+                dataclasses.replace(
+                    item,
+                    number=data["number"],
+                    parent_number=parent,
+                    kind=data["kind"],
+                    text=data["text"],
+                    is_section=data["is_section"],
+                    links=kept,
+                )
+            )
+        if not complete:
+            return None
+        return dataclasses.replace(draft, outcomes=corrected)
+
+    # --- pages ------------------------------------------------------------------------
+
+    def _context(self, request, meta, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "meta_form": meta,
+            "media": self.media + meta.media,
+            **extra,
+        }
+
+    def _render_source(self, request, meta, source):
+        context = self._context(
+            request,
+            meta,
+            title=gettext("Import an outcome statement"),
+            source_form=source,
+        )
+        return TemplateResponse(request, self.statement_template, context)
+
+    def _render_review(self, request, meta, draft: Draft, token: str, rows, links):
+        depth: dict[str, int] = {}
+        link_forms = iter(links.forms)
+        items = []
+        previous_heading = ""
+        for item, form in zip(draft.outcomes, rows.forms, strict=True):
+            depth[item.number] = depth.get(item.parent_number or "", -1) + 1
+            items.append(
+                {
+                    "item": item,
+                    "form": form,
+                    "depth": depth[item.number],
+                    "heading": item.heading if item.heading != previous_heading else "",
+                    "links": [(next(link_forms), link) for link in item.links],
+                }
+            )
+            previous_heading = item.heading
+        text = draft.source_text.replace("\r\n", "\n").replace("\r", "\n")
+        context = self._context(
+            request,
+            meta,
+            title=gettext("Review the statement before saving"),
+            draft=draft,
+            draft_token=token,
+            items=items,
+            rows=rows,
+            links=links,
+            link_count=sum(len(item.links) for item in draft.outcomes),
+            link_help=DraftLinkForm.base_fields["target"].help_text,
+            unresolved_count=len(draft.unresolved),
+            source_lines=text.split("\n"),
+        )
+        return TemplateResponse(request, self.statement_review_template, context)

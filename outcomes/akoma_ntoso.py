@@ -1,0 +1,734 @@
+"""Outcome documents as Akoma Ntoso XML (OASIS LegalDocML 1.0, a `statement`), and back.
+
+`document_to_akn` writes one document as far as a person may see it; `validate_akn` checks a
+file against the OASIS schema shipped in outcomes/akn/ (see its NOTICE); `draft_from_akn`
+reads a file back into a `Draft` (outcomes/drafts.py) for the secretariat to review and
+save with `outcomes.services.outcome_statement_import`.
+
+Identifiers (Akoma Ntoso Naming Convention 1.0, "AKN NC"), all derived from the citation
+codes, which never change once published, so that a link made today still resolves later:
+
+- Work IRI: `/akn/int/statement/<code>`, where <code> is the document's citation prefix in
+  lower case with "/" as "-" (JHOPS/4 → jhops-4, JHOPS/5-AP → jhops-5-ap). "int": the
+  forums are international. The document's kind (communiqué, action plan …) is the
+  statement's `name`, not a part of the IRI: correcting a kind must not move the IRI.
+  The date is not part of it either (AKN NC puts one there): adoption dates are often
+  unknown and filled in later, and a citation must not move when they are.
+  FRBRthis adds the component: `/akn/int/statement/jhops-4/!main`.
+- Expression: the original English text, `<work>/eng@` (FRBRthis `<work>/eng@/!main`).
+- Manifestation: this XML, `<work>/eng@.xml` (FRBRthis `<work>/eng@/!main.xml`).
+- FRBRdate (all three levels, so that the same document always gives the same file): the
+  adoption date (name "adoption"), else the meeting's first day ("meeting"), else the day
+  the document was recorded in Talanoa ("recorded").
+- FRBRauthor: the forum, a TLCOrganization (eId: its acronym in lower case); the
+  manifestation's author is Talanoa (#talanoa), which made the markup.
+- The citation code itself is kept as FRBRalias name="citationCode", FRBRnumber and
+  docNumber, and in our proprietary block.
+
+Outcomes are nested `<paragraph>` elements, each with `<num>` (the number as cited) and its
+text, one `<p>` per line, in `<content>` (or `<intro>` when it has sub-items; a section,
+an outcome with no kind and sub-items, is written like any other). eIds follow AKN NC
+3.0-style composition: the parent's eId, "__", then "para_" and the number's own part
+(letters and digits, brackets and dots dropped), one level per part the number adds to
+its parent's:
+
+    16 → para_16        6.2 under 6 → para_6__para_2     3.(2)(f) under 3.(2) under 3
+    → para_3__para_2__para_f          3(2)(a) directly under 3 → para_3__para_2__para_a
+
+Two numbers that differ only by punctuation (6.2 and 6(2) under 6) would share an eId; the
+later one in document order takes "-<position>" after it, so eIds stay unique.
+
+Each outcome's kind is `refersTo="#<kind>"`, a TLCConcept whose href is
+/ontology/concept/talanoa/outcomeKind/<kind>. Each link is a `<p class="link">` after the
+text: "Pursuant to <ref refersTo="#pursuantTo" href="/akn/int/statement/jhops-4/~para_16">
+JHOPS/4/16</ref>": the relation as a TLCConcept (/ontology/concept/talanoa/link/<kind>),
+the target as its Work IRI plus "~" and its eId (AKN NC portion), or the Work IRI alone for
+a whole document, and the citation code as the text. Documents linked to are listed as
+`activeRef`s. The TLP labels go in `<proprietary source="#talanoa">`, in our namespace
+TALANOA_NS: the document's, and, on an outcome stricter than its document, a `tal:tlp`
+attribute.
+
+Only what the reader may see is written: the document must be visible to them (else
+OutcomeDocument.DoesNotExist, and the caller answers 404), its outcomes are those of
+Outcome.objects.visible_to(user), and a link is written only when its target is visible
+too. An outcome whose parent the reader may not see is written at the top level.
+
+Reading back, the outcomes are the elements of the body that have a `<num>`, their text
+the lines of their content (and heading), their kind and links as above. A link is
+resolved by its href (the document by its Work IRI, the outcome by its eId), else by the
+citation code in its text; when neither names a recorded outcome or document, it is kept
+unresolved and flagged in the draft's warnings, never guessed. Files are refused before
+anything is read when they are over 5 MB, carry a DTD (no entity is ever expanded, no
+network fetched), are not well-formed, or are not valid against the OASIS schema.
+"""
+
+import datetime
+import functools
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from forums.tlp import TLP
+from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+
+AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+# Our own namespace, for what Akoma Ntoso has no element for (TLP labels).
+TALANOA_NS = "urn:talanoa:akn:1.0"
+MEDIA_TYPE = "application/akn+xml"
+MAX_BYTES = 5 * 1024 * 1024
+SCHEMA_PATH = Path(__file__).parent / "akn" / "akomantoso30.xsd"
+SCHEMA_ERRORS_SHOWN = 3
+
+COUNTRY = "int"
+LANGUAGE = "eng"
+WORK_PREFIX = f"/akn/{COUNTRY}/statement/"
+KIND_CONCEPT = "/ontology/concept/talanoa/outcomeKind/"
+LINK_CONCEPT = "/ontology/concept/talanoa/link/"
+TALANOA_ORGANIZATION = "/ontology/organization/talanoa"
+FORUM_ORGANIZATION = f"/ontology/organization/{COUNTRY}/"
+
+# Link kinds as AKN names them (camelCase eIds), and the words that introduce them.
+LINK_EIDS = {
+    OutcomeLink.Kind.REAFFIRMS: "reaffirms",
+    OutcomeLink.Kind.PURSUANT_TO: "pursuantTo",
+    OutcomeLink.Kind.SUPERSEDES: "supersedes",
+    OutcomeLink.Kind.IMPLEMENTS: "implements",
+}
+LINK_WORDS = {
+    OutcomeLink.Kind.REAFFIRMS: "Reaffirms",
+    OutcomeLink.Kind.PURSUANT_TO: "Pursuant to",
+    OutcomeLink.Kind.SUPERSEDES: "Supersedes",
+    OutcomeLink.Kind.IMPLEMENTS: "Implements",
+}
+LINK_ORDER = list(OutcomeLink.Kind.values)
+
+_NUMBER_PART = re.compile(r"[0-9A-Za-z]+")
+# Characters XML 1.0 cannot carry (a PDF's form feed, a stray NUL): dropped on export.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_WORK_IRI = re.compile(
+    rf"^{re.escape(WORK_PREFIX)}(?P<slug>[a-z0-9-]+)(?P<rest>[^~]*)(~(?P<eid>.+))?$"
+)
+
+
+def akn(tag: str) -> str:
+    return f"{{{AKN_NS}}}{tag}"
+
+
+# --- identifiers ------------------------------------------------------------------------
+
+
+def work_slug(code: str) -> str:
+    return code.lower().replace("/", "-")
+
+
+def work_iri(code: str) -> str:
+    return WORK_PREFIX + work_slug(code)
+
+
+def download_name(document: OutcomeDocument) -> str:
+    """JHOPS/4 → JHOPS-4.akn.xml."""
+    return f"{document.code.replace('/', '-')}.akn.xml"
+
+
+def _codes_for_slug(slug: str) -> list[str]:
+    """The citation prefixes a work slug may come from: the "/" was one of its hyphens."""
+    return [
+        f"{slug[:i].upper()}/{slug[i + 1 :].upper()}"
+        for i, char in enumerate(slug)
+        if char == "-" and 0 < i < len(slug) - 1
+    ]
+
+
+def number_parts(number: str) -> list[str]:
+    return _NUMBER_PART.findall(number) or ["x"]
+
+
+@dataclass(frozen=True)
+class NumberedRow:
+    """What an eId is made of: an outcome's number, its parent and its place."""
+
+    id: int
+    number: str
+    parent_id: int | None
+    position: int
+
+
+def eids_for(rows: Iterable[NumberedRow]) -> dict[int, str]:
+    """The eId of each outcome among `rows` (one document's); see the module docstring.
+
+    A parent missing from `rows` (one the reader may not see) makes its child top-level.
+    """
+    by_id = {row.id: row for row in rows}
+    eids: dict[int, str] = {}
+    used: set[str] = set()
+
+    def eid_of(row: NumberedRow) -> str:
+        if row.id in eids:
+            return eids[row.id]
+        parts = number_parts(row.number)
+        parent = by_id.get(row.parent_id) if row.parent_id is not None else None
+        prefix = ""
+        if parent is not None:
+            prefix = eid_of(parent) + "__"
+            inherited = number_parts(parent.number)
+            if len(parts) > len(inherited) and parts[: len(inherited)] == inherited:
+                parts = parts[len(inherited) :]
+        eid = prefix + "__".join(f"para_{part}" for part in parts)
+        if eid in used:
+            eid = f"{eid}-{row.position}"
+        used.add(eid)
+        eids[row.id] = eid
+        return eid
+
+    for row in sorted(by_id.values(), key=lambda r: r.position):
+        eid_of(row)
+    return eids
+
+
+def _rows(queryset) -> list[NumberedRow]:
+    return [
+        NumberedRow(id=pk, number=number, parent_id=parent_id, position=position)
+        for pk, number, parent_id, position in queryset.values_list(
+            "pk", "number", "parent_id", "position"
+        )
+    ]
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _sub(parent, tag: str, text: str | None = None, **attributes):
+    element = etree.SubElement(parent, akn(tag), {k: v for k, v in attributes.items() if v})
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _english(label) -> str:
+    with translation.override("en"):
+        return str(label)
+
+
+def _frbr_date(document: OutcomeDocument) -> tuple[datetime.date, str]:
+    if document.adopted_on:
+        return document.adopted_on, "adoption"
+    if document.meeting.start_date:
+        return document.meeting.start_date, "meeting"
+    first = document.history.order_by("history_date").values_list("history_date", flat=True)
+    recorded = first.first()
+    return (recorded.date() if recorded else timezone.now().date()), "recorded"
+
+
+def _organization_eid(forum, taken: set[str]) -> str:
+    eid = re.sub(r"[^a-z0-9-]", "", forum.acronym.lower()) or "forum"
+    return eid if eid not in taken else f"org-{eid}"
+
+
+def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
+    """The document as an Akoma Ntoso `statement`, with only what `user` may see."""
+    if not OutcomeDocument.objects.visible_to(user).filter(pk=document.pk).exists():
+        raise OutcomeDocument.DoesNotExist("This document is not visible to this person.")
+    document = OutcomeDocument.objects.select_related("meeting__forum").get(pk=document.pk)
+    forum = document.meeting.forum
+    visible = Outcome.objects.visible_to(user)
+    outcomes = list(
+        visible.filter(document=document)
+        .order_by("position")
+        .only("pk", "number", "parent_id", "position", "text", "kind", "tlp")
+    )
+    eids = eids_for(NumberedRow(o.pk, o.number, o.parent_id, o.position) for o in outcomes)
+    links = _visible_links(outcomes, user)
+    targets = _target_iris(links, user, own=(document.pk, eids))
+
+    root = etree.Element(akn("akomaNtoso"), nsmap={None: AKN_NS, "tal": TALANOA_NS})
+    statement = _sub(root, "statement", name=document.kind)
+    kinds_used = [k for k in Outcome.Kind.values if any(o.kind == k for o in outcomes)]
+    links_used = [k for k in LINK_ORDER if any(link.kind == k for link in links)]
+    reserved = set(kinds_used) | {LINK_EIDS[k] for k in links_used} | {"talanoa"}
+    forum_eid = _organization_eid(forum, reserved)
+    _write_meta(statement, document, forum, forum_eid, kinds_used, links_used, links, targets)
+    _write_preface(statement, document, forum, forum_eid)
+
+    body = _sub(statement, "mainBody")
+    ids = {o.pk for o in outcomes}
+    children: dict[int | None, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        children[outcome.parent_id if outcome.parent_id in ids else None].append(outcome)
+    links_of: dict[int, list[OutcomeLink]] = defaultdict(list)
+    for link in links:
+        links_of[link.source_id].append(link)
+
+    def write(parent_element, outcome: Outcome) -> None:
+        element = _sub(
+            parent_element,
+            "paragraph",
+            eId=eids[outcome.pk],
+            refersTo=f"#{outcome.kind}" if outcome.kind else None,
+        )
+        if outcome.tlp > document.tlp:
+            element.set(f"{{{TALANOA_NS}}}tlp", TLP(outcome.tlp).label)
+        _sub(element, "num", outcome.number)
+        block = _sub(element, "intro" if children.get(outcome.pk) else "content")
+        for line in outcome.text.split("\n"):
+            _sub(block, "p", line)
+        for link in links_of.get(outcome.pk, ()):
+            iri, code = targets[link.pk]
+            p = _sub(block, "p", LINK_WORDS[link.kind] + " ", **{"class": "link"})
+            _sub(p, "ref", code, refersTo=f"#{LINK_EIDS[link.kind]}", href=iri)
+        for child in children.get(outcome.pk, ()):
+            write(element, child)
+
+    for outcome in children.get(None, ()):
+        write(body, outcome)
+    if not outcomes:
+        # The body cannot be empty; a reader who may see no outcome gets this line.
+        _sub(body, "p", "No outcome of this document is visible to you.", **{"class": "empty"})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _visible_links(outcomes: list[Outcome], user) -> list[OutcomeLink]:
+    """Links out of these outcomes whose far end the reader may see, in a stable order."""
+    if not outcomes:
+        return []
+    reaches_visible = Q(target_outcome__in=Outcome.objects.visible_to(user).values("pk")) | Q(
+        target_document__in=OutcomeDocument.objects.visible_to(user).values("pk")
+    )
+    links = list(
+        OutcomeLink.objects.filter(source__in=[o.pk for o in outcomes])
+        .filter(reaches_visible)
+        .select_related("target_outcome__document", "target_document")
+    )
+
+    def target_code(link: OutcomeLink) -> str:
+        if link.target_outcome is not None:
+            return link.target_outcome.citation_code
+        return link.target_document.code
+
+    # Not by pk: a re-imported copy must list its links as the original does.
+    return sorted(links, key=lambda link: (LINK_ORDER.index(link.kind), target_code(link)))
+
+
+def _target_iris(
+    links: list[OutcomeLink], user, *, own: tuple[int, dict[int, str]]
+) -> dict[int, tuple[str, str]]:
+    """Link pk → (href, citation code) of its target; eIds within what the reader sees."""
+    own_document, own_eids = own
+    documents = {
+        link.target_outcome.document_id for link in links if link.target_outcome is not None
+    } - {own_document}
+    rows: dict[int, list[NumberedRow]] = defaultdict(list)
+    if documents:
+        queryset = Outcome.objects.visible_to(user).filter(document__in=documents)
+        for pk, number, parent_id, position, document_id in queryset.values_list(
+            "pk", "number", "parent_id", "position", "document_id"
+        ):
+            rows[document_id].append(NumberedRow(pk, number, parent_id, position))
+    eids = {document_id: eids_for(found) for document_id, found in rows.items()}
+    eids[own_document] = own_eids
+    targets = {}
+    for link in links:
+        if link.target_outcome is not None:
+            target = link.target_outcome
+            eid = eids.get(target.document_id, {}).get(target.pk)
+            iri = work_iri(target.document.code) + (f"/~{eid}" if eid else "")
+            targets[link.pk] = (iri, target.citation_code)
+        else:
+            targets[link.pk] = (work_iri(link.target_document.code), link.target_document.code)
+    return targets
+
+
+def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links, targets):
+    meta = _sub(statement, "meta")
+    identification = _sub(meta, "identification", source="#talanoa")
+    work = work_iri(document.code)
+    expression = f"{work}/{LANGUAGE}@"
+    day, day_name = _frbr_date(document)
+
+    frbr_work = _sub(identification, "FRBRWork")
+    _sub(frbr_work, "FRBRthis", value=f"{work}/!main")
+    _sub(frbr_work, "FRBRuri", value=work)
+    _sub(frbr_work, "FRBRalias", value=document.code, name="citationCode")
+    _sub(frbr_work, "FRBRdate", date=day.isoformat(), name=day_name)
+    _sub(frbr_work, "FRBRauthor", href=f"#{forum_eid}")
+    _sub(frbr_work, "FRBRcountry", value=COUNTRY)
+    _sub(frbr_work, "FRBRnumber", value=document.code)
+
+    frbr_expression = _sub(identification, "FRBRExpression")
+    _sub(frbr_expression, "FRBRthis", value=f"{expression}/!main")
+    _sub(frbr_expression, "FRBRuri", value=expression)
+    _sub(frbr_expression, "FRBRdate", date=day.isoformat(), name=day_name)
+    _sub(frbr_expression, "FRBRauthor", href=f"#{forum_eid}")
+    _sub(frbr_expression, "FRBRlanguage", language=LANGUAGE)
+
+    frbr_manifestation = _sub(identification, "FRBRManifestation")
+    _sub(frbr_manifestation, "FRBRthis", value=f"{expression}/!main.xml")
+    _sub(frbr_manifestation, "FRBRuri", value=f"{expression}.xml")
+    _sub(frbr_manifestation, "FRBRdate", date=day.isoformat(), name=day_name)
+    _sub(frbr_manifestation, "FRBRauthor", href="#talanoa")
+
+    references = _sub(meta, "references", source="#talanoa")
+    cited: dict[str, str] = {}
+    for link in links:
+        target = link.target_outcome.document if link.target_outcome else link.target_document
+        cited.setdefault(target.code, target.title)
+    for code, title in sorted(cited.items()):
+        _sub(
+            references, "activeRef", eId=f"ref_{work_slug(code)}", href=work_iri(code), showAs=title
+        )
+    _sub(references, "TLCOrganization", eId="talanoa", href=TALANOA_ORGANIZATION, showAs="Talanoa")
+    _sub(
+        references,
+        "TLCOrganization",
+        eId=forum_eid,
+        href=FORUM_ORGANIZATION + work_slug(forum.acronym),
+        showAs=forum.name,
+    )
+    for kind in kinds:
+        _sub(
+            references,
+            "TLCConcept",
+            eId=kind,
+            href=KIND_CONCEPT + kind,
+            showAs=_english(Outcome.Kind(kind).label),
+        )
+    for kind in link_kinds:
+        _sub(
+            references,
+            "TLCConcept",
+            eId=LINK_EIDS[kind],
+            href=LINK_CONCEPT + LINK_EIDS[kind],
+            showAs=LINK_WORDS[kind].lower(),
+        )
+
+    proprietary = _sub(meta, "proprietary", source="#talanoa")
+    tlp = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}tlp")
+    tlp.text = TLP(document.tlp).label
+    code = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}citationCode")
+    code.text = document.code
+
+
+def _write_preface(statement, document, forum, forum_eid) -> None:
+    preface = _sub(statement, "preface")
+    long_title = _sub(preface, "longTitle")
+    _sub(_sub(long_title, "p"), "docTitle", document.title)
+    if document.short_title:
+        _sub(_sub(preface, "p", **{"class": "shortTitle"}), "shortTitle", document.short_title)
+    _sub(_sub(preface, "p", **{"class": "docNumber"}), "docNumber", document.code)
+    _sub(
+        _sub(preface, "p", **{"class": "docAuthority"}),
+        "docAuthority",
+        forum.name,
+        refersTo=f"#{forum_eid}",
+    )
+    if document.adopted_on:
+        _sub(
+            _sub(preface, "p", **{"class": "docDate"}),
+            "docDate",
+            document.adopted_on.isoformat(),
+            date=document.adopted_on.isoformat(),
+        )
+
+
+# --- validation -------------------------------------------------------------------------
+
+_schema_lock = threading.Lock()
+
+
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser))
+
+
+def _parse(data: bytes):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s MB; an Akoma Ntoso file may be at most %(limit)s MB.")
+            % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024},
+            code="too_large",
+        )
+    if not data.strip():
+        raise ValidationError(_("The file is empty."), code="empty")
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        tree = etree.fromstring(data, parser).getroottree()
+    except etree.XMLSyntaxError as error:
+        raise ValidationError(
+            _("This is not well-formed XML (line %(line)s): %(error)s")
+            % {"line": error.lineno, "error": error.msg},
+            code="not_xml",
+        ) from error
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # A DTD can declare entities (external files, "billion laughs"): none is accepted.
+        raise ValidationError(
+            _("The file declares a DTD (<!DOCTYPE …>); Akoma Ntoso files have none."),
+            code="dtd",
+        )
+    return tree
+
+
+def _check_schema(tree) -> None:
+    schema = _schema()
+    with _schema_lock:
+        valid = schema.validate(tree)
+        errors = list(schema.error_log)[:SCHEMA_ERRORS_SHOWN]
+    if not valid:
+        raise ValidationError(
+            _("This is not valid Akoma Ntoso (OASIS schema): %(errors)s")
+            % {
+                "errors": "; ".join(
+                    _("line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
+                    for e in errors
+                )
+            },
+            code="invalid",
+        )
+
+
+def validate_akn(data: bytes) -> None:
+    """Refuse (ValidationError) a file that is not valid Akoma Ntoso 3.0, or unsafe to read."""
+    _check_schema(_parse(data))
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def _text(element) -> str:
+    return "".join(element.itertext())
+
+
+def _one_line(element) -> str:
+    return " ".join(_text(element).split())
+
+
+class _Concepts:
+    """refersTo eIds → our outcome kinds and link kinds, by the TLCConcepts' hrefs."""
+
+    def __init__(self, statement):
+        self.kinds: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        by_eid = {eid: kind.value for kind, eid in LINK_EIDS.items()}
+        for concept in statement.iterfind(f"{akn('meta')}/{akn('references')}/{akn('TLCConcept')}"):
+            eid, href = concept.get("eId", ""), concept.get("href", "")
+            if href.startswith(KIND_CONCEPT) and href[len(KIND_CONCEPT) :] in Outcome.Kind.values:
+                self.kinds[eid] = href[len(KIND_CONCEPT) :]
+            elif href.startswith(LINK_CONCEPT) and href[len(LINK_CONCEPT) :] in by_eid:
+                self.links[eid] = by_eid[href[len(LINK_CONCEPT) :]]
+
+    @staticmethod
+    def _refs(element) -> list[str]:
+        return [ref.removeprefix("#") for ref in (element.get("refersTo") or "").split()]
+
+    def kind_of(self, element) -> str:
+        return next((self.kinds[r] for r in self._refs(element) if r in self.kinds), "")
+
+    def link_of(self, element) -> str:
+        return next((self.links[r] for r in self._refs(element) if r in self.links), "")
+
+
+class _Resolver:
+    """A link's target among recorded outcomes and documents: by IRI, else by code."""
+
+    def __init__(self):
+        self._eids: dict[int, dict[str, int]] = {}
+
+    def resolve(self, link: DraftLink, href: str) -> None:
+        found = self._by_iri(href) or self._by_code(link.target_label)
+        if isinstance(found, Outcome):
+            link.target_outcome_id, link.target_code = found.pk, found.citation_code
+        elif isinstance(found, OutcomeDocument):
+            link.target_document_id, link.target_code = found.pk, found.code
+
+    def _by_iri(self, href: str) -> Outcome | OutcomeDocument | None:
+        match = _WORK_IRI.match(href.strip())
+        if match is None:
+            return None
+        documents = list(OutcomeDocument.objects.filter(code__in=_codes_for_slug(match["slug"])))
+        if len(documents) != 1:
+            return None
+        document = documents[0]
+        if not match["eid"]:
+            return document
+        if document.pk not in self._eids:
+            found = eids_for(_rows(document.outcomes.all()))
+            self._eids[document.pk] = {eid: pk for pk, eid in found.items()}
+        pk = self._eids[document.pk].get(match["eid"])
+        return Outcome.objects.select_related("document").get(pk=pk) if pk else None
+
+    @staticmethod
+    def _by_code(code: str) -> Outcome | OutcomeDocument | None:
+        code = code.strip()
+        if not code:
+            return None
+        return (
+            Outcome.objects.filter(citation_code=code).first()
+            or OutcomeDocument.objects.filter(code=code).first()
+        )
+
+
+def _is_link(p, concepts: _Concepts) -> bool:
+    refs = p.findall(akn("ref"))
+    return len(refs) == 1 and bool(concepts.link_of(refs[0]))
+
+
+def draft_from_akn(data: bytes) -> Draft:
+    """Read an Akoma Ntoso `statement` back into a draft; refuse what is not one."""
+    tree = _parse(data)
+    _check_schema(tree)
+    root = tree.getroot()
+    statement = root[0]
+    if statement.tag != akn("statement"):
+        raise ValidationError(
+            _("This Akoma Ntoso file holds a “%(type)s”; Talanoa reads a “statement”.")
+            % {"type": etree.QName(statement).localname},
+            code="not_statement",
+        )
+    draft = Draft()
+    _read_document(statement, draft)
+    concepts = _Concepts(statement)
+    resolver = _Resolver()
+    lines: list[str] = []
+
+    def read(element, parent_number: str | None) -> None:
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            num = child.find(akn("num"))
+            if num is None:
+                if child.tag not in (akn("content"), akn("intro"), akn("wrapUp"), akn("p")):
+                    read(child, parent_number)  # a container without a number
+                continue
+            number = _one_line(num)
+            if parent_number and number.startswith("("):
+                number = parent_number + number  # "(a)" under "3" is cited as 3(a)
+            outcome = DraftOutcome(
+                number=number,
+                text="",
+                kind=concepts.kind_of(child),
+                parent_number=parent_number,
+                tlp=_tlp_value(child.get(f"{{{TALANOA_NS}}}tlp")),
+                source_line=len(lines) + 1,
+            )
+            text_lines = []
+            heading = child.find(akn("heading"))
+            if heading is not None:
+                text_lines.append(_one_line(heading))
+            for block_name in ("content", "intro"):
+                block = child.find(akn(block_name))
+                if block is None:
+                    continue
+                for item in block:
+                    if not isinstance(item.tag, str):
+                        continue
+                    if item.tag == akn("p") and _is_link(item, concepts):
+                        outcome.links.append(_read_link(item, concepts, resolver))
+                    elif item.tag == akn("p"):
+                        line = _text(item)
+                        # Ours hold one line each, spaces kept; a line break inside a <p>
+                        # is another writer's layout, insignificant as in HTML.
+                        text_lines.append(" ".join(line.split()) if "\n" in line else line)
+                    else:
+                        text_lines.append(_one_line(item))
+            outcome.text = "\n".join(text_lines)
+            draft.outcomes.append(outcome)
+            lines.extend(f"{number} {outcome.text}".split("\n"))
+            read(child, number)
+            outcome.is_section = not outcome.kind and any(
+                o.parent_number == number for o in draft.outcomes
+            )
+
+    body = statement.find(akn("mainBody"))
+    read(body, None)
+    draft.source_text = "\n".join(lines)
+    _warn(draft)
+    return draft
+
+
+def _tlp_value(label: str | None) -> int | None:
+    """ "TLP:AMBER" → TLP.AMBER; None for no label or one Talanoa does not know."""
+    by_label = {str(level.label): level.value for level in TLP}
+    return by_label.get((label or "").strip())
+
+
+def _read_document(statement, draft: Draft) -> None:
+    name = statement.get("name", "")
+    if name in OutcomeDocument.Kind.values:
+        draft.kind = name
+    else:
+        draft.warnings.append(
+            _("The statement is a “%(name)s”, not a kind Talanoa knows: choose one.")
+            % {"name": name}
+        )
+    preface = statement.find(akn("preface"))
+    if preface is not None:
+        for field, tag in (
+            ("title", "docTitle"),
+            ("short_title", "shortTitle"),
+            ("code", "docNumber"),
+        ):
+            element = preface.find(f".//{akn(tag)}")
+            if element is not None:
+                setattr(draft, field, _one_line(element))
+    label = statement.find(f".//{{{TALANOA_NS}}}tlp")
+    if label is not None:
+        draft.tlp = _tlp_value(label.text)
+    work = statement.find(f"{akn('meta')}/{akn('identification')}/{akn('FRBRWork')}")
+    if not draft.code:
+        alias = work.find(f"{akn('FRBRalias')}[@name='citationCode']")
+        draft.code = alias.get("value", "") if alias is not None else ""
+    for date in work.iterfind(akn("FRBRdate")):
+        if date.get("name") == "adoption":
+            draft.adopted_on = date.get("date", "")[:10]
+
+
+def _read_link(p, concepts: _Concepts, resolver: _Resolver) -> DraftLink:
+    ref = p.find(akn("ref"))
+    link = DraftLink(
+        kind=concepts.link_of(ref),
+        phrase=_one_line(p),
+        target_label=_one_line(ref),
+    )
+    resolver.resolve(link, ref.get("href", ""))
+    return link
+
+
+def _warn(draft: Draft) -> None:
+    seen: set[str] = set()
+    for outcome in draft.outcomes:
+        if outcome.number in seen:
+            draft.warnings.append(
+                _("Outcome number %(number)s appears twice.") % {"number": outcome.number}
+            )
+        seen.add(outcome.number)
+    for outcome, link in draft.unresolved:
+        draft.warnings.append(
+            _(
+                "%(number)s: the reference to “%(label)s” names no recorded outcome or "
+                "document; it is flagged, not guessed."
+            )
+            % {"number": outcome.number, "label": link.target_label or link.phrase}
+        )

@@ -1,0 +1,706 @@
+"""Read an outcome statement (pasted text, .txt, .docx, text-based .pdf) into a Draft.
+
+The secretariat used to retype each communiqué paragraph by paragraph; now it pastes or
+uploads it and reviews what this module read:
+
+1. `extract_text` turns the upload into plain lines (a .docx list paragraph becomes a
+   bullet line, indented by its level; a PDF's text layer is read, and a PDF without one,
+   a scan, is refused with a message saying so).
+2. `parse_statement` splits the lines into items with their numbers and nesting, infers
+   each item's kind from its lead verb, and detects references to earlier outcomes and
+   documents, resolving them against what is recorded. A reference it cannot resolve is
+   flagged for the secretariat, never guessed.
+
+Numbering (what a citation code ends with):
+- top level: the number as written ("1", "(1)" → "1", "A"), or 1, 2, 3 … in order when
+  the paragraphs carry none;
+- a marked child: parent + "(" + its marker + ")" → "2(a)", "2(a)(i)", "1(1)(a)";
+- multi-level decimals as written ("1.2", "1.2.3"); bullets and unnumbered children:
+  parent + "." + their place ("6.1", "6.2").
+Nesting follows the order in which marker styles first appear, as in legal outlines:
+the first style is the top level, a new style goes one level down, a style already open
+closes the levels below it.
+"""
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+
+MAX_UPLOAD_BYTES = 5_000_000
+MAX_TEXT_CHARS = 1_000_000
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+# --- 1. extraction -------------------------------------------------------------------------
+
+
+def extract_text(name: str, content: bytes) -> str:
+    """The text of an uploaded statement, or a ValidationError saying what is wrong with it."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB; upload the statement alone.")
+            % {"limit": MAX_UPLOAD_BYTES // 1_000_000},
+            code="too_big",
+        )
+    if not content.strip():
+        raise ValidationError(_("The file is empty."), code="empty")
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if f".{suffix}" in TEXT_SUFFIXES:
+        text = _decode_text(content)
+    elif suffix == "docx":
+        text = _docx_text(content)
+    elif suffix == "pdf":
+        text = _pdf_text(content)
+    else:
+        raise ValidationError(
+            _(
+                "Upload the statement as .txt, .docx, a .pdf with text or Akoma Ntoso .xml "
+                "(not “%(name)s”)."
+            )
+            % {"name": name},
+            code="file_type",
+        )
+    if not text.strip():
+        raise ValidationError(_("The file holds no text."), code="empty")
+    return text
+
+
+def _decode_text(content: bytes) -> str:
+    if b"\x00" in content[:4096]:
+        raise ValidationError(
+            _("This is not a text file; save the statement as plain text (.txt)."),
+            code="binary",
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Word's "Plain text" on Windows; every byte decodes, so check it reads as text.
+        text = content.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > len(text) // 100:
+            raise ValidationError(
+                _("The text is in an encoding Talanoa cannot read; save it as UTF-8."),
+                code="encoding",
+            ) from None
+        return text
+
+
+def _docx_text(content: bytes) -> str:
+    import docx  # python-docx: imported here, only the importer needs it
+
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ValidationError(_("This is not a Word (.docx) file."), code="file_type")
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except Exception as error:  # a damaged or foreign zip: python-docx raises many kinds
+        raise ValidationError(
+            _("Word could not be read: %(error)s") % {"error": error}, code="file_type"
+        ) from error
+    lines = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            lines.append("")
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        properties = paragraph._p.pPr
+        numbered = properties is not None and properties.numPr is not None
+        if numbered or style.startswith("list"):
+            level = 0
+            if numbered and properties.numPr.ilvl is not None:
+                level = int(properties.numPr.ilvl.val)
+            else:
+                digits = re.findall(r"\d+", style)
+                level = int(digits[0]) - 1 if digits else 0
+            # Word keeps a list's numbers in its numbering definitions, not in the text:
+            # the item is a bullet here, numbered in order by the parser.
+            lines.append(f"{'  ' * level}• {text}")
+        else:
+            lines.append(text)
+        if style.startswith(("heading", "title")):
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _pdf_text(content: bytes) -> str:
+    import pypdf
+
+    if not content.startswith(b"%PDF"):
+        raise ValidationError(_("This is not a PDF file."), code="file_type")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise ValidationError(
+                _("The PDF is password-protected; save it without the password."),
+                code="encrypted",
+            )
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except pypdf.errors.PdfReadError as error:
+        raise ValidationError(
+            _("The PDF could not be read: %(error)s") % {"error": error}, code="file_type"
+        ) from error
+    text = "\n\n".join(pages)
+    if len(re.sub(r"\W", "", text)) < 20:
+        raise ValidationError(
+            _(
+                "The PDF has no text layer: it is probably a scan. Run it through text "
+                "recognition (OCR) first, or paste the text."
+            ),
+            code="scanned",
+        )
+    return text
+
+
+# --- 2. lines into items ------------------------------------------------------------------
+
+ROMAN = re.compile(r"^(?=[ivxlc]+$)m*(c[md]|d?c{0,3})(x[cl]|l?x{0,3})(i[xv]|v?i{0,3})$")
+MARKER = re.compile(
+    r"""^(?:
+        (?P<multi>\d+(?:\.\d+)+)\.?
+      | (?P<decimal>\d+)[.)]
+      | (?P<bare>\d{1,2})(?=\s+[A-Z])
+      | \((?P<paren_decimal>\d+)\)
+      | \((?P<paren_lower>[a-z]{1,4})\)
+      | (?P<lower>[a-z]{1,4})[.)]
+      | \((?P<paren_upper>[A-Z]{1,4})\)
+      | (?P<upper>[A-Z]{1,4})[.)]
+      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014])
+    )\s+(?P<rest>\S.*)$""",
+    re.VERBOSE,
+)
+SECTION_WORD = re.compile(
+    r"^(?:section|part|chapter|pillar|annex)\s+(?P<token>[0-9]+|[IVXLC]+|[A-Z])\b"
+    r"\s*[:.\-\u2013\u2014]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.IGNORECASE)
+SENTENCE_END = tuple('.;:!?”")\u2019')
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line of the extracted text
+    indent: int
+    text: str
+
+
+@dataclass
+class Block:
+    """One paragraph or list item as the text lays it out, before numbering."""
+
+    line: int
+    indent: int
+    style: str | None  # marker style, None for an unnumbered paragraph
+    token: str  # the marker as written, without brackets and full stop
+    text: str
+    heading: bool = False  # an unnumbered heading in capitals
+    section: bool = False  # a numbered heading
+    children: list["Block"] = field(default_factory=list)
+
+
+def _clean_lines(text: str) -> list[Line]:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        raw = raw.replace("\t", "    ").replace("\u00a0", " ").rstrip()
+        stripped = raw.lstrip()
+        lines.append(Line(number, len(raw) - len(stripped), stripped))
+    return lines
+
+
+def _marker(text: str) -> tuple[str | None, str, str]:
+    """(style, token, rest) of a line that starts with a list marker, else (None, "", text)."""
+    match = MARKER.match(text)
+    if match is None:
+        return None, "", text
+    for style in (
+        "multi",
+        "decimal",
+        "bare",
+        "paren_decimal",
+        "paren_lower",
+        "lower",
+        "paren_upper",
+        "upper",
+        "bullet",
+    ):
+        token = match.group(style)
+        if token is not None:
+            multi_letter = style in ("lower", "paren_lower", "upper", "paren_upper")
+            if multi_letter and len(token) > 1 and not ROMAN.match(token.lower()):
+                # "ii." is a roman numeral; "ab." is a word, not a marker.
+                return None, "", text
+            if style == "upper" and len(token) == 1 and not match.group("rest")[:1].isupper():
+                # "A. the …" is a sentence starting with a letter, rarely a heading.
+                return None, "", text
+            if style == "bare":
+                style = "decimal"  # "1 Governance", as numbered headings are often set
+            elif style == "bullet":
+                style = f"bullet{token}"  # "•" then a dash: two levels of bullets
+            return style, token, match.group("rest").strip()
+    return None, "", text  # pragma: no cover - the pattern has no other branch
+
+
+def _is_capital_heading(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return (
+        len(letters) >= 3
+        and all(c.isupper() for c in letters)
+        and not text.endswith(".")
+        and len(text.split()) <= 15
+    )
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A numbered line that is a title, not a paragraph: short, no sentence end."""
+    return (
+        len(text.split()) <= 12
+        and not text.endswith(SENTENCE_END)
+        and (text[:1].isupper() or text[:1].isdigit())
+    )
+
+
+def _one_paragraph_per_line(lines: list[Line]) -> bool:
+    """Text pasted from a web page or a Word file: no blank lines, long lines.
+
+    Wrapped text (a PDF's, an e-mail's) has lines of 60 to 90 characters; a paragraph per
+    line runs to hundreds. Then every line is a paragraph, whatever it ends with.
+    """
+    texts = [line.text for line in lines if line.text]
+    inner_blank = any(not line.text for line in lines[1:-1]) and len(texts) > 1
+    return bool(texts) and not inner_blank and sum(map(len, texts)) / len(texts) > 100
+
+
+def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
+    """Group lines into paragraphs and list items.
+
+    A new block starts at a marker, after a blank line, after a heading, or after a line
+    that ends a sentence; any other line continues the block above (a wrapped line).
+    """
+    per_line = not from_pdf and _one_paragraph_per_line(lines)
+    blocks: list[Block] = []
+    previous_blank = True
+    for line in lines:
+        if not line.text:
+            previous_blank = True
+            continue
+        if PAGE_NUMBER.match(line.text):  # "Page 2 of 5", a lone page number
+            continue
+        style, token, rest = _marker(line.text)
+        section = SECTION_WORD.match(line.text)
+        last = blocks[-1] if blocks else None
+        continues = (
+            last is not None
+            and not per_line
+            and not previous_blank
+            and style is None
+            and section is None
+            and not last.heading
+            and not last.section
+            and not last.text.endswith(SENTENCE_END)
+            and not _is_capital_heading(line.text)
+        )
+        previous_blank = False
+        if continues:
+            last.text = f"{last.text} {line.text}"
+            continue
+        if section is not None and _looks_like_heading(section.group("rest") or "Section"):
+            blocks.append(
+                Block(
+                    line.number,
+                    line.indent,
+                    "section",
+                    section.group("token"),
+                    section.group("rest").strip(),
+                    section=True,
+                )
+            )
+        elif style is None and _is_capital_heading(line.text):
+            blocks.append(Block(line.number, line.indent, None, "", line.text, heading=True))
+        else:
+            blocks.append(Block(line.number, line.indent, style, token, rest))
+    _mark_numbered_sections(blocks)
+    return blocks
+
+
+def _mark_numbered_sections(blocks: list[Block]) -> None:
+    """ "1. MARITIME SECURITY" or "A. Policing" followed by items of another style is a section."""
+    for index, block in enumerate(blocks):
+        if block.style not in ("decimal", "upper", "paren_upper") or block.section:
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            following is not None
+            and _looks_like_heading(block.text)
+            and following.style != block.style
+            and not following.heading
+        ):
+            block.section = True
+
+
+# --- 3. nesting and numbers ---------------------------------------------------------------
+
+
+def _roman_or_letter(block: Block, open_styles: list[tuple[str, Block]]) -> str:
+    """(i) after (h) is a letter; otherwise i, v, x … open a roman list."""
+    style = block.style
+    if style not in ("paren_lower", "lower", "paren_upper", "upper"):
+        return style
+    token = block.token
+    roman_style = f"{style}_roman"
+    letter_open = next((b for s, b in reversed(open_styles) if s == style), None)
+    if ROMAN.match(token.lower()):
+        roman_open = any(s == roman_style for s, _b in open_styles)
+        follows_letter = (
+            letter_open is not None
+            and len(letter_open.token) == 1
+            and len(token) == 1
+            and ord(token) == ord(letter_open.token) + 1
+        )
+        if roman_open or (len(token) > 1) or (not follows_letter and token.lower() == "i"):
+            return roman_style
+        if not follows_letter and letter_open is None and token.lower() in "vxlc":
+            return style  # "(v)" opening a list: a letter list that starts at v is odd too
+    return style
+
+
+def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
+    """Nest the blocks and give each its number; (outcomes, warnings)."""
+    outcomes: list[DraftOutcome] = []
+    warnings: list[str] = []
+    # The open levels: (style, its latest block, its outcome).
+    stack: list[tuple[str, Block, DraftOutcome]] = []
+    child_counts: dict[str | None, int] = {}
+    heading = ""
+    by_number: dict[str, DraftOutcome] = {}
+    # In a numbered document, an unnumbered paragraph (a preamble, a closing line) must not
+    # take a number the document gives another: it is numbered P1, P2 … instead.
+    numbered = any(
+        b.section or b.style in ("decimal", "paren_decimal", "multi", "upper", "paren_upper")
+        for b in blocks
+    )
+    unnumbered_prefix = "P" if numbered else ""
+
+    def place(block: Block, style: str, parent: DraftOutcome | None) -> DraftOutcome:
+        key = parent.number if parent else None
+        child_counts[key] = child_counts.get(key, 0) + 1
+        written = parent is None and block.token and not style.startswith("bullet")
+        if style == "multi" or written:
+            number = block.token  # as the document numbers it
+        elif parent is None:
+            number = f"{unnumbered_prefix}{child_counts[key]}"
+        elif style.startswith("bullet") or style == "plain":
+            number = f"{parent.number}.{child_counts[key]}"
+        else:
+            number = f"{parent.number}({block.token})"
+        if number in by_number:
+            raise ValidationError(
+                _("Number %(number)s appears twice (lines %(first)s and %(second)s).")
+                % {"number": number, "first": by_number[number].source_line, "second": block.line},
+                code="duplicate_number",
+            )
+        outcome = DraftOutcome(
+            number=number,
+            text=block.text,
+            parent_number=parent.number if parent else None,
+            heading=heading,
+            is_section=block.section,
+            source_line=block.line,
+        )
+        by_number[number] = outcome
+        outcomes.append(outcome)
+        return outcome
+
+    for block in blocks:
+        if block.heading:
+            heading = block.text
+            # An unnumbered heading closes the lists above it, not the numbered sections.
+            while stack and not stack[-1][1].section:
+                stack.pop()
+            continue
+        style = block.style
+        if block.section:
+            style = f"section:{block.style}"
+            while stack and stack[-1][0] != style and any(s == style for s, _b, _o in stack):
+                stack.pop()
+            if stack and stack[-1][0] == style:
+                stack.pop()
+            elif stack and stack[-1][1].section:
+                # A section style never seen before under another section: a subsection.
+                pass
+            else:
+                stack.clear()
+            parent = stack[-1][2] if stack else None
+            outcome = place(block, "section", parent)
+            stack.append((style, block, outcome))
+            heading = ""
+            continue
+        if style is None:
+            # An unnumbered paragraph: top level, or the next item in a section; a paragraph
+            # ending "including:" opens a list below it.
+            while stack and not stack[-1][1].section:
+                stack.pop()
+            parent = stack[-1][2] if stack else None
+            outcome = place(block, "plain", parent)
+            stack.append(("plain", block, outcome))
+            continue
+        if style == "multi":
+            parent_number = block.token.rsplit(".", 1)[0]
+            parent = by_number.get(parent_number)
+            while stack and stack[-1][2] is not parent and stack[-1][0] != "decimal":
+                stack.pop()
+            outcome = place(block, "multi", parent)
+            stack.append(("multi", block, outcome))
+            continue
+        open_styles = [(s, b) for s, b, _o in stack]
+        style = _roman_or_letter(block, open_styles)
+        if style.startswith("bullet"):
+            style = f"{style}@{block.indent}"  # an indented bullet is a level down
+        # A numbered section ("1. Governance") keeps its style open: "2." after its items
+        # is the next item at the section's level, not a child of the last one.
+        if any(s.removeprefix("section:") == style for s, _b in open_styles):
+            while stack[-1][0].removeprefix("section:") != style:
+                stack.pop()
+            stack.pop()
+        elif (
+            stack
+            and stack[-1][0] == "plain"
+            and not _opens_list(stack[-1][1].text)
+            and not style.startswith("bullet")
+        ):
+            # An unnumbered paragraph that does not introduce a list: a numbered marker
+            # starts a list of its own at that paragraph's level.
+            stack.pop()
+        parent = stack[-1][2] if stack else None
+        outcome = place(block, style, parent)
+        stack.append((style, block, outcome))
+    if not outcomes:
+        raise ValidationError(_("No paragraph was found in the text."), code="empty")
+    return outcomes, warnings
+
+
+def _opens_list(text: str) -> bool:
+    return bool(re.search(r"(including|following|as follows|namely)?\s*[:;]$", text))
+
+
+# --- 4. kinds ------------------------------------------------------------------------------
+
+# Strongest first: a paragraph that "reiterated … and agreed to establish" decides.
+KIND_RULES = [
+    (
+        Outcome.Kind.DECISION,
+        r"\b(agreed|decided|resolved) to (establish|set up|create|convene|form)\b"
+        r"|\bdecided\b|\bresolved\b",
+    ),
+    (Outcome.Kind.AGREEMENT, r"\bagreed\b|\bendorsed\b|\badopted\b|\bapproved\b"),
+    (Outcome.Kind.COMMITMENT, r"\bcommitted\b|\bpledged\b|\bundert(ook|akes)\b|\bwill\b|\bshall\b"),
+    (Outcome.Kind.REAFFIRMATION, r"\breaffirmed\b|\breiterated\b|\brecalled\b"),
+    (Outcome.Kind.RECOGNITION, r"\brecogni[sz]ed\b|\backnowledged\b"),
+    (Outcome.Kind.WELCOME, r"\bwelcomed\b"),
+    (Outcome.Kind.RECOMMENDATION, r"\brecommended\b|\bencouraged\b|\burged\b|\bcalled (up)?on\b"),
+    (Outcome.Kind.NOTE, r"\bnoted\b|\btook note\b|\bmet\b|\bthanked\b|\bthanks\b|\bregistered\b"),
+]
+KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in KIND_RULES]
+
+
+def infer_kind(text: str) -> str:
+    """The kind its lead verbs say, reading the first sentence up to any list it opens."""
+    lead = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    lead = re.sub(r"\b(including|as follows|the following|namely)\s*[:;]$", "", lead)
+    for kind, pattern in KIND_PATTERNS:
+        if pattern.search(lead):
+            return kind
+    return ""
+
+
+# --- 5. references -------------------------------------------------------------------------
+
+DOCUMENT_NOUN = (
+    r"(?:Outcome|Declaration|Communiqu[eé]|Statement|Action\s+Plan|Plan\s+of\s+Action"
+    r"|Strategy|Framework)"
+)
+NAME = rf"(?:(?P<year>\d{{4}})\s+)?(?P<name>(?:[A-Z][\w\u2019'\-]*\s+){{0,5}}?{DOCUMENT_NOUN})"
+ITEM = r"(?:Outcome|outcome|Paragraph|paragraph|Item|item|Decision|decision|Article|article)"
+OUTCOME_OF = re.compile(rf"\b{ITEM}\s+(?P<number>\d+[\w.()]*)\s+of\s+(?:the\s+)?{NAME}")
+NAMED_NUMBER = re.compile(rf"\b(?:the\s+)?{NAME}\s+(?P<number>\d+[\w.()]*)\b")
+DOCUMENT = re.compile(rf"\b(?:the\s+)?{NAME}")
+
+CUES = [
+    (OutcomeLink.Kind.PURSUANT_TO, r"pursuant to|in accordance with|in line with|under"),
+    (OutcomeLink.Kind.REAFFIRMS, r"reaffirm\w*|reiterat\w*|recall\w*|commitment to|committed to"),
+    (OutcomeLink.Kind.IMPLEMENTS, r"implement\w*"),
+    (OutcomeLink.Kind.SUPERSEDES, r"supersed\w*|replac\w*"),
+]
+CUE_PATTERNS = [(kind, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for kind, p in CUES]
+CUE_WINDOW = 120  # characters before a reference in which a cue applies
+
+
+def _fold(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c)).lower()
+    value = re.sub(r"^the\s+", "", value.strip())
+    return re.sub(r"\s+", " ", value)
+
+
+@dataclass
+class DocumentIndex:
+    """The recorded documents by the names a text may use for them."""
+
+    by_name: dict[str, list[OutcomeDocument]]
+
+    @classmethod
+    def build(cls, documents) -> "DocumentIndex":
+        by_name: dict[str, list[OutcomeDocument]] = {}
+        for document in documents:
+            names = {document.title, document.short_title}
+            names |= {re.sub(r"^\d{4}\s+", "", n) for n in names if n}
+            for name in filter(None, names):
+                by_name.setdefault(_fold(name), []).append(document)
+        return cls(by_name)
+
+    def find(self, name: str, year: str | None) -> OutcomeDocument | None:
+        candidates = self.by_name.get(_fold(name), [])
+        if year:
+            candidates = [d for d in candidates if _year_of(d) in (None, int(year))]
+        unique = {d.pk: d for d in candidates}
+        return next(iter(unique.values())) if len(unique) == 1 else None
+
+
+def _year_of(document: OutcomeDocument) -> int | None:
+    found = re.search(r"\b(19|20)\d{2}\b", document.title)
+    if found:
+        return int(found.group(0))
+    if document.adopted_on:
+        return document.adopted_on.year
+    start = document.meeting.start_date
+    return start.year if start else None
+
+
+def _cue(text: str, start: int) -> tuple[str | None, str]:
+    """The relation named just before a reference, in the same clause."""
+    window = text[max(0, start - CUE_WINDOW) : start]
+    window = re.split(r"[.;]\s", window)[-1]
+    best: tuple[int, str, str] | None = None
+    for kind, pattern in CUE_PATTERNS:
+        for match in pattern.finditer(window):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), kind, window[match.start() :])
+    if best is None:
+        return None, ""
+    return best[1], best[2]
+
+
+def find_references(text: str, index: DocumentIndex, outcomes_of) -> list[DraftLink]:
+    """The links a paragraph makes: to outcomes ("Outcome 16 of the Denarau Outcome") and
+    to documents ("the 2022 Denarau Outcome"); each resolved or flagged."""
+    links: list[DraftLink] = []
+    taken: list[tuple[int, int]] = []
+
+    def overlaps(match) -> bool:
+        return any(match.start() < end and start < match.end() for start, end in taken)
+
+    for pattern in (OUTCOME_OF, NAMED_NUMBER):
+        for match in pattern.finditer(text):
+            if overlaps(match):
+                continue
+            taken.append(match.span())
+            label = match.group(0).removeprefix("the ").strip()
+            kind, phrase = _cue(text, match.start())
+            document = index.find(match.group("name"), match.group("year"))
+            if document is None and kind is None and pattern is NAMED_NUMBER:
+                continue  # "the Blue Pacific Strategy 2050": a name and a year, not a citation
+            link = DraftLink(
+                kind=kind or OutcomeLink.Kind.PURSUANT_TO,
+                kind_inferred=kind is None,
+                phrase=(phrase + match.group(0)).strip() if phrase else match.group(0),
+                target_label=label,
+            )
+            if document is not None:
+                outcome = outcomes_of(document).get(match.group("number"))
+                if outcome is not None:
+                    link.target_outcome_id = outcome.pk
+                    link.target_code = outcome.citation_code
+            links.append(link)
+    for match in DOCUMENT.finditer(text):
+        if overlaps(match):
+            continue
+        kind, phrase = _cue(text, match.start())
+        document = index.find(match.group("name"), match.group("year"))
+        if document is None and kind is None:
+            continue  # a name without a cue is not a reference (e.g. "the 2050 Strategy")
+        taken.append(match.span())
+        link = DraftLink(
+            kind=kind or OutcomeLink.Kind.REAFFIRMS,
+            kind_inferred=kind is None,
+            phrase=(phrase + match.group(0)).strip() if phrase else match.group(0),
+            target_label=match.group(0).removeprefix("the ").strip(),
+        )
+        if document is not None:
+            link.target_document_id = document.pk
+            link.target_code = document.code
+        links.append(link)
+    # A paragraph that cites the same outcome twice links to it once.
+    unique: dict[tuple, DraftLink] = {}
+    for link in links:
+        target = (link.target_outcome_id, link.target_document_id) if link.resolved else None
+        unique.setdefault((link.kind, target or link.target_label), link)
+    return list(unique.values())
+
+
+# --- 6. the whole parse --------------------------------------------------------------------
+
+
+def parse_statement(
+    text: str, *, forum=None, exclude_document: OutcomeDocument | None = None, from_pdf=False
+) -> Draft:
+    """Split `text` into a Draft: numbered, nested, kinds inferred, references resolved
+    against the documents of `forum` (every forum's when None)."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValidationError(
+            _("The text is longer than %(limit)s characters; import one statement at a time.")
+            % {"limit": MAX_TEXT_CHARS},
+            code="too_big",
+        )
+    if not text.strip():
+        raise ValidationError(_("There is no text to import."), code="empty")
+    blocks = _blocks(_clean_lines(text), from_pdf=from_pdf)
+    title = ""
+    if len(blocks) > 1 and blocks[0].heading and (blocks[1].heading or blocks[1].section):
+        # A line in capitals over the first heading or section is the document's title.
+        title = blocks.pop(0).text
+    outcomes, warnings = _numbered(blocks)
+
+    documents = OutcomeDocument.objects.select_related("meeting")
+    if forum is not None:
+        documents = documents.filter(meeting__forum=forum)
+    if exclude_document is not None:
+        documents = documents.exclude(pk=exclude_document.pk)
+    index = DocumentIndex.build(documents)
+    cache: dict[int, dict[str, Outcome]] = {}
+
+    def outcomes_of(document: OutcomeDocument) -> dict[str, Outcome]:
+        if document.pk not in cache:
+            cache[document.pk] = {o.number: o for o in document.outcomes.all()}
+        return cache[document.pk]
+
+    parents = {o.number: o for o in outcomes}
+    for outcome in outcomes:
+        if outcome.is_section:
+            continue
+        outcome.kind = infer_kind(outcome.text)
+        parent = parents.get(outcome.parent_number or "")
+        if not outcome.kind and parent is not None and not parent.is_section:
+            outcome.kind = parent.kind
+        outcome.links = find_references(outcome.text, index, outcomes_of)
+    for outcome, link in Draft(outcomes=outcomes).unresolved:
+        warnings.append(
+            _("%(number)s: “%(label)s” is not recorded; link it by hand or leave it out.")
+            % {"number": outcome.number, "label": link.target_label}
+        )
+    return Draft(outcomes=outcomes, source_text=text, warnings=warnings, title=title)

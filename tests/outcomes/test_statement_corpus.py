@@ -1,0 +1,158 @@
+"""The outcome-statement parser against hand-made expected parses (tests/outcomes/statements/).
+
+Each `<name>.txt` there is parsed with the JHoPS record loaded (so "Outcome 16 of the
+Denarau Outcome" can resolve to JHOPS/4/16) and compared item by item with
+`<name>.expected.json`. A new pair dropped in the folder is tested with no code change; an
+expected parse whose text is not in the folder is read from the seeds (fixtures/seeds/),
+which is how the real Koror communiqué is tested. See statements/README.md.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures.jhops import FORUM_ACRONYM, KOROR_COMMUNIQUE_PATH, KOROR_KINDS, load_jhops
+from forums.models import Forum
+from outcomes.drafts import Draft, DraftLink
+from outcomes.models import Outcome, OutcomeDocument
+from outcomes.statement import parse_statement
+
+STATEMENTS = Path(__file__).parent / "statements"
+SEEDS = KOROR_COMMUNIQUE_PATH.parent
+EXPECTED_SUFFIX = ".expected.json"
+FIELDS = ("number", "parent", "kind", "is_section", "heading")
+
+
+def corpus_names() -> list[str]:
+    """Every text in the folder, and every expected parse of a seed text."""
+    names = {path.stem for path in STATEMENTS.glob("*.txt")}
+    names |= {path.name.removesuffix(EXPECTED_SUFFIX) for path in STATEMENTS.glob("*.json")}
+    return sorted(names)
+
+
+def text_of(name: str) -> str:
+    path = STATEMENTS / f"{name}.txt"
+    if not path.exists():
+        path = SEEDS / f"{name}.txt"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def jhops_forum(db) -> Forum:
+    load_jhops(demo_users=False)
+    return Forum.objects.get(acronym=FORUM_ACRONYM)
+
+
+def link_target(link: DraftLink) -> str | None:
+    """The code of what the link resolved to, read from its ids (None: left unresolved)."""
+    if link.target_outcome_id is not None:
+        code = Outcome.objects.get(pk=link.target_outcome_id).citation_code
+    elif link.target_document_id is not None:
+        code = OutcomeDocument.objects.get(pk=link.target_document_id).code
+    else:
+        return None
+    if link.target_code != code:
+        return f"{code} (but target_code says {link.target_code!r})"
+    return code
+
+
+def as_expected(draft: Draft) -> list[dict]:
+    """The parse in the expected files' own shape: paste it into a new .expected.json once
+    each item has been checked by hand."""
+    return [
+        {
+            "number": o.number,
+            "parent": o.parent_number,
+            "kind": str(o.kind),
+            "is_section": o.is_section,
+            "heading": o.heading,
+            "text_starts": " ".join(o.text.split()[:8]),
+            "links": [{"kind": str(link.kind), "target": link_target(link)} for link in o.links],
+            "text": o.text,
+        }
+        for o in draft.outcomes
+    ]
+
+
+def differences(expected: list[dict], actual: list[dict]) -> list[str]:
+    """What differs, item by item, in words a reader can act on."""
+    problems: list[str] = []
+    expected_numbers = [item["number"] for item in expected]
+    actual_numbers = [item["number"] for item in actual]
+    if expected_numbers != actual_numbers:
+        problems.append(
+            f"numbers, in order:\n  expected {expected_numbers}\n  got      {actual_numbers}"
+        )
+    by_number = {item["number"]: item for item in actual}
+    for position, want in enumerate(expected, 1):
+        label = f"item {position} ({want['number']!r}, {want['text_starts'][:40]!r})"
+        got = by_number.get(want["number"])
+        if got is None:
+            # Align by text instead, so the other fields of a misnumbered item still show.
+            got = next(
+                (item for item in actual if item["text"].startswith(want["text_starts"])), None
+            )
+            if got is None:
+                problems.append(f"{label}: missing (no item has this number or start)")
+                continue
+        for key in FIELDS:
+            if want[key] != got[key]:
+                problems.append(f"{label}: {key}: expected {want[key]!r}, got {got[key]!r}")
+        if not got["text"].startswith(want["text_starts"]):
+            problems.append(
+                f"{label}: text should start {want['text_starts']!r}, got {got['text'][:80]!r}"
+            )
+        if "text" in want and want["text"] != got["text"]:
+            problems.append(
+                f"{label}: text:\n  expected {want['text']!r}\n  got      {got['text']!r}"
+            )
+        want_links = [(link["kind"], link["target"]) for link in want["links"]]
+        got_links = [(link["kind"], link["target"]) for link in got["links"]]
+        if want_links != got_links:
+            problems.append(f"{label}: links: expected {want_links}, got {got_links}")
+        # A paragraph stops where the next item begins (before its list, across a wrap).
+        for later in expected[position:]:
+            if later["text_starts"] in got["text"]:
+                problems.append(
+                    f"{label}: its text runs into item {later['number']!r} "
+                    f"({later['text_starts'][:40]!r})"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_statement_parses_as_expected(name, jhops_forum):
+    draft = parse_statement(text_of(name), forum=jhops_forum)
+    actual = as_expected(draft)
+    expected_path = STATEMENTS / f"{name}{EXPECTED_SUFFIX}"
+    parsed = json.dumps(actual, indent=2, ensure_ascii=False)
+    assert expected_path.exists(), (
+        f"{expected_path.name} is missing. The parse, to check by hand before saving:\n{parsed}"
+    )
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    problems = differences(expected, actual)
+    assert not problems, (
+        f"{name}: {len(problems)} difference(s)\n" + "\n".join(problems) + f"\n\nparsed:\n{parsed}"
+    )
+
+
+def test_the_corpus_covers_the_koror_communique_and_the_numbering_styles():
+    names = corpus_names()
+    assert KOROR_COMMUNIQUE_PATH.stem in names
+    assert len(names) >= 8
+    for name in names:
+        assert (STATEMENTS / f"{name}{EXPECTED_SUFFIX}").exists(), f"{name}: no expected parse"
+        assert text_of(name).strip(), f"{name}: empty text"
+
+
+def test_the_koror_expectation_agrees_with_the_loaded_record():
+    """The hand-made Koror parse says what fixtures/jhops.py records: one source of truth."""
+    expected = json.loads(
+        (STATEMENTS / f"{KOROR_COMMUNIQUE_PATH.stem}{EXPECTED_SUFFIX}").read_text("utf-8")
+    )
+    top = [item for item in expected if item["parent"] is None]
+    assert [item["number"] for item in top] == [str(n) for n in range(1, 11)]
+    assert [item["kind"] for item in top] == [str(kind) for kind in KOROR_KINDS]
+    children = [item["number"] for item in expected if item["parent"] == "6"]
+    assert children == ["6.1", "6.2", "6.3", "6.4"]
