@@ -396,7 +396,8 @@ def blank_pdf() -> bytes:
         (
             {"file": SimpleUploadedFile("statement.odt", b"PK\x03\x04 not ours")},
             "file",
-            "Upload the statement as .txt, .docx or a .pdf with text (not “statement.odt”).",
+            "Upload the statement as .txt, .docx, a .pdf with text or Akoma Ntoso .xml "
+            "(not “statement.odt”).",
         ),
         (
             {"text": "1. Members agreed.\n2. Members noted.\n1. Members agreed again."},
