@@ -363,10 +363,9 @@ def _roman_or_letter(block: Block, open_styles: list[tuple[str, Block]]) -> str:
             and len(token) == 1
             and ord(token) == ord(letter_open.token) + 1
         )
-        if roman_open or (len(token) > 1) or (not follows_letter and token.lower() == "i"):
+        # A lone "(v)", "(x)" … that follows no letter stays a letter: a roman list opens at i.
+        if roman_open or len(token) > 1 or (not follows_letter and token.lower() == "i"):
             return roman_style
-        if not follows_letter and letter_open is None and token.lower() in "vxlc":
-            return style  # "(v)" opening a list: a letter list that starts at v is odd too
     return style
 
 
