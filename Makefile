@@ -1,6 +1,7 @@
 # Talanoa: two commands for a fresh machine.
 #   make run   the demo (venv, install, migrate, JHoPS data, server) on embedded defaults
 #   make test  the test suite on SQLite
+#   make prod  the production processes on this machine's PostgreSQL and Redis
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,8 +9,9 @@ UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO ?= 0
 
-.PHONY: run test install lint format migrate demo-data clean bench browser
+.PHONY: run test install lint format migrate demo-data clean bench browser prod audit
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +55,17 @@ run: demo-data
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config beat --loglevel=INFO & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# Production on this machine: gunicorn, two Celery workers and one beat on the local
+# PostgreSQL (database talanoa_prod, created if missing) and Redis, with the production
+# settings (no TLS here: TALANOA_HTTPS=0). What deploy/systemd/ and deploy/compose.yaml
+# run, through the same deploy/run. DEMO=1 adds the demo logins. Ctrl-C stops all.
+prod: install
+	HOST=$(HOST) PORT=$(PORT) DEMO=$(DEMO) deploy/make-prod
+
+# Known vulnerabilities in the locked dependencies (pip-audit; see .ci/audit.py).
+audit: install
+	$(BIN)/python .ci/audit.py
+
 test: install $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -67,6 +80,7 @@ format: install
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache
 
-# Benchmark on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/talanoa_bench).
+# Benchmark on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/talanoa_bench):
+# BENCH_SIZE=small (default), large or smoke (CI); README "Benchmark" says what it prints.
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench

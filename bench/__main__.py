@@ -1,15 +1,33 @@
 """Run the benchmark: `make bench` (PostgreSQL at DATABASE_URL, default talanoa_bench).
 
-Prints figures, asserts none: targets are read off the table (README, "Benchmark").
+BENCH_SIZE=small (default), large, smoke (CI), or several: BENCH_SIZE=small,large.
+Prints figures, asserts none: targets are read off the tables (README, "Benchmark").
+
+    python -m bench            the whole run, one size after another
+    python -m bench sweep      the reminder sweep alone (a child process: its own memory)
+    python -m bench report     the chair's report alone (likewise)
 """
 
 import datetime
+import json
 import os
+import platform
 import resource
+import signal
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+CLIENTS = [1, 8]
+REQUESTS = {"smoke": 40, "tiny": 16}  # per endpoint and concurrency; else BENCH_REQUESTS
+WARMUP = 16
+DEEP_PAGE = 1000
+PAGE_SIZE = 50
 
 
 def ensure_database() -> None:
@@ -20,16 +38,7 @@ def ensure_database() -> None:
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("make bench runs on PostgreSQL: set DATABASE_URL=postgres://…")
-    params = {
-        "host": database["HOST"] or "127.0.0.1",
-        "port": database["PORT"] or 5432,
-        "user": database["USER"] or "postgres",
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    if database["PASSWORD"]:
-        params["password"] = database["PASSWORD"]
-    with psycopg.connect(**params) as connection:
+    with psycopg.connect(**{**dsn_params(), "dbname": "postgres"}, autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
         ).fetchone()
@@ -37,119 +46,418 @@ def ensure_database() -> None:
             connection.execute(f'CREATE DATABASE "{database["NAME"]}"')
 
 
+def dsn_params() -> dict:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    params = {
+        "host": database["HOST"] or "127.0.0.1",
+        "port": database["PORT"] or 5432,
+        "user": database["USER"] or "postgres",
+        "dbname": database["NAME"],
+    }
+    if database["PASSWORD"]:
+        params["password"] = database["PASSWORD"]
+    return params
+
+
 def table(rows: list[tuple], header: tuple) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
-    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
+    """A Markdown table, aligned so that it also reads as plain text."""
+    cells = [tuple(str(c) for c in r) for r in [header, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def line(r):
+        return "| " + " | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"
+    return "\n".join([line(cells[0]), rule, *map(line, cells[1:])])
 
 
-def bench_sweep(now: datetime.datetime) -> list[tuple]:
+def read(path: str) -> str:
+    with open(path) as file:
+        return file.read()
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1])
+        for line in read("/proc/meminfo").splitlines()
+        if line.startswith("MemTotal")
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0].split()[0]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory / 1024**2:.0f} GiB RAM, PostgreSQL {version}, "
+        f"Python {platform.python_version()}; load average {load} at "
+        f"{datetime.datetime.now():%Y-%m-%d %H:%M}"
+    )
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process, from /proc."""
+    values = {}
+    for line in read(f"/proc/{pid}/status").splitlines():
+        if line.startswith(("VmRSS", "VmHWM")):
+            key, value = line.split(":")
+            values[key] = int(value.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+# --- the HTTP run ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    from psycopg.conninfo import make_conninfo
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "BENCH_FLOOR_DSN": make_conninfo(**dsn_params()),
+    }
+    server = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            # Not the production configuration: the worker count and class are fixed here.
+            "--config",
+            os.path.join(os.path.dirname(__file__), "gunicorn.conf.py"),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+            "bench.wsgi:application",
+        ],
+        env=env,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+def worker_pids(master: int) -> list[int]:
+    children = read(f"/proc/{master}/task/{master}/children").split()
+    return [int(pid) for pid in children]
+
+
+def reader():
+    """The person whose lists are measured: a working-group member (not a lead), in a
+    member's delegation: sees CLEAR, GREEN in a third of the forums, AMBER of 3 groups."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from forums.access import audience_of
+    from workinggroups.models import WorkingGroup
+
+    groups = WorkingGroup.objects.count()
+    user = get_user_model().objects.get(pk=groups + 7)
+    token, _created = Token.objects.get_or_create(user=user)
+    audience = audience_of(user)
+    return user, token.key, audience
+
+
+def deep_cursor(token: str, page: int) -> str | None:
+    """The API cursor of the page `page` of /api/v1/tasks/ (ordering `due`), or None."""
+    from django.db import connection
+
+    from bench import floor
+
+    sql = (
+        f"WITH {floor.AUDIENCE} SELECT coalesce(t.due_on, DATE '9999-12-31'), t.id "
+        "FROM workinggroups_task AS t CROSS JOIN aud "
+        "JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id "
+        "JOIN forums_meeting AS em ON em.id = g.established_by_id "
+        f"WHERE {floor.TASK_VISIBLE} ORDER BY 1, 2 OFFSET %(offset)s LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"token": token, "offset": (page - 1) * PAGE_SIZE - 1})
+        row = cursor.fetchone()
+    return floor.cursor_for(list(row)) if row else None
+
+
+def visible_tasks(token: str) -> int:
+    from django.db import connection
+
+    from bench import floor
+
+    sql = (
+        f"WITH {floor.AUDIENCE} SELECT count(*) FROM workinggroups_task AS t CROSS JOIN aud "
+        "JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id "
+        "JOIN forums_meeting AS em ON em.id = g.established_by_id "
+        f"WHERE {floor.TASK_VISIBLE}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"token": token})
+        return cursor.fetchone()[0]
+
+
+def endpoints(user, token: str, audience) -> list[tuple[str, str]]:
+    from bench import data
+
+    group = min(audience.groups)
+    pages = max(2, min(DEEP_PAGE, visible_tasks(token) // PAGE_SIZE - 1))
+    cursor = deep_cursor(token, pages)
+    return [
+        ("tasks mine", "tasks/?mine=true"),
+        ("tasks by working group", f"tasks/?working_group={group}"),
+        ("tasks overdue", "tasks/?overdue=true"),
+        ("outcomes by document", f"outcomes/?document={data.report_meeting_id()}"),
+        ("tasks, page 1", "tasks/"),
+        (f"tasks, page {pages:,}", f"tasks/?cursor={cursor}"),
+    ]
+
+
+def bench_http(size: str, user, token: str, audience) -> tuple[list, list]:
+    from bench import client
+
+    requests = int(os.environ.get("BENCH_REQUESTS", REQUESTS.get(size, 200)))
+    port = free_port()
+    server = start_gunicorn(port)
+    rows = []
+    try:
+        for name, path in endpoints(user, token, audience):
+            api, floor = f"/api/v1/{path}", f"/floor/{path}"
+            for url in (api, floor):
+                client.load(port, url, token, clients=WORKERS, requests=WARMUP)
+            for clients in CLIENTS:
+                a = client.load(port, api, token, clients=clients, requests=requests)
+                f = client.load(port, floor, token, clients=clients, requests=requests)
+                rows.append(
+                    (
+                        name,
+                        clients,
+                        f"{a['rps']:.0f}",
+                        f"{a['p50']:.1f}",
+                        f"{a['p95']:.1f}",
+                        "/".join(map(str, a["queries"])),
+                        f"{f['rps']:.0f}",
+                        f"{f['p50']:.1f}",
+                        f"{f['p95']:.1f}",
+                        f"{f['rps'] / a['rps']:.1f}x",
+                        f"{a['p50'] / f['p50']:.1f}x",
+                        f"{a['p95'] / f['p95']:.1f}x",
+                        f"{a['bytes'] / 1024:.0f}/{f['bytes'] / 1024:.0f}",
+                    )
+                )
+                print(" ", *rows[-1], file=sys.stderr, flush=True)  # progress
+        memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    workers = [
+        (
+            f"gunicorn worker {i + 1} (sync)",
+            f"{now:.0f} MB",
+            f"{peak:.0f} MB",
+            "after the run above",
+        )
+        for i, (now, peak) in enumerate(memory)
+    ]
+    return rows, workers
+
+
+# --- the sweep and the report, each in a process of its own --------------------------------
+
+
+def child(step: str) -> dict:
+    """Run `python -m bench <step>` and read its JSON line: its own peak memory."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench", step], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_sweep() -> dict:
+    """The reminder sweep as the Celery beat job runs it, on an empty ledger."""
     from django.core import mail
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench import data
     from workinggroups import reminders
-    from workinggroups.models import Reminder
+    from workinggroups.models import Reminder, Task
 
-    rows = []
-    with CaptureQueriesContext(connection) as planning:
+    held = data.current()
+    now = datetime.datetime.combine(
+        datetime.date.fromisoformat(held["today"]), datetime.time(0, 30), tzinfo=datetime.UTC
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE workinggroups_reminder")
+    result = {"tasks": Task.objects.count(), "open": Task.objects.open().count()}
+    with CaptureQueriesContext(connection) as first:
         started = time.perf_counter()
         due = reminders.sweep(now)
-        swept = time.perf_counter() - started
-    rows.append(("sweep (plan + hand out)", f"{swept:.2f} s", len(planning), f"{len(due)} due"))
-    again = time.perf_counter()
+        result["sweep"] = time.perf_counter() - started
+    result["sweep_queries"] = len(first)
+    result["planned"] = Reminder.objects.count()
+    result["due"] = len(due)
     with CaptureQueriesContext(connection) as second:
+        started = time.perf_counter()
         reminders.sweep(now)
-    rows.append(
-        ("second sweep (nothing new)", f"{time.perf_counter() - again:.2f} s", len(second), "")
-    )
-    sample = due[:2000]
+        result["again"] = time.perf_counter() - started
+    result["again_queries"] = len(second)
+    held_size = held["size"]
+    sample = due[: int(os.environ.get("BENCH_DELIVER", 50 if held_size == "smoke" else 200))]
     mail.outbox = []
-    started = time.perf_counter()
     with CaptureQueriesContext(connection) as delivering:
+        started = time.perf_counter()
         for reminder_id in sample:
             reminders.deliver(reminder_id, now)
-    elapsed = time.perf_counter() - started
-    sent = Reminder.objects.filter(pk__in=sample, status=Reminder.Status.SENT).count()
-    rows.append(
-        (
-            f"deliver {len(sample)} (compose + send)",
-            f"{elapsed:.2f} s",
-            f"{len(delivering) / max(1, len(sample)):.1f}/msg",
-            f"{sent / elapsed:.0f} reminders/s",
-        )
-    )
-    return rows
+        result["deliver"] = time.perf_counter() - started
+    result["delivered"] = len(sample)
+    result["deliver_queries"] = len(delivering) / max(1, len(sample))
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
 
 
-def report_data(*, outcomes: int, tasks: int, today: datetime.date):
-    """A meeting adopting `outcomes` outcomes, one reaffirming the previous meeting's
-    document (so its outcomes and the tasks serving them are the lineage), with `tasks`
-    tasks in the groups reporting to it; and its chair, who reads up to TLP:AMBER."""
-    from django.contrib.auth import get_user_model
-
-    from bench import data
-    from forums.models import Chair, Meeting
-    from outcomes.models import OutcomeDocument, OutcomeLink
-
-    made = data.generate(
-        forums=1,
-        meetings_per_forum=2,
-        outcomes=2 * outcomes,  # half adopted at the meeting, half at the one before
-        tasks=tasks,
-        people=100,
-        today=today,
-    )
-    earlier, meeting = Meeting.objects.order_by("sequence")
-    adopted = OutcomeDocument.objects.get(meeting=meeting).outcomes.order_by("position").first()
-    OutcomeLink.objects.create(
-        source=adopted,
-        kind="reaffirms",
-        target_document=OutcomeDocument.objects.get(meeting=earlier),
-    )
-    chair = get_user_model().objects.create(username="bench-chair", password="!")
-    member = meeting.forum.memberships.first().member
-    Chair.objects.create(meeting=meeting, member=member, person=chair)
-    return made, meeting, chair
-
-
-def bench_report(meeting, chair, as_of: datetime.date) -> list[tuple]:
+def run_report() -> dict:
+    """The chair's report of the report meeting (500 outcomes), as its chair reads it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench import data
+    from forums.models import Chair, Meeting
     from forums.tlp import TLP
     from reports.content import build_report
     from reports.render import FORMATS, render
 
-    rows = []
+    meeting = Meeting.objects.get(pk=data.report_meeting_id())
+    chair = Chair.objects.filter(meeting=meeting).select_related("person").first().person
+    as_of = datetime.date.fromisoformat(data.current()["today"])
+    result = {}
     with CaptureQueriesContext(connection) as building:
         started = time.perf_counter()
         report = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=as_of)
-        built = time.perf_counter() - started
-    outcomes = sum(len(document.outcomes) for document in report.documents)
-    tasks = sum(len(group.tasks) for group in report.groups)
-    rows.append(
-        (
-            "build (AMBER, as chair)",
-            f"{built:.2f} s",
-            len(building),
-            f"{outcomes} outcomes, {tasks} tasks, {len(report.lineage)} in lineage",
+        result["build"] = time.perf_counter() - started
+    result["build_queries"] = len(building)
+    result["outcomes"] = sum(len(document.outcomes) for document in report.documents)
+    result["tasks"] = sum(len(group.tasks) for group in report.groups)
+    formats = os.environ.get("BENCH_REPORT_FORMATS", ",".join(FORMATS)).split(",")
+    result["render"] = {}
+    for fmt in formats:
+        started = time.perf_counter()
+        rendered = render(report, fmt)
+        result["render"][fmt] = (time.perf_counter() - started, len(rendered.content))
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+# --- putting it together ------------------------------------------------------------------
+
+
+def bench_size(size: str) -> None:
+    from bench import data
+
+    held = data.ensure(size, datetime.date.today())
+    user, token, audience = reader()
+    print(
+        f"\n## BENCH_SIZE={size}: {held['counts']['forums']:,} forums, "
+        f"{held['counts']['forums'] * data.MEETINGS_PER_FORUM:,} meetings, "
+        f"{held['counts']['outcomes']:,} outcomes, {held['counts']['tasks']:,} tasks, "
+        f"{held['counts']['people']:,} people, "
+        f"{held['derived']['workinggroups_taskupdate']:,} progress updates "
+        f"(generated {held['today']} in {held['seconds']:.0f} s)\n"
+    )
+    print(
+        f"Reader: {user.username}, member of {len(audience.groups)} working groups, "
+        f"delegate in {len(audience.green_forums)} forums; sees "
+        f"{visible_tasks(token):,} tasks. {WORKERS} gunicorn sync workers.\n",
+        flush=True,
+    )
+    rows, memory = bench_http(size, user, token, audience)
+    print()
+    print(
+        table(
+            rows,
+            (
+                "list (50 a page)",
+                "clients",
+                "API req/s",
+                "API p50 ms",
+                "API p95 ms",
+                "API queries",
+                "floor req/s",
+                "floor p50 ms",
+                "floor p95 ms",
+                "req/s floor/API",
+                "p50 API/floor",
+                "p95 API/floor",
+                "KB API/floor",
+            ),
         )
     )
-    for fmt in FORMATS:
-        with CaptureQueriesContext(connection) as rendering:
-            started = time.perf_counter()
-            rendered = render(report, fmt)
-            elapsed = time.perf_counter() - started
-        rows.append(
-            (
-                f"render {fmt}",
-                f"{elapsed:.2f} s",
-                len(rendering),
-                f"{len(rendered.content) / 1024:,.0f} KB",
-            )
-        )
-    return rows
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nLoad average at the end of the HTTP run: {load}.")
+    sweep = child("sweep")
+    report = child("report")
+    steps = [
+        (
+            f"reminder sweep over {sweep['tasks']:,} tasks ({sweep['open']:,} open)",
+            f"{sweep['sweep']:.1f} s",
+            sweep["sweep_queries"],
+            f"{sweep['planned']:,} reminders planned, {sweep['due']:,} due now",
+            f"{sweep['peak_mb']:.0f} MB",
+        ),
+        (
+            "second sweep (nothing new)",
+            f"{sweep['again']:.1f} s",
+            sweep["again_queries"],
+            "",
+            "",
+        ),
+        (
+            f"deliver {sweep['delivered']} (compose + send to memory)",
+            f"{sweep['deliver']:.1f} s",
+            f"{sweep['deliver_queries']:.1f} each",
+            f"{sweep['delivered'] / max(sweep['deliver'], 1e-9):.0f} reminders/s",
+            "",
+        ),
+        (
+            "chair's report: build (AMBER, as chair)",
+            f"{report['build']:.2f} s",
+            report["build_queries"],
+            f"{report['outcomes']} outcomes, {report['tasks']:,} tasks",
+            f"{report['peak_mb']:.0f} MB",
+        ),
+        *(
+            (f"chair's report: render {fmt}", f"{seconds:.2f} s", "", f"{size / 1024:,.0f} KB", "")
+            for fmt, (seconds, size) in report["render"].items()
+        ),
+    ]
+    print()
+    print(table(steps, ("step", "time", "queries", "result", "peak RSS")))
+    print()
+    print(table(memory, ("process", "RSS", "peak RSS", "")))
 
 
 def main() -> None:
@@ -159,48 +467,18 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from bench import data
-
+    step = sys.argv[1] if len(sys.argv) > 1 else None
+    if step in ("sweep", "report"):
+        result = run_sweep() if step == "sweep" else run_report()
+        print(json.dumps(result))
+        return
     ensure_database()
     call_command("migrate", verbosity=0)
-    sizes = {
-        "reminders": {
-            "forums": 10,
-            "meetings_per_forum": 2,
-            "outcomes": 2000,
-            "tasks": int(os.environ.get("BENCH_SWEEP_TASKS", 100_000)),
-            "people": int(os.environ.get("BENCH_SWEEP_PEOPLE", 10_000)),
-        },
-    }
-    now = datetime.datetime(2027, 3, 1, 0, 30, tzinfo=datetime.UTC)
-    print(f"Talanoa benchmark on {settings.DATABASES['default']['NAME']} (PostgreSQL)")
-    for name, size in sizes.items():
-        data.reset()
-        started = time.perf_counter()
-        made = data.generate(today=now.date(), **size)
-        print(f"\n[{name}] generated {made} in {time.perf_counter() - started:.1f} s")
-        print(table(bench_sweep(now), ("step", "time", "queries", "result")))
-    # The chair's report: a small meeting, then the large one; the query counts must match.
-    report_sizes = [
-        (50, 500),
-        (
-            int(os.environ.get("BENCH_REPORT_OUTCOMES", 500)),
-            int(os.environ.get("BENCH_REPORT_TASKS", 5000)),
-        ),
-    ]
-    for outcomes, tasks in report_sizes:
-        data.reset()
-        started = time.perf_counter()
-        made, meeting, chair = report_data(outcomes=outcomes, tasks=tasks, today=now.date())
-        print(
-            f"\n[chair's report, {outcomes} outcomes, {tasks} tasks] generated {made} "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        print(
-            table(bench_report(meeting, chair, now.date()), ("step", "time", "queries", "result"))
-        )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory of this process: {peak:.0f} MB")
+    sizes = os.environ.get("BENCH_SIZE", "small").split(",")
+    print(f"# Talanoa benchmark on {settings.DATABASES['default']['NAME']}\n")
+    print(machine())
+    for size in sizes:
+        bench_size(size.strip())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ Exactly-once delivery never rests on the broker: jobs claim rows in the database
 
 from celery import Celery
 
+# Connects Celery's logging to Django's (JSON in production) and carries request ids.
+from config import logs  # noqa: F401
+
 # DJANGO_SETTINGS_MODULE comes from the caller (manage.py, wsgi.py, the Makefile, the
 # deployment), never from here: this module is imported whenever `config` is.
 app = Celery("talanoa")

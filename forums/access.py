@@ -119,6 +119,10 @@ def tlp_rule(audience: Audience, *, label: str, forum: str, amber: Q, red: Q | N
     return rule
 
 
-def named_in(recipients_through, *, audience: Audience, column: str) -> Q:
-    """`pk__in` the rows that name this person among their TLP:RED recipients."""
-    return Q(pk__in=recipients_through.objects.filter(user_id=audience.user_id).values(column))
+def named_in(recipients_through, *, audience: Audience, column: str, prefix: str = "") -> Q:
+    """`pk__in` the rows that name this person among their TLP:RED recipients.
+
+    `prefix` reaches the row from another (e.g. "target_outcome__" from a link).
+    """
+    named = recipients_through.objects.filter(user_id=audience.user_id).values(column)
+    return Q(**{f"{prefix}pk__in": named})

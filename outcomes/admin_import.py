@@ -43,6 +43,9 @@ from outcomes.drafts import Draft, DraftOutcome
 from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
 from outcomes.services import outcome_statement_import
 
+# The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
+MAX_INDENT_DEPTH = 6
+
 # --- forms ---------------------------------------------------------------------------------
 
 
@@ -408,7 +411,9 @@ class StatementImportMixin:
                 {
                     "item": item,
                     "form": form,
-                    "depth": depth[item.number],
+                    # Indented by depth (outcomes/import_review.css); deeper items
+                    # share the deepest indent.
+                    "depth": min(depth[item.number], MAX_INDENT_DEPTH),
                     "heading": item.heading if item.heading != previous_heading else "",
                     "links": [(next(link_forms), link) for link in item.links],
                 }

@@ -96,19 +96,26 @@ class OutcomeDocument(models.Model):
             )
 
 
+def outcome_rule(audience: Audience, *, prefix: str) -> Q:
+    """Who reads an outcome (at `prefix`, e.g. "target_outcome__" from a link)."""
+    forum = f"{prefix}document__meeting__forum_id"
+    own = tlp_rule(
+        audience,
+        label=f"{prefix}tlp",
+        forum=forum,
+        amber=Q(**{f"{forum}__in": audience.amber_forums}),
+        red=named_in(
+            Outcome.recipients.through, audience=audience, column="outcome_id", prefix=prefix
+        ),
+    )
+    # The document's label too: a label raised on a document closes its outcomes.
+    return own & document_rule(audience, prefix=f"{prefix}document__")
+
+
 class OutcomeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OutcomeQuerySet":
         """The one place that decides which outcomes a person may see (forums.access)."""
-        audience = audience_of(user)
-        own = tlp_rule(
-            audience,
-            label="tlp",
-            forum="document__meeting__forum_id",
-            amber=Q(document__meeting__forum_id__in=audience.amber_forums),
-            red=named_in(Outcome.recipients.through, audience=audience, column="outcome_id"),
-        )
-        # The document's label too: a label raised on a document closes its outcomes.
-        return self.filter(own & document_rule(audience, prefix="document__"))
+        return self.filter(outcome_rule(audience_of(user), prefix=""))
 
     def in_document_order(self) -> "OutcomeQuerySet":
         return self.order_by("document__meeting__forum__acronym", "document__code", "position")

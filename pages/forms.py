@@ -53,14 +53,20 @@ class CsvImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
     )
 
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file over the upload bound (settings.FILE_UPLOAD_HANDLERS) never arrives: the
+        # view says so, or the form would ask for a file that was sent.
+        self.oversized = oversized
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
+        if self.oversized or (upload is not None and upload.size > MAX_BYTES):
+            raise forms.ValidationError(
+                _("The file is larger than 1 MB; split it into smaller files.")
+            )
         if upload is not None:
-            if upload.size > MAX_BYTES:
-                raise forms.ValidationError(
-                    _("The file is larger than 1 MB; split it into smaller files.")
-                )
             try:
                 cleaned["text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:

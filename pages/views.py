@@ -22,13 +22,14 @@ from forums.access import audience_of
 from forums.audit import PreconditionFailed
 from forums.models import Forum, Meeting, Profile
 from forums.services import profile_set_language
+from outcomes.imports import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
 from pages.forms import CsvImportForm, ReportForm, TaskUpdateForm
 from pages.lineage import lineage_of
 from reports.content import allowed_levels
-from reports.models import download_name
-from reports.services import report_generate
+from reports.models import GeneratedReport, download_name
+from reports.services import TooLongForNow, report_generate, report_request
 from workinggroups import csv_exchange
 from workinggroups.models import (
     CalendarFeed,
@@ -171,7 +172,6 @@ def task_detail(request, pk: int):
         # the author's note, against the new version, so nothing typed is lost.
         task.refresh_from_db()
         fresh = TaskUpdateForm(task=task, initial={**data, "expected_version": task.version})
-        fresh.initial.setdefault("status", task.status)
         if data["status"] not in dict(fresh.fields["status"].choices):
             fresh.initial["status"] = task.status
         latest = TaskUpdate.objects.visible_to(request.user).filter(task=task).last()
@@ -249,7 +249,11 @@ def working_group_import(request, pk: int):
     if not may_post_updates(request.user, group.pk):
         raise PermissionDenied(_("Only members of this working group may import updates."))
     preview = None
-    form = CsvImportForm(request.POST or None, request.FILES or None)
+    form = CsvImportForm(
+        request.POST or None,
+        request.FILES or None,
+        oversized="file" in oversized_fields(request),
+    )
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
@@ -322,6 +326,12 @@ def meeting_detail(request, pk: int):
             .filter(established_by=meeting)
             .order_by("name"),
             "report_form": ReportForm(levels=levels) if for_chairs else None,
+            # The asker's own reports of this meeting: a long one is made by a worker.
+            "my_reports": GeneratedReport.objects.filter(
+                meeting=meeting, requested_by=request.user
+            )[:5]
+            if for_chairs
+            else [],
             "chairs": meeting.chairs.select_related("member", "person"),
         },
     )
@@ -338,7 +348,21 @@ def meeting_report(request, pk: int):
         return redirect("pages:meeting", pk=meeting.pk)
     fmt, level = form.cleaned_data["format"], form.cleaned_data["tlp"]
     as_of = timezone.localdate()
-    report = report_generate(actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of)
+    try:
+        report = report_generate(
+            actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
+        )
+    except TooLongForNow as too_long:
+        report_request(actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of)
+        messages.info(
+            request,
+            _(
+                "This report is long (%(rows)s rows): it is being made for you and will be "
+                "listed here, ready to download, within a few minutes."
+            )
+            % {"rows": too_long.rows},
+        )
+        return redirect("pages:meeting", pk=meeting.pk)
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,

@@ -107,12 +107,21 @@ class ReportThrottle(UserRateThrottle):
 THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, ReportThrottle]
 
 
+# The HTML report is one self-contained file (its CSS in a <style> element, its charts
+# inline SVG) that quotes what people typed: shown as a page of this site it may run
+# nothing (sandbox), load nothing, and is framed by nobody. It replaces the site's policy
+# (settings.CONTENT_SECURITY_POLICY), which would refuse the <style>.
+HTML_REPORT_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
 def file_headers(response, fmt: str):
     # TLP:GREEN and AMBER text must not stay in shared caches.
     response["Cache-Control"] = "private, no-store"
     if fmt == "html":
-        # The report quotes what people typed: as a page of this site it may run nothing.
-        response["Content-Security-Policy"] = "sandbox"
+        response["Content-Security-Policy"] = HTML_REPORT_POLICY
     return response
 
 
@@ -206,7 +215,9 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
             "clear; green and amber up to your clearance in the meeting's forum, else a "
             "400 naming the levels you may ask for). `format` chooses the file (an unknown "
             "format is a 404); PDF and DOCX come as attachments, HTML inline. A signed-in "
-            "caller's report is kept: see /api/v1/reports/."
+            "caller's report is kept: see /api/v1/reports/. A PDF or DOCX too long to lay "
+            "out within a request (over REPORT_NOW_MAX_ROWS rows, 600 by default) is queued "
+            "for a worker instead, as the POST would: 202 with its record, and Location."
         ),
         parameters=[
             OpenApiParameter(
@@ -218,7 +229,12 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
             OpenApiParameter("tlp", str, enum=LEVEL_NAMES, default="clear"),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today."),
         ],
-        responses=FILE_RESPONSES,
+        responses={
+            **FILE_RESPONSES,
+            202: OpenApiResponse(
+                GeneratedReportSerializer, description="Too long for now: queued instead."
+            ),
+        },
     )
     def get(self, request, *args, **kwargs):
         meeting = self.get_object()
@@ -227,22 +243,63 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
         fmt = request.accepted_renderer.format
         level = _level(query.validated_data["tlp"])
         as_of = query.validated_data.get("as_of") or _as_of_today()
-        if request.user.is_authenticated:
-            report = services.report_generate(
-                actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
-            )
-            with report.file.open("rb") as stored:
-                content = stored.read()
-        else:
-            content = services.report_render(
-                actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
-            ).content
+        try:
+            if request.user.is_authenticated:
+                report = services.report_generate(
+                    actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
+                )
+                with report.file.open("rb") as stored:
+                    content = stored.read()
+            else:
+                content = services.report_render(
+                    actor=request.user,
+                    meeting=meeting,
+                    level=level,
+                    fmt=fmt,
+                    as_of=as_of,
+                    now=True,
+                ).content
+        except services.TooLongForNow as too_long:
+            return self._queued_instead(request, meeting, level, fmt, as_of, too_long.rows)
         name = download_name(meeting, level, fmt, as_of)
         response = Response(
             content,
             headers={"Content-Disposition": content_disposition_header(fmt != "html", name)},
         )
         return file_headers(response, fmt)
+
+    def _queued_instead(self, request, meeting, level, fmt, as_of, rows: int) -> Response:
+        """Too long to lay out now: queued for a worker (202), as the POST would have."""
+        if not request.user.is_authenticated:
+            raise exceptions.ValidationError(
+                {
+                    "format": [
+                        _(
+                            "This report is too long to lay out now (%(rows)s rows): sign in "
+                            "to have it made by a worker, or ask for format=html."
+                        )
+                        % {"rows": rows}
+                    ]
+                }
+            )
+        report = services.report_request(
+            actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
+        )
+        # A record, not the file: JSON, as a refusal is (ErrorsAsJSON).
+        request.accepted_renderer = renderers.JSONRenderer()
+        request.accepted_media_type = renderers.JSONRenderer.media_type
+        return Response(
+            _report_record(report, request),
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("api:report-detail", kwargs={"pk": report.pk})},
+        )
+
+
+def _report_record(report: GeneratedReport, request) -> dict:
+    fresh = GeneratedReport.objects.select_related("meeting__forum", "requested_by").get(
+        pk=report.pk
+    )
+    return GeneratedReportSerializer(fresh, context={"request": request}).data
 
 
 @extend_schema(tags=["reports"])
@@ -272,11 +329,7 @@ class MeetingReportRequestView(generics.GenericAPIView):
             fmt=body.validated_data["format"],
             as_of=body.validated_data.get("as_of") or _as_of_today(),
         )
-        fresh = GeneratedReport.objects.select_related("meeting__forum", "requested_by").get(
-            pk=report.pk
-        )
-        data = GeneratedReportSerializer(fresh, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED)
+        return Response(_report_record(report, request), status=status.HTTP_202_ACCEPTED)
 
 
 class GeneratedReportFilter(django_filters.FilterSet):
@@ -320,7 +373,12 @@ class GeneratedReportFileView(ErrorsAsJSON, generics.GenericAPIView):
             "The file of a finished report (404 until it is done). Refused (403) if your "
             "clearance no longer covers the report's level."
         ),
-        responses=FILE_RESPONSES,
+        responses={
+            **FILE_RESPONSES,
+            202: OpenApiResponse(
+                GeneratedReportSerializer, description="Too long for now: queued instead."
+            ),
+        },
     )
     def get(self, request, *args, **kwargs):
         report = self.get_object()

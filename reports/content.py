@@ -139,6 +139,23 @@ class Report:
     def title(self) -> str:
         return f"Chair's report: {self.meeting}"
 
+    @property
+    def rows(self) -> int:
+        """The table rows its layout holds: outcomes, and task lines in every section.
+
+        What the time to lay out a PDF or DOCX grows with (README, "Benchmark").
+        """
+        task_lists = [
+            *(item.tasks for item in self.lineage),
+            *(group.tasks for group in self.groups),
+            self.ready,
+            self.blocked,
+            self.overdue,
+            self.carried_over,
+        ]
+        outcomes = sum(len(document.outcomes) for document in self.documents)
+        return outcomes + len(self.lineage) + sum(len(tasks) for tasks in task_lists)
+
 
 def allowed_levels(user, meeting: Meeting) -> list[TLP]:
     """The levels this person may ask for: up to their clearance in the meeting's forum."""

@@ -14,6 +14,7 @@ from forums.access import audience_of
 from forums.models import Meeting
 from forums.tlp import TLP
 from reports.content import LEVELS
+from reports.storage import DatabaseStorage
 
 # What each format is on the wire; the renderers (reports/render.py) produce the same.
 MEDIA_TYPES = {
@@ -32,6 +33,26 @@ class GeneratedReportQuerySet(models.QuerySet):
         if audience.is_anonymous:
             return self.none()
         return self.filter(requested_by_id=audience.user_id)
+
+
+class StoredFile(models.Model):
+    """The bytes of a generated report, kept in the database (reports/storage.py).
+
+    The database is the one store every web and worker machine shares: a worker on one
+    machine writes the file that a web server on another sends (README, "Production").
+    """
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class GeneratedReport(models.Model):
@@ -68,7 +89,13 @@ class GeneratedReport(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     # Named <forum>-<sequence>-<level>-<random>.<ext>: the random part keeps it unguessable.
-    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=255)
+    file = models.FileField(
+        _("file"),
+        upload_to="reports/%Y/%m/",
+        storage=DatabaseStorage(),
+        blank=True,
+        max_length=255,
+    )
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)

@@ -37,19 +37,37 @@ def _check_format(fmt: str) -> None:
         )
 
 
+class TooLongForNow(Exception):
+    """A PDF or DOCX too long to lay out within a web request: a worker must make it."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+
+# Laying out a page takes WeasyPrint about 0.1 s on one core, whatever the server: a
+# report of thousands of rows would hold a web worker for minutes (README, "Benchmark").
+LAID_OUT = ("pdf", "docx")
+
+
 def report_render(
-    *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date
+    *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date, now: bool = False
 ) -> Rendered:
     """The report as `actor` may tell it at `level`, laid out as `fmt`; nothing is kept.
 
-    Refuses a level above the actor's clearance (ValidationError on `tlp`).
+    Refuses a level above the actor's clearance (ValidationError on `tlp`). `now`: for a
+    web request, which refuses (TooLongForNow) a PDF or DOCX of more rows than
+    settings.REPORT_NOW_MAX_ROWS; the HTML, and a worker's report, have no bound.
     """
     _check_format(fmt)
     check_level(actor, meeting, level)  # refused in the asker's language
     # The report goes to Forum leaders in English, whatever language the asker reads
     # Talanoa in: its labels (statuses, kinds, meeting names) are English too.
     with translation.override("en"):
-        return render(build_report(meeting=meeting, user=actor, level=level, as_of=as_of), fmt)
+        report = build_report(meeting=meeting, user=actor, level=level, as_of=as_of)
+        if now and fmt in LAID_OUT and report.rows > settings.REPORT_NOW_MAX_ROWS:
+            raise TooLongForNow(report.rows)
+        return render(report, fmt)
 
 
 def _store(report: GeneratedReport, rendered: Rendered) -> None:
@@ -66,9 +84,14 @@ def _store(report: GeneratedReport, rendered: Rendered) -> None:
 def report_generate(
     *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date
 ) -> GeneratedReport:
-    """Build, render and keep a report now (the API's GET). Synchronous."""
+    """Build, render and keep a report now (the API's GET). Synchronous.
+
+    A PDF or DOCX too long for a web request raises TooLongForNow: queue it instead.
+    """
     started = timezone.now()
-    rendered = report_render(actor=actor, meeting=meeting, level=level, fmt=fmt, as_of=as_of)
+    rendered = report_render(
+        actor=actor, meeting=meeting, level=level, fmt=fmt, as_of=as_of, now=True
+    )
     report = GeneratedReport(
         meeting=meeting,
         requested_by=actor,

@@ -9,11 +9,32 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from environ.fileaware_mapping import FileAwareMapping
+
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.FileAwareEnv()
+
+class SecretFiles(FileAwareMapping):
+    """`NAME_FILE` read as FileAwareEnv reads it, without the newline most files end with.
+
+    `echo "$key" > secret_key` and most secret stores write one; a DATABASE_URL or
+    REDIS_URL read with it would name a database or host that does not exist.
+    """
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        return value.rstrip("\r\n") if self.env.get(f"{key}_FILE") else value
+
+
+class SettingsEnv(environ.FileAwareEnv):
+    ENVIRON = SecretFiles()
+
+
+env = SettingsEnv()
 
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -33,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "simple_history",
     "forums",
     "outcomes",
@@ -43,7 +65,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request's id (config/logs.py).
+    "config.logs.RequestIdMiddleware",
+    # Before the host check and the HTTPS redirect: load balancers probe by address.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,7 +114,8 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default: str) -> dict:
+def database_from_env(default: str = environ.Env.NOTSET) -> dict:
+    """DATABASE_URL as Django's DATABASES entry; required when no default is given."""
     database = env.db_url("DATABASE_URL", default=default)
     database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -100,6 +129,31 @@ DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'talanoa.sqlite
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# Caches: DRF's request counts for throttling ("default") and the workers' heartbeat
+# (config/health.py, "health") must be the same for every process on every machine: Redis
+# when there is one, its values JSON (Django's Redis cache pickles by default; the
+# conventions allow no pickle). Without Redis (`make run`): the counts per process, the
+# heartbeat in a folder under var/ that the demo's worker and web server share (Django's
+# file cache pickles; the folder is the demo's own and holds one number).
+if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"serializer": "django.core.signing.JSONSerializer"},
+    }
+    CACHES = {
+        "default": {**_redis_cache, "KEY_PREFIX": "talanoa"},
+        "health": {**_redis_cache, "KEY_PREFIX": "talanoa-health"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "health": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache" / "health",
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,9 +174,8 @@ LOGIN_REDIRECT_URL = "pages:my-work"
 LOGOUT_REDIRECT_URL = "pages:home"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-MEDIA_URL = "media/"
+# Where `collectstatic` gathers the static files (served by WhiteNoise in production).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # Request bodies. An uploaded statement is bounded while it arrives, at 5 MB
 # (outcomes.imports.BoundedUploadHandler); otherwise Django's defaults hold: form fields
@@ -131,6 +184,51 @@ MEDIA_URL = "media/"
 # file instead of memory. The review form posts each outcome and link of a document as
 # fields: a 300-item action plan is about 2,500, over the default 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Every request's files are bounded while they arrive, not only the forms that expect
+# one: Django parses a multipart body wherever a view reads request.POST (the sign-in
+# page too), spooling files to disk whatever their size. The bound is the largest upload
+# any form accepts (a statement, 5 MB); a form with a smaller one (the CSV import, 1 MB)
+# checks its own.
+FILE_UPLOAD_HANDLERS = [
+    "outcomes.imports.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# --- response headers (production adds the HTTPS ones: config/settings/production.py) ------
+
+# Django's defaults, written out because the security baseline rests on them.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Calendar feeds and unsubscribe links carry secrets in their paths: never sent to
+# another site as a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No page uses these browser features; a script injected despite the CSP gets none.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Content Security Policy (django-csp) in every environment, so that the tests and the
+# demo break where production would. Our pages load scripts and styles from our own
+# static files only, with no inline script or style (tests/test_production.py reads
+# every template). Swagger UI's inline start-up script and style (/api/v1/docs/) get a
+# per-response nonce (config/templates/drf_spectacular/swagger_ui.html); DRF's browsable
+# API loses two style attributes, and works. The chair's HTML report, a self-contained
+# file, sends its own stricter policy (reports/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
 
 # Sessions are signed JSON in the database: no pickle anywhere (CONVENTIONS.md).
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
@@ -242,12 +340,30 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The in-memory scheduler: beat keeps no shelve (pickle) file; the sweep is idempotent, so
 # a restarted beat that forgot when it last ran loses nothing.
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# Jobs outside the apps' jobs.py modules (autodiscovered): the health heartbeat.
+CELERY_IMPORTS = ["config.health"]
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=30.0)
+# /healthz fails when the last heartbeat is older than this (4 missed beats).
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.float("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=120.0)
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
         "task": "workinggroups.jobs.sweep_reminders",
         "schedule": env.float("REMINDER_SWEEP_SECONDS", default=60.0),
     },
+    "health-heartbeat": {
+        "task": "config.health.heartbeat",
+        "schedule": HEALTH_HEARTBEAT_SECONDS,
+        # A heartbeat that waited in the queue longer than its interval proves nothing:
+        # dropped, so that a worker back after an outage does not run a backlog of them.
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+    },
 }
+
+# --- the chair's report (reports/services.py) --------------------------------------------
+
+# The longest PDF or DOCX made within a web request, in table rows (outcomes and task
+# lines): about 90 pages, some 10 s. A longer one is queued for a worker.
+REPORT_NOW_MAX_ROWS = env.int("REPORT_NOW_MAX_ROWS", default=600)
 
 # --- reminders (workinggroups/reminders.py) ----------------------------------------------
 
@@ -267,9 +383,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.api_auth.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# One console handler; each line carries its request's id (config/logs.py). Production
+# writes JSON (one object a line); elsewhere text, unless LOG_FORMAT=json.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="text"), level=env.str("LOG_LEVEL", default="INFO")
+)

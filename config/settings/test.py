@@ -17,3 +17,9 @@ REMINDER_TEST_DELIVERY_DELAY_SECONDS = env.float(
     "REMINDER_TEST_DELIVERY_DELAY_SECONDS", default=0.0
 )
 DATABASES = {"default": database_from_env("sqlite://:memory:")}
+# In memory, whatever REDIS_URL says (the real-worker tests set it for their broker); the
+# health tests point "health" at a real Redis themselves (tests/test_production.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "health": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "health"},
+}

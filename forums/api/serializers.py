@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from forums.api.base import CalledField
 from forums.models import Chair, Forum, Hosting, Meeting, Member
 
 
@@ -44,7 +45,7 @@ class HostingSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True)
+    name = CalledField(source="__str__")
     forum = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
     forum_id = serializers.IntegerField(read_only=True)
     country = serializers.CharField(source="country.code", allow_null=True)

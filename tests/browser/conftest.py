@@ -8,6 +8,7 @@ static files counted apart); screenshots go to test-artifacts/ at the repository
 """
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,9 +89,11 @@ def phone(browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
 
     Each call is a new context (no cookies, empty cache); relative URLs go to the live
     server (`page.goto("/reminders/…")`). The locale sets both navigator.language and the
-    Accept-Language header, as a French phone would send it.
+    Accept-Language header, as a French phone would send it. Anything the site's Content
+    Security Policy refuses on any page (an inline style, a script) fails the test.
     """
     contexts: list[BrowserContext] = []
+    refused: list[str] = []
 
     def open_phone(*, locale: str = "en", javascript: bool = True) -> BrowserContext:
         context = browser.new_context(
@@ -98,12 +101,30 @@ def phone(browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
         )
         if not javascript:
             _without_javascript.add(context)
+        context.on("console", lambda message: refused.extend(csp_violations([message])))
         contexts.append(context)
         return context
 
     yield open_phone
     for context in contexts:
         context.close()
+    # Every page any browser test opens is held to the site's Content Security Policy.
+    assert not refused, "the Content Security Policy refused:\n" + "\n".join(refused)
+
+
+# DRF's browsable API (an /api/v1/ address opened in a browser) places two of its buttons
+# with style attributes, which the policy refuses; the page works without them.
+TOLERATED_REFUSALS = re.compile(r"https?://[^/]+/api/v1/(?!docs/)\S*: Applying inline style ")
+
+
+def csp_violations(messages) -> list[str]:
+    """Chromium's console lines for what the Content Security Policy refused."""
+    lines = [
+        f"{message.page.url if message.page else '?'}: {message.text}"
+        for message in messages
+        if "Content Security Policy" in message.text
+    ]
+    return [line for line in lines if not TOLERATED_REFUSALS.match(line)]
 
 
 def sign_in(page: Page, live_server, username: str, password: str, *, path="/accounts/login/"):

@@ -1,14 +1,12 @@
 """A meeting's page: documents and outcomes within clearance, its work, the chair's report."""
 
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from pypdf import PdfReader
 
 from forums.tlp import TLP
-from reports.models import GeneratedReport
+from reports.models import GeneratedReport, StoredFile
 from tests.factories import OutcomeDocumentFactory, OutcomeFactory, TaskFactory
 from tests.pages.conftest import client_for
 
@@ -20,7 +18,7 @@ def url(meeting, suffix: str = "") -> str:
 
 
 def files_kept() -> set[str]:
-    return {str(path) for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    return set(StoredFile.objects.values_list("name", flat=True))
 
 
 def pdf_text(content: bytes) -> str:
@@ -129,6 +127,31 @@ def test_chair_downloads_the_report_as_a_pdf_naming_the_meeting(team):
         TLP.CLEAR,
         "pdf",
     )
+
+
+def test_a_report_too_long_for_now_is_queued_and_listed_on_the_meeting_page(
+    team, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_NOW_MAX_ROWS = 1  # the HOS meeting's GREEN report has more rows than that
+    meeting = team["next_meeting"]
+    chair = client_for(team["chair"])
+
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        response = chair.get(url(meeting, "report/"), {"format": "pdf", "tlp": 1}, follow=True)
+
+    assert response.redirect_chain == [(url(meeting), 302)]
+    assert len(jobs) == 1  # the worker's job, sent once the request commits
+    report = GeneratedReport.objects.get()
+    assert (report.status, report.format, report.requested_by) == ("queued", "pdf", team["chair"])
+    assert not report.file
+    page = response.content.decode()
+    assert "it is being made for you" in page
+    assert "Your recent reports" in page and "Queued" in page
+
+    # The HTML has no bound: it comes at once.
+    html = chair.get(url(meeting, "report/"), {"format": "html", "tlp": 0})
+    assert html.status_code == 200
+    assert GeneratedReport.objects.count() == 2
 
 
 def test_a_green_report_names_the_groups_work(team):

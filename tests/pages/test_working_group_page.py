@@ -280,3 +280,19 @@ def test_import_with_nothing_to_read_is_a_form_error(team):
     )
     assert response.status_code == 400
     assert "Choose a CSV file or paste its rows." in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1_500_000, 6_000_000], ids=["over-1MB", "over-the-upload-bound"])
+def test_a_csv_file_over_1_mb_is_refused_with_its_size_whatever_its_size(team, size):
+    # Past 5 MB the file is dropped as it arrives (settings.FILE_UPLOAD_HANDLERS) and never
+    # reaches the form: the member is still told why, not asked for a file they sent.
+    upload = SimpleUploadedFile("tasks.csv", b"task_id\n" + b"1\n" * (size // 2))
+    before = snapshot()
+
+    response = client_for(team["member"]).post(
+        url(team["group"], "import/"), {"file": upload, "action": "apply"}
+    )
+
+    assert response.status_code == 400
+    assert "The file is larger than 1 MB" in response.content.decode()
+    assert snapshot() == before

@@ -8,7 +8,6 @@ Denarau Outcomes 15 and 16 and PNG, and none of the planted words, in any format
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
@@ -22,7 +21,8 @@ from rest_framework.test import APIClient
 from fixtures.jhops import load_jhops
 from forums.models import Chair
 from forums.tlp import TLP
-from reports.models import MEDIA_TYPES, GeneratedReport
+from reports.api import HTML_REPORT_POLICY
+from reports.models import MEDIA_TYPES, GeneratedReport, StoredFile
 from reports.services import report_request, report_run
 from tests.reports.planted import AMBER_WORDS, RED_WORDS, koror, plant, user
 
@@ -98,7 +98,8 @@ def test_each_format_is_its_file_and_is_kept(jhops, fmt):
         f'{disposition}; filename="JHOPS-5-chairs-report-TLP-GREEN-2026-01-15.{fmt}"'
     )
     assert response["Cache-Control"] == "private, no-store"
-    assert ("Content-Security-Policy" in response) == (fmt == "html")
+    if fmt == "html":  # its own policy: no script, no outside file, its <style> only
+        assert response["Content-Security-Policy"] == HTML_REPORT_POLICY
 
     kept = GeneratedReport.objects.get()
     assert (kept.meeting, kept.requested_by, kept.level, kept.format, kept.status) == (
@@ -255,6 +256,31 @@ def test_a_queued_report_is_generated_by_the_job_and_downloaded(
     assert "Tarsier" in text and "Narwhal" not in text
 
 
+def test_a_report_too_long_for_now_is_queued_by_the_get(
+    jhops, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_NOW_MAX_ROWS = 1  # Koror's report has more rows than that
+    chair = client_for("chair")
+
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        response = chair.get(report_url(format="pdf", tlp="green"))
+
+    assert response.status_code == 202, response.content
+    assert response["Content-Type"] == "application/json"
+    queued = response.json()
+    assert (queued["status"], queued["format"], queued["tlp"]) == ("queued", "pdf", "green")
+    assert response["Location"] == reverse("api:report-detail", kwargs={"pk": queued["id"]})
+    assert len(jobs) == 1
+    assert GeneratedReport.objects.get().status == GeneratedReport.Status.QUEUED
+
+    # HTML has no bound; an anonymous caller, who cannot queue, is told what to do.
+    assert chair.get(report_url(format="html", tlp="green")).status_code == 200
+    refused = client_for(None).get(report_url(format="docx"))
+    assert refused.status_code == 400
+    assert "too long to lay out now" in refused.json()["format"][0]
+    assert GeneratedReport.objects.count() == 2
+
+
 def test_a_queued_report_above_clearance_is_refused_before_it_is_queued(
     jhops,
     django_capture_on_commit_callbacks,
@@ -279,17 +305,13 @@ def test_the_job_is_idempotent(jhops, settings, django_capture_on_commit_callbac
     assert len(callbacks) == 1  # enqueued once, on commit
 
     assert report_run(report.pk) == "done"
-    written = files_in(settings.MEDIA_ROOT)
+    written = list(StoredFile.objects.values_list("name", flat=True))
     assert report_run(report.pk) == "taken"  # a redelivered job does nothing
 
     report.refresh_from_db()
     assert report.status == GeneratedReport.Status.DONE
-    assert Path(report.file.path) in written
-    assert files_in(settings.MEDIA_ROOT) == written  # the second run wrote nothing
-
-
-def files_in(folder) -> set[Path]:
-    return {path for path in Path(folder).rglob("*") if path.is_file()}
+    assert written == [report.file.name]
+    assert list(StoredFile.objects.values_list("name", flat=True)) == written  # nothing more
 
 
 def test_a_dead_workers_claim_is_taken_over_but_a_live_one_is_not(jhops, settings):
@@ -345,7 +367,7 @@ def test_a_report_record_is_seen_by_its_requester_and_the_secretariat_only(jhops
     html = client_for("chair").get(file_url)
     assert html["Content-Type"] == "text/html; charset=utf-8"
     assert html["Content-Disposition"].startswith("inline")
-    assert html["Content-Security-Policy"] == "sandbox"
+    assert html["Content-Security-Policy"] == HTML_REPORT_POLICY
 
 
 def test_a_kept_amber_report_is_refused_once_clearance_has_dropped(jhops):

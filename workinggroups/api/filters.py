@@ -90,8 +90,11 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.open() if value else queryset.exclude(status__in=Task.OPEN_STATUSES)
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Task.objects.overdue().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # Filtering the list itself, not `pk IN (overdue tasks)`: PostgreSQL can then walk
+        # the due-order index and stop after a page instead of sorting every visible task.
+        if value:
+            return queryset.overdue()
+        return queryset.exclude(pk__in=Task.objects.overdue().values("pk"))
 
     def filter_assigned(self, queryset, name, value):
         user = self.request.user

@@ -1,5 +1,3 @@
-import datetime
-
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -23,6 +21,7 @@ from workinggroups.api.serializers import (
     WorkingGroupSerializer,
 )
 from workinggroups.models import (
+    NO_DUE_DATE,
     Task,
     TaskUpdate,
     WorkingGroup,
@@ -30,9 +29,6 @@ from workinggroups.models import (
     may_post_updates,
 )
 from workinggroups.services import task_add, task_edit, task_update_status
-
-# Sorts tasks with no due date after all dated ones, so the cursor has no NULL to page on.
-NO_DUE_DATE = datetime.date(9999, 12, 31)
 
 
 class WorkingGroupViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
@@ -78,11 +74,25 @@ class WorkingGroupViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
+UNSHOWN_USER_FIELDS = (
+    "password",
+    "last_login",
+    "is_superuser",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
+
+
 def tasks_for(user):
     """Tasks a person may see, with what one representation needs, in a fixed few queries."""
+    # Nested parts load only the columns they show (OutcomeRefSerializer, UpdateSerializer):
+    # an outcome's text and a user's password hash have no business in a task list.
     latest_visible_update = (
         TaskUpdate.objects.visible_to(user)
         .select_related("author")
+        .defer(*(f"author__{name}" for name in UNSHOWN_USER_FIELDS))
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -95,10 +105,20 @@ def tasks_for(user):
     return (
         Task.objects.visible_to(user)
         .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
+        .defer(*(f"lead__{name}" for name in UNSHOWN_USER_FIELDS), "working_group__mandate")
         .prefetch_related(
             Prefetch(
                 "outcomes",
-                queryset=Outcome.objects.visible_to(user).select_related("document"),
+                queryset=Outcome.objects.visible_to(user)
+                .select_related("document")
+                .only(
+                    "id",
+                    "citation_code",
+                    "number",
+                    "document_id",
+                    "document__title",
+                    "document__short_title",
+                ),
                 to_attr="visible_outcomes",
             ),
             Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),

@@ -1,0 +1,160 @@
+"""pip-audit over the locked dependencies; a loud notice, not a silent pass, when it cannot run.
+
+`make audit` and CI: every package uv.lock pins (dev tools included: CI runs them) is
+checked with pip-audit against an advisory database, PyPI's (the default) or else OSV's.
+A known vulnerability fails, and so does a dependency that could not be checked
+(`--strict`): pip-audit on its own reports "No known vulnerabilities found" and exits 0
+when PyPI answers 404 for every package, having checked nothing.
+
+When neither advisory service can be reached from this machine (probed first, with the
+locked Django as the question), the audit is not run: it prints "pip-audit NOT RUN"
+with the reason and exits 0, so that CI on a closed network still runs. Any other
+failure is a failure.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PYPI_RELEASE_URL = "https://pypi.org/pypi/{name}/{version}/json"  # what pip-audit asks
+OSV_QUERY_URL = "https://api.osv.dev/v1/query"
+PROBE_TIMEOUT_SECONDS = 10
+
+
+def locked_requirements() -> str:
+    return subprocess.run(
+        [
+            str(BIN / "uv"),
+            "export",
+            "--frozen",
+            "--no-hashes",
+            "--no-emit-project",
+            "--all-groups",
+            "--format",
+            "requirements-txt",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(ROOT / ".venv")},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def locked_version(requirements: str, name: str) -> str:
+    match = re.search(rf"^{re.escape(name)}==(\S+)", requirements, re.MULTILINE | re.IGNORECASE)
+    if match is None:
+        raise SystemExit(f"audit: {name} is not in the locked requirements")
+    return match.group(1)
+
+
+def unanswered(request: urllib.request.Request) -> str | None:
+    """None when the service answers the question, else why it did not."""
+    try:
+        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_SECONDS):
+            return None
+    except urllib.error.HTTPError as error:
+        return f"{request.full_url} answers HTTP {error.code}"
+    except (urllib.error.URLError, OSError) as error:
+        return f"{request.full_url} is unreachable ({getattr(error, 'reason', error)})"
+
+
+def reachable_service(django_version: str) -> tuple[str | None, list[str]]:
+    """The advisory service to use ("pypi" or "osv"), or None and why neither answers."""
+    reasons = []
+    pypi = unanswered(
+        urllib.request.Request(PYPI_RELEASE_URL.format(name="django", version=django_version))
+    )
+    if pypi is None:
+        return "pypi", []
+    reasons.append(pypi)
+    question = {"package": {"name": "django", "ecosystem": "PyPI"}, "version": django_version}
+    osv = unanswered(
+        urllib.request.Request(
+            OSV_QUERY_URL,
+            data=json.dumps(question).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    )
+    if osv is None:
+        return "osv", reasons
+    reasons.append(osv)
+    return None, reasons
+
+
+def verdict(report: dict) -> tuple[bool, list[str]]:
+    """From pip-audit's JSON report: passed?, and the lines that say why."""
+    lines, passed = [], True
+    dependencies = report.get("dependencies", [])
+    for dependency in dependencies:
+        name, version = dependency.get("name"), dependency.get("version", "?")
+        if dependency.get("skip_reason"):
+            passed = False
+            lines.append(f"NOT AUDITED {name} {version}: {dependency['skip_reason']}")
+        for vulnerability in dependency.get("vulns", []):
+            passed = False
+            fixed = ", ".join(vulnerability.get("fix_versions", [])) or "no fixed version"
+            lines.append(f"VULNERABLE {name} {version}: {vulnerability['id']} (fixed in {fixed})")
+    if not dependencies:
+        passed = False
+        lines.append("pip-audit reported no dependencies at all")
+    if passed:
+        lines.append(f"{len(dependencies)} locked dependencies, no known vulnerabilities")
+    return passed, lines
+
+
+def main() -> int:
+    requirements = locked_requirements()
+    service, reasons = reachable_service(locked_version(requirements, "django"))
+    if service is None:
+        banner = "!" * 78
+        print(banner, "pip-audit NOT RUN: no advisory database answers here:", sep="\n")
+        print(*(f"  - {reason}" for reason in reasons), sep="\n")
+        print("Run `make audit` where PyPI or OSV is reachable.", banner, sep="\n")
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        locked = Path(folder) / "requirements.txt"
+        locked.write_text(requirements)
+        result = subprocess.run(
+            [
+                str(BIN / "pip-audit"),
+                "--requirement",
+                str(locked),
+                "--disable-pip",  # uv.lock pins every package: nothing to resolve
+                "--no-deps",
+                "--strict",
+                "--vulnerability-service",
+                service,
+                "--format",
+                "json",
+                "--progress-spinner",
+                "off",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        print(result.stdout, result.stderr, sep="\n", file=sys.stderr)
+        print(f"pip-audit failed (exit {result.returncode}) without a report", file=sys.stderr)
+        return 1
+    passed, lines = verdict(report)
+    print(f"pip-audit against {service}:", *lines, sep="\n")
+    if result.returncode != 0 and passed:
+        print(result.stderr, file=sys.stderr)
+        return result.returncode
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,407 @@
+"""The floor: each benchmarked page as one hand-written SQL query, serialized with orjson.
+
+A minimal WSGI app served by the same gunicorn as the API (bench/wsgi.py), so both are
+measured through the same HTTP stack. It answers the same page as the API would: the
+same rows in the same order, the same fields (nested outcomes, lead, meeting, latest
+visible update, links), the same page size and cursor, and the same visibility rule
+(forums/access.py written out in SQL, token check included), in one round trip with no
+framework. What it leaves out is everything Django and DRF do around that: middleware,
+sessions, permission and filter classes, the ORM, serializer fields. The ratio
+API/floor is therefore the price of the framework on that page.
+
+Not for production: it exists to give the API's figures a yardstick.
+"""
+
+import base64
+import datetime
+import json
+import os
+import time
+from urllib.parse import parse_qs, urlencode
+
+import orjson
+import psycopg
+
+TLP_NAMES = {0: "clear", 1: "green", 2: "amber", 3: "red"}
+TRANSITIONS = {
+    "not_started": ["in_progress", "withdrawn"],
+    "in_progress": ["blocked", "ready", "withdrawn"],
+    "blocked": ["in_progress", "withdrawn"],
+    "ready": ["in_progress", "ratified", "withdrawn"],
+    "ratified": [],
+    "withdrawn": [],
+}
+OPEN = ("not_started", "in_progress", "blocked", "ready")
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+# The reader's standing (forums.access.audience_of) as one row of arrays.
+AUDIENCE = """
+me AS (
+    SELECT u.id AS user_id, u.is_superuser, p.member_id
+    FROM authtoken_token AS k
+    JOIN auth_user AS u ON u.id = k.user_id AND u.is_active
+    LEFT JOIN forums_profile AS p ON p.user_id = u.id
+    WHERE k.key = %(token)s
+), seats AS (
+    SELECT s.working_group_id AS group_id, em.forum_id
+    FROM workinggroups_workinggroupmembership AS s
+    JOIN workinggroups_workinggroup AS g ON g.id = s.working_group_id
+    JOIN forums_meeting AS em ON em.id = g.established_by_id
+    WHERE s.person_id = (SELECT user_id FROM me) AND s.left_on IS NULL
+), chaired AS (
+    SELECT cm.forum_id FROM forums_chair AS ch JOIN forums_meeting AS cm ON cm.id = ch.meeting_id
+    WHERE ch.person_id = (SELECT user_id FROM me)
+), aud AS MATERIALIZED (
+    SELECT me.user_id,
+           me.is_superuser OR EXISTS (
+               SELECT 1 FROM auth_user_groups AS ug JOIN auth_group AS gr ON gr.id = ug.group_id
+               WHERE ug.user_id = me.user_id AND gr.name = 'Secretariat') AS secretariat,
+           ARRAY(SELECT group_id FROM seats) AS groups,
+           ARRAY(SELECT forum_id FROM chaired) AS chaired,
+           ARRAY(SELECT forum_id FROM chaired UNION SELECT forum_id FROM seats) AS amber,
+           ARRAY(SELECT fm.forum_id FROM forums_forummembership AS fm
+                 WHERE (fm.member_id = me.member_id
+                        OR fm.member_id IN (SELECT parent_id FROM forums_member
+                                            WHERE id = me.member_id))
+                   AND (fm.left_on IS NULL OR fm.left_on >= (now() AT TIME ZONE 'UTC')::date)
+                 UNION SELECT forum_id FROM chaired UNION SELECT forum_id FROM seats) AS green
+    FROM me
+)
+"""
+
+# forums.access.tlp_rule for a task and its group (workinggroups.models.task_rule).
+TASK_VISIBLE = """
+(aud.secretariat OR (
+    (t.tlp = 0 OR (t.tlp = 1 AND em.forum_id = ANY (aud.green))
+     OR (t.tlp = 2 AND (g.id = ANY (aud.groups) OR em.forum_id = ANY (aud.chaired)))
+     OR (t.tlp = 3 AND t.id IN (SELECT task_id FROM workinggroups_task_recipients
+                                WHERE user_id = aud.user_id)))
+    AND (g.tlp = 0 OR (g.tlp = 1 AND em.forum_id = ANY (aud.green))
+         OR (g.tlp = 2 AND (g.id = ANY (aud.groups) OR em.forum_id = ANY (aud.chaired)))
+         OR (g.tlp = 3 AND g.id = ANY (aud.groups)))))
+"""
+
+# outcomes.models.OutcomeQuerySet.visible_to, for an outcome `o` of document `d` at `dm`.
+OUTCOME_VISIBLE = """
+(aud.secretariat OR (
+    (o.tlp = 0 OR (o.tlp = 1 AND dm.forum_id = ANY (aud.green))
+     OR (o.tlp = 2 AND dm.forum_id = ANY (aud.amber))
+     OR (o.tlp = 3 AND o.id IN (SELECT outcome_id FROM outcomes_outcome_recipients
+                                WHERE user_id = aud.user_id)))
+    AND (d.tlp = 0 OR (d.tlp = 1 AND dm.forum_id = ANY (aud.green))
+         OR (d.tlp = 2 AND dm.forum_id = ANY (aud.amber)))))
+"""
+
+TASK_FILTERS = {
+    "mine": "t.working_group_id = ANY (aud.groups)",
+    "working_group": "t.working_group_id = %(working_group)s",
+    # TaskQuerySet.overdue: open, and the due day has ended at the meeting's venue.
+    "overdue": (
+        "t.status IN ('not_started', 'in_progress', 'blocked', 'ready') "
+        "AND t.due_on < (now() AT TIME ZONE coalesce(rm.time_zone, 'UTC'))::date"
+    ),
+}
+
+# The page's rows first (visibility, filters, order, limit on the narrow columns), then
+# what each of its 50 rows shows: the nested parts are built for the page only.
+TASKS = """
+WITH {audience}, page AS (
+    SELECT t.id, coalesce(t.due_on, DATE '9999-12-31') AS due_sort
+    FROM workinggroups_task AS t
+    CROSS JOIN aud
+    JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id
+    JOIN forums_meeting AS em ON em.id = g.established_by_id
+    LEFT JOIN forums_meeting AS rm ON rm.id = t.reports_to_id
+    WHERE {task_visible} AND {filters}
+    ORDER BY coalesce(t.due_on, DATE '9999-12-31'), t.id
+    LIMIT %(limit)s
+)
+SELECT t.id, t.title, t.description, f.acronym, g.id, g.name,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'id', o.id, 'citation_code', o.citation_code,
+                   'label', coalesce(nullif(d.short_title, ''), d.title) || ' ' || o.number)
+                   ORDER BY o.document_id, o.position), '[]')
+        FROM workinggroups_task_outcomes AS tot
+        JOIN outcomes_outcome AS o ON o.id = tot.outcome_id
+        JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
+        JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+        WHERE tot.task_id = t.id AND {outcome_visible}),
+       lead.username, lead.first_name, lead.last_name,
+       rm.id, rm.title, rm.sequence, rf.acronym, rm.start_date, rm.time_zone,
+       t.due_on, t.status, t.progress, t.tlp,
+       lu.id, lu.created_at, lu.username, lu.first_name, lu.last_name, lu.status_from,
+       lu.status_to, lu.progress, lu.note, lu.tlp,
+       t.created_at, t.updated_at, t.version, page.due_sort
+FROM page
+JOIN workinggroups_task AS t ON t.id = page.id
+CROSS JOIN aud
+JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id
+JOIN forums_meeting AS em ON em.id = g.established_by_id
+JOIN forums_forum AS f ON f.id = em.forum_id
+LEFT JOIN auth_user AS lead ON lead.id = t.lead_id
+LEFT JOIN forums_meeting AS rm ON rm.id = t.reports_to_id
+LEFT JOIN forums_forum AS rf ON rf.id = rm.forum_id
+LEFT JOIN LATERAL (
+    SELECT u.id, u.created_at, a.username, a.first_name, a.last_name, u.status_from,
+           u.status_to, u.progress, u.note, u.tlp
+    FROM workinggroups_taskupdate AS u
+    LEFT JOIN auth_user AS a ON a.id = u.author_id
+    WHERE u.task_id = t.id AND (aud.secretariat
+        OR u.tlp = 0 OR (u.tlp = 1 AND em.forum_id = ANY (aud.green))
+        OR (u.tlp = 2 AND (g.id = ANY (aud.groups) OR em.forum_id = ANY (aud.chaired)))
+        OR (u.tlp = 3 AND u.id IN (SELECT taskupdate_id FROM workinggroups_taskupdate_recipients
+                                   WHERE user_id = aud.user_id)))
+    ORDER BY u.created_at DESC, u.id DESC
+    LIMIT 1
+) AS lu ON true
+ORDER BY page.due_sort, page.id
+"""
+
+OUTCOMES = """
+WITH {audience}, page AS (
+    SELECT o.id, o.document_id, o.position
+    FROM outcomes_outcome AS o
+    CROSS JOIN aud
+    JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
+    JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+    WHERE {outcome_visible} AND o.document_id = %(document)s {after}
+    ORDER BY o.document_id, o.position
+    LIMIT %(limit)s
+)
+SELECT o.id, o.citation_code, coalesce(nullif(d.short_title, ''), d.title) || ' ' || o.number,
+       f.acronym, d.meeting_id, d.id, d.code, d.title, o.number, parent.citation_code,
+       o.position, o.text, o.kind, o.status, o.tlp,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'id', m.id, 'name', m.name, 'short_name', m.short_name) ORDER BY m.name), '[]')
+        FROM outcomes_outcome_responsible AS r JOIN forums_member AS m ON m.id = r.member_id
+        WHERE r.outcome_id = o.id),
+       (SELECT coalesce(json_agg(json_build_object(
+                   'kind', l.kind,
+                   'source', json_build_object('id', o.id, 'citation_code', o.citation_code,
+                       'label', coalesce(nullif(d.short_title, ''), d.title) || ' ' || o.number),
+                   'target_outcome', CASE WHEN tgt.id IS NOT NULL THEN json_build_object(
+                       'id', tgt.id, 'citation_code', tgt.citation_code,
+                       'label', coalesce(nullif(td.short_title, ''), td.title) || ' ' || tgt.number)
+                       END,
+                   'target_document', CASE WHEN l.target_document_id IS NOT NULL THEN
+                       json_build_object('id', ld.id, 'code', ld.code, 'title', ld.title) END)
+                   ORDER BY l.kind, l.id), '[]')
+        FROM outcomes_outcomelink AS l
+        LEFT JOIN outcomes_outcome AS tgt ON tgt.id = l.target_outcome_id
+        LEFT JOIN outcomes_outcomedocument AS td ON td.id = tgt.document_id
+        LEFT JOIN outcomes_outcomedocument AS ld ON ld.id = l.target_document_id
+        WHERE l.source_id = o.id
+          AND (l.target_outcome_id IN (
+                   SELECT o.id FROM outcomes_outcome AS o
+                   JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
+                   JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+                   WHERE o.id = l.target_outcome_id AND {outcome_visible})
+               OR l.target_document_id IN (
+                   SELECT d.id FROM outcomes_outcomedocument AS d
+                   JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+                   WHERE d.id = l.target_document_id AND (aud.secretariat OR d.tlp = 0
+                       OR (d.tlp = 1 AND dm.forum_id = ANY (aud.green))
+                       OR (d.tlp = 2 AND dm.forum_id = ANY (aud.amber)))))),
+       (SELECT coalesce(json_agg(json_build_object(
+                   'kind', l.kind,
+                   'source', json_build_object(
+                       'id', src.id, 'citation_code', src.citation_code,
+                       'label',
+                       coalesce(nullif(sd.short_title, ''), sd.title) || ' ' || src.number),
+                   'target_outcome', json_build_object('id', o.id, 'citation_code', o.citation_code,
+                       'label', coalesce(nullif(d.short_title, ''), d.title) || ' ' || o.number),
+                   'target_document', NULL) ORDER BY l.source_id, l.kind, l.id), '[]')
+        FROM outcomes_outcomelink AS l
+        JOIN outcomes_outcome AS src ON src.id = l.source_id
+        JOIN outcomes_outcomedocument AS sd ON sd.id = src.document_id
+        WHERE l.target_outcome_id = o.id AND l.source_id IN (
+            SELECT o.id FROM outcomes_outcome AS o
+            JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
+            JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+            WHERE o.id = l.source_id AND {outcome_visible})),
+       o.version
+FROM page
+JOIN outcomes_outcome AS o ON o.id = page.id
+CROSS JOIN aud
+JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
+JOIN forums_meeting AS dm ON dm.id = d.meeting_id
+JOIN forums_forum AS f ON f.id = dm.forum_id
+LEFT JOIN outcomes_outcome AS parent ON parent.id = o.parent_id
+ORDER BY page.document_id, page.position
+"""
+
+
+def ordinal(number: int) -> str:
+    """forums.models.ordinal, in English (the benchmark's reader reads English)."""
+    last = 0 if 10 <= number % 100 <= 20 else number % 10
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(last, 'th') }"
+
+
+def person(username, first, last):
+    if username is None:
+        return None
+    return {"username": username, "name": f"{first} {last}".strip()}
+
+
+def task_row(r) -> dict:
+    return {
+        "id": r[0],
+        "title": r[1],
+        "description": r[2],
+        "forum": r[3],
+        "working_group": {"id": r[4], "name": r[5]},
+        "outcomes": r[6],
+        "lead": person(r[7], r[8], r[9]),
+        "reports_to": None
+        if r[10] is None
+        else {
+            "id": r[10],
+            "name": r[11] or f"{ordinal(r[12])} {r[13]}",
+            "sequence": r[12],
+            "start_date": r[14],
+            "time_zone": r[15],
+        },
+        "due_on": r[16],
+        "status": r[17],
+        "allowed_statuses": TRANSITIONS[r[17]],
+        "progress": r[18],
+        "tlp": TLP_NAMES[r[19]],
+        "latest_update": None
+        if r[20] is None
+        else {
+            "id": r[20],
+            "created_at": r[21],
+            "author": person(r[22], r[23], r[24]),
+            "status_from": r[25],
+            "status_to": r[26],
+            "progress": r[27],
+            "note": r[28],
+            "tlp": TLP_NAMES[r[29]],
+        },
+        "created_at": r[30],
+        "updated_at": r[31],
+        "version": r[32],
+        "etag": f'"{r[32]}"',
+    }
+
+
+def outcome_row(r) -> dict:
+    return {
+        "id": r[0],
+        "citation_code": r[1],
+        "label": r[2],
+        "forum": r[3],
+        "meeting": r[4],
+        "document": {"id": r[5], "code": r[6], "title": r[7]},
+        "number": r[8],
+        "parent": r[9],
+        "position": r[10],
+        "text": r[11],
+        "kind": r[12],
+        "status": r[13],
+        "tlp": TLP_NAMES[r[14]],
+        "responsible": r[15],
+        "links_out": r[16],
+        "links_in": r[17],
+        "tasks": f"/api/v1/tasks/?outcome={r[0]}",
+        "version": r[18],
+        "etag": f'"{r[18]}"',
+    }
+
+
+def cursor_for(values: list) -> str:
+    """The API's cursor format (forums.api.base.CursorPagination): `p` = JSON of the keys."""
+    position = json.dumps(
+        [v.isoformat() if isinstance(v, datetime.date) else v for v in values],
+        separators=(",", ":"),
+    )
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def position_of(cursor: str | None) -> list | None:
+    if not cursor:
+        return None
+    return json.loads(parse_qs(base64.b64decode(cursor).decode())["p"][0])
+
+
+def task_page_sql(filters: list[str]) -> str:
+    return TASKS.format(
+        audience=AUDIENCE,
+        outcome_visible=OUTCOME_VISIBLE,
+        task_visible=TASK_VISIBLE,
+        filters=" AND ".join([*(TASK_FILTERS[f] for f in filters), "%(after)s"]),
+    )
+
+
+def task_page(connection, *, token: str, query: dict, page_size: int = 50) -> dict:
+    """The API's `/api/v1/tasks/?…` page (default ordering `due`), as the floor makes it."""
+    filters = [name for name in ("mine", "working_group", "overdue") if name in query]
+    params = {"token": token, "limit": page_size + 1}
+    after = "true"
+    position = position_of(query.get("cursor"))
+    if position is not None:
+        after = (
+            "(coalesce(t.due_on, DATE '9999-12-31'), t.id) > (%(after_due)s::date, %(after_id)s)"
+        )
+        params["after_due"], params["after_id"] = position
+    if "working_group" in filters:
+        params["working_group"] = int(query["working_group"])
+    sql = task_page_sql(filters).replace("%(after)s", after)
+    rows = connection.execute(sql, params).fetchall()
+    return page(rows[:page_size], len(rows) > page_size, position, task_row, (-1, 0))
+
+
+def outcome_page(connection, *, token: str, query: dict, page_size: int = 50) -> dict:
+    """The API's `/api/v1/outcomes/?document=…` page (default ordering `document`)."""
+    params = {"token": token, "limit": page_size + 1, "document": int(query["document"])}
+    after = ""
+    position = position_of(query.get("cursor"))
+    if position is not None:
+        after = "AND (o.document_id, o.position) > (%(after_document)s, %(after_position)s)"
+        params["after_document"], params["after_position"] = position
+    sql = OUTCOMES.format(audience=AUDIENCE, outcome_visible=OUTCOME_VISIBLE, after=after)
+    rows = connection.execute(sql, params).fetchall()
+    return page(rows[:page_size], len(rows) > page_size, position, outcome_row, (5, 10))
+
+
+def page(rows, more, position, to_dict, keys) -> dict:
+    results = [to_dict(r) for r in rows]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = cursor_for([last[keys[0]], last[keys[1]]])
+    return {
+        "next": next_cursor and f"?cursor={next_cursor}",
+        "previous": None if position is None else "(not built by the floor)",
+        "results": results,
+    }
+
+
+_connection = None
+
+
+def connect():
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["BENCH_FLOOR_DSN"], autocommit=True)
+    return _connection
+
+
+def application(environ, start_response):
+    """GET /floor/tasks/?… or /floor/outcomes/?…, with `Authorization: Token …`."""
+    started = time.perf_counter()
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Token ").strip()
+    path = environ["PATH_INFO"]
+    make = task_page if path.startswith("/floor/tasks") else outcome_page
+    body = orjson.dumps(make(connect(), token=token, query=query))
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("X-Queries", "1"),
+            ("X-Time", f"{time.perf_counter() - started:.6f}"),
+        ],
+    )
+    return [body]
