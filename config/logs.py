@@ -26,6 +26,18 @@ WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{8,128}")
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
+# Paths that carry a secret: a person's calendar feed and their reminder links
+# (workinggroups/urls.py, calendar_urls.py). Whoever reads the logs must not be able to
+# subscribe to someone's calendar or change their reminders.
+SECRET_IN_PATH = re.compile(
+    r"^(/calendar/|/reminders/(?:preferences|unsubscribe)/)[^/]+?(\.ics)?(/|$)"
+)
+
+
+def redact_path(path: str) -> str:
+    """The path as logs may show it: a token in it replaced by `<token>`."""
+    return SECRET_IN_PATH.sub(r"\1<token>\2\3", path)
+
 
 def request_id_from(header: str | None) -> str:
     """The caller's id if it is well formed, else a new one."""
@@ -60,6 +72,11 @@ class RequestIdFilter(logging.Filter):
         current = request_id.get() or getattr(getattr(record, "request", None), "request_id", None)
         if current and not hasattr(record, "request_id"):
             record.request_id = current
+        if record.name == "django.request" and record.args:
+            # "Not Found: %s" and the like, with the request's path as an argument.
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         task = get_current_task()
         if task is not None and task.request.id and not hasattr(record, "task_id"):
             record.task_id = task.request.id
@@ -152,9 +169,10 @@ class GunicornLogger(glogging.Logger):
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
+        path = redact_path(atoms["U"])
         fields = {
             "method": atoms["m"],
-            "path": atoms["U"],
+            "path": path,
             "status": int(atoms["s"]),
             "bytes": atoms["B"],
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
@@ -162,4 +180,4 @@ class GunicornLogger(glogging.Logger):
             "user_agent": atoms["a"],
             "request_id": atoms.get("{x-request-id}o"),
         }
-        self.access_log.info("%s %s %s", atoms["m"], atoms["U"], atoms["s"], extra=fields)
+        self.access_log.info("%s %s %s", atoms["m"], path, atoms["s"], extra=fields)

@@ -353,6 +353,16 @@ def test_log_lines_of_a_request_are_json_carrying_its_id(json_log):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", line["time"])
 
 
+@pytest.mark.django_db
+def test_a_token_in_a_path_is_not_logged(json_log):
+    secret = "Zq4sEcretCalendarT0ken"
+    assert Client().get(f"/calendar/{secret}.ics").status_code == 404  # no such feed
+
+    (line,) = [line for line in json_log() if line["logger"] == "django.request"]
+    assert line["message"] == "Not Found: /calendar/<token>.ics"
+    assert secret not in json.dumps(json_log())
+
+
 def test_a_job_queued_during_a_request_carries_its_id_to_the_worker():
     token = request_id.set("trace-0002-abcd")
     try:

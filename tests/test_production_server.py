@@ -208,3 +208,19 @@ def test_every_line_gunicorn_and_celery_write_is_json_with_request_ids_on_access
     assert any(r["logger"] == "gunicorn.error" for r in records["web"])  # "Booting worker…"
     assert any("ready" in r["message"] for r in records["worker"])
     assert any("heartbeat" in r["message"] for r in records["beat"])
+
+
+def test_a_token_in_a_path_never_reaches_the_logs(installation):
+    secret = "Zq4sEcretCalendarT0ken"
+    for path in (f"/calendar/{secret}.ics", f"/reminders/unsubscribe/{secret}/"):
+        installation.get_https(path, **{"X-Request-ID": "trace-token-0001"})
+    time.sleep(0.5)  # the access lines are written after the responses
+
+    web = installation.log("web")
+    assert secret not in "\n".join(web)
+    paths = [
+        record["path"]
+        for record in map(json.loads, web)
+        if record.get("request_id") == "trace-token-0001" and record["logger"] == "gunicorn.access"
+    ]
+    assert paths == ["/calendar/<token>.ics", "/reminders/unsubscribe/<token>/"]
