@@ -46,17 +46,23 @@ def worker_db(transactional_db):
     return connection.settings_dict
 
 
-@pytest.fixture
-def broker(worker_db):
-    """Our Redis database, flushed; skip when no Redis answers (fail when CI requires one)."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+def redis_or_skip(url: str) -> redis.Redis:
+    """A client of the Redis at `url`; skip when none answers (fail when CI requires one)."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     try:
         client.ping()
     except redis.RedisError as error:
-        reason = f"needs a Redis server at {REDIS_URL} for the real worker ({error})"
+        reason = f"needs a Redis server at {url} ({error})"
         if os.environ.get("TALANOA_REQUIRE_WORKER_TESTS") == "1":
             pytest.fail(f"{reason}; TALANOA_REQUIRE_WORKER_TESTS=1 forbids skipping")
         pytest.skip(reason)
+    return client
+
+
+@pytest.fixture
+def broker(worker_db):
+    """Our Redis database, flushed; skip when no Redis answers (fail when CI requires one)."""
+    client = redis_or_skip(REDIS_URL)
     client.flushdb()
     yield client
     client.flushdb()

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from celery._state import _task_stack
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,6 +35,7 @@ from config.logs import (
     request_id,
 )
 from outcomes.imports import BoundedUploadHandler
+from tests.celery_worker import redis_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -396,17 +396,6 @@ def test_a_job_queued_during_a_request_carries_its_id_to_the_worker():
 # --- /healthz --------------------------------------------------------------------------------
 
 
-def redis_or_skip(url: str = REDIS_URL) -> redis.Redis:
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if os.environ.get("TALANOA_REQUIRE_WORKER_TESTS") == "1":
-            pytest.fail(f"needs Redis at {url}: {error}")
-        pytest.skip(f"needs Redis at {url}: {error}")
-    return client
-
-
 @pytest.fixture
 def broker_at(monkeypatch):
     """Points the Celery app's broker (what /healthz checks) at the given URL."""
@@ -432,7 +421,7 @@ def healthz(data=None, **headers):
 
 @pytest.mark.django_db
 def test_healthz_is_ok_with_the_database_a_redis_broker_and_a_fresh_heartbeat(broker_at):
-    client = redis_or_skip()
+    client = redis_or_skip(REDIS_URL)
     broker_at(REDIS_URL)
     redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

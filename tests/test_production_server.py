@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.test_production import ROOT, production_env, redis_or_skip
+from tests.celery_worker import redis_or_skip
+from tests.test_production import ROOT, production_env
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 SITE = "talanoa.example.org"

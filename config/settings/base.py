@@ -134,8 +134,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # (config/health.py, "health") must be the same for every process on every machine: Redis
 # when there is one, its values JSON (Django's Redis cache pickles by default; the
 # conventions allow no pickle). Without Redis (`make run`): the counts per process, the
-# heartbeat in a folder under var/ that the demo's worker and web server share (Django's
-# file cache pickles; the folder is the demo's own and holds one number).
+# heartbeat in a folder under var/ that the demo's worker and web server share, as JSON
+# (config/json_file_cache.py: Django's own file cache would pickle it).
 if REDIS_URL:
     _redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -150,7 +150,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "health": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "config.json_file_cache.JSONFileCache",
             "LOCATION": VAR_DIR / "cache" / "health",
         },
     }
