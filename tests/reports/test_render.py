@@ -278,6 +278,42 @@ def test_the_tlp_marking_is_on_every_pdf_page_and_in_the_docx_header(jhops):
     assert report.marking == "TLP:GREEN"
 
 
+def test_the_pdf_is_tagged_and_each_element_names_the_page_that_draws_it(jhops):
+    """Tagged PDF (pdf_tags) for screen readers: a structure tree whose elements point
+    at their page (`/Pg`), and each marked-content id they hold is drawn on that page.
+
+    Guards reports.render._remember_page_references, which keeps pydyf's list of page
+    references between reads: a stale list would send readers to the wrong page.
+    """
+    _report, rendered = jhops
+    pdf = PdfReader(io.BytesIO(rendered["pdf"].content))
+    root = pdf.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    page_of = {page.indirect_reference.idnum: number for number, page in enumerate(pdf.pages)}
+    drawn = [
+        set(map(int, re.findall(rb"/MCID (\d+)", page.get_contents().get_data())))
+        for page in pdf.pages
+    ]
+    pages_reached: set[int] = set()
+
+    def walk(element):
+        element = element.get_object()
+        kids = element.get("/K", [])
+        kids = kids if isinstance(kids, list) else [kids]
+        for kid in kids:
+            if isinstance(kid, int):
+                page = page_of[element.raw_get("/Pg").idnum]
+                assert kid in drawn[page], f"MCID {kid} is not drawn on page {page + 1}"
+                pages_reached.add(page)
+            elif "/S" in kid.get_object():
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    assert len(pdf.pages) > 3
+    # Every page's text is reachable from the tree, the last page's too.
+    assert pages_reached == set(range(len(pdf.pages)))
+
+
 def test_the_files_carry_the_title_and_nothing_else(jhops):
     report, rendered = jhops
     info = PdfReader(io.BytesIO(rendered["pdf"].content)).metadata
