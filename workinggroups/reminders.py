@@ -6,7 +6,8 @@ depends on the broker for correctness:
 1. plan: for every person whose calendar day it is, insert the ledger rows (Reminder) of
    what they are due today. The unique constraint on (person, reason, subject, day) makes
    this idempotent: two sweeps at once plan one row. Queries are a fixed handful,
-   whatever the number of tasks; rows go in with one bulk insert.
+   whatever the number of tasks, plus two and the bulk insert per round of 2,000 people
+   (PLAN_PEOPLE_PER_ROUND), so that memory does not grow with the number of people.
 2. recover: a row claimed by a worker that died (status "sending" for longer than
    REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".
 3. hand out: the ids of pending rows whose time has come, for delivery jobs.
@@ -161,13 +162,19 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
     return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
 
 
+# People planned per round: their user rows, and the ledger rows they already have, are
+# read once per round, so a sweep's memory depends on this, not on the number of people.
+PLAN_PEOPLE_PER_ROUND = 2000
+
+
 def plan_reminders(now: datetime.datetime) -> int:
     """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
     rules = rules_by_forum()
     offsets = {d for rule in rules.values() for d in rule.days}
-    plan = Plan()
-    recipients: dict[int, list] = defaultdict(list)  # person → [(reason, subject, local date
-    # it must be, days, task, meeting, forum)]
+    # person → {(reason, subject, anchor, task, forum)}: a set, because a digest is wanted
+    # once whatever the number of tasks behind it. The anchor is the meeting, or the
+    # deadline instant of a task.
+    recipients: dict[int, set[tuple]] = defaultdict(set)
 
     # Meetings that open within reach of a rule, and the open tasks reporting to them.
     meetings = {
@@ -176,10 +183,14 @@ def plan_reminders(now: datetime.datetime) -> int:
             "forum"
         )
     }
-    meeting_tasks = list(
+    # Who is reminded depends on the task's group and lead only, so the work is read as
+    # distinct (group, lead, meeting or forum): a group's hundred tasks are one row here.
+    meeting_work = set(
         Task.objects.open()
         .filter(reports_to_id__in=meetings)
         .values_list("working_group_id", "lead_id", "reports_to_id")
+        .order_by()
+        .distinct()
     )
     # Tasks that fall due within reach of a rule.
     due_tasks = list(
@@ -195,13 +206,14 @@ def plan_reminders(now: datetime.datetime) -> int:
             "working_group__established_by__forum_id",
         )
     )
-    overdue_tasks = list(
-        overdue_unmoved(now).values_list(
-            "pk", "working_group_id", "lead_id", "working_group__established_by__forum_id"
-        )
+    overdue_work = set(
+        overdue_unmoved(now)
+        .values_list("working_group_id", "lead_id", "working_group__established_by__forum_id")
+        .order_by()
+        .distinct()
     )
-    groups = {g for g, _l, _m in meeting_tasks}
-    groups |= {t[1] for t in due_tasks} | {t[1] for t in overdue_tasks}
+    groups = {g for g, _l, _m in meeting_work}
+    groups |= {t[1] for t in due_tasks} | {g for g, _l, _f in overdue_work}
     seats: dict[int, set[int]] = defaultdict(set)
     for group_id, person_id in WorkingGroupMembership.objects.filter(
         working_group_id__in=groups, left_on__isnull=True
@@ -212,25 +224,21 @@ def plan_reminders(now: datetime.datetime) -> int:
         return seats[group_id] | ({lead_id} if lead_id else set())
 
     # Before a meeting: one digest per person with open work reporting to it.
-    for group_id, lead_id, meeting_id in meeting_tasks:
+    for group_id, lead_id, meeting_id in meeting_work:
         meeting = meetings[meeting_id]
+        wanted = (Reason.MEETING_DIGEST, f"meeting:{meeting_id}", meeting, None, meeting.forum_id)
         for person_id in people_of(group_id, lead_id):
-            recipients[person_id].append(
-                (Reason.MEETING_DIGEST, f"meeting:{meeting_id}", meeting, None, meeting.forum_id)
-            )
+            recipients[person_id].add(wanted)
     # Before a task falls due: its lead and its group.
     for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
-        deadline = due_instant(due_on, zone)
+        wanted = (Reason.TASK_DUE, f"task:{task_id}", due_instant(due_on, zone), task_id, forum_id)
         for person_id in people_of(group_id, lead_id):
-            recipients[person_id].append(
-                (Reason.TASK_DUE, f"task:{task_id}", deadline, task_id, forum_id)
-            )
+            recipients[person_id].add(wanted)
     # Weekly: overdue work that has not moved since its deadline.
-    for _task_id, group_id, lead_id, forum_id in overdue_tasks:
+    for group_id, lead_id, forum_id in overdue_work:
+        wanted = (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, forum_id)
         for person_id in people_of(group_id, lead_id):
-            recipients[person_id].append(
-                (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, forum_id)
-            )
+            recipients[person_id].add(wanted)
     # Before a meeting: the secretariat's and the chair's brief.
     secretariat = set(
         get_user_model()
@@ -251,11 +259,20 @@ def plan_reminders(now: datetime.datetime) -> int:
         before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
         outgoing = chairs[(meeting.forum_id, max(before))] if before else set()
         own = chairs[(meeting.forum_id, meeting.start_date)]
+        wanted = (Reason.MEETING_BRIEF, f"meeting:{meeting.pk}", meeting, None, meeting.forum_id)
         for person_id in secretariat | own | outgoing:
-            recipients[person_id].append(
-                (Reason.MEETING_BRIEF, f"meeting:{meeting.pk}", meeting, None, meeting.forum_id)
-            )
+            recipients[person_id].add(wanted)
 
+    everyone = sorted(recipients)
+    return sum(
+        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
+        for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
+    )
+
+
+def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]) -> int:
+    """Plan and insert the rows of some people, each on their own calendar."""
+    plan = Plan()
     people = _people(recipients)
     for person_id, wanted in recipients.items():
         person = people.get(person_id)

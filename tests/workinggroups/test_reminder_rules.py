@@ -649,6 +649,30 @@ def test_planning_queries_do_not_grow_with_people_and_tasks_but_for_insert_batch
     assert inserts(many) == math.ceil(many_rows / batch)
 
 
+def test_planning_in_rounds_of_people_plans_the_same_rows(monkeypatch):
+    meeting = meeting_at(APIA, day(7, 5))
+    with_secretariat_and_chair(meeting)
+    plant(12, meeting)
+    whole, whole_rows = planning(MONDAY_IN_APIA)
+    wanted = set(Reminder.objects.values_list("person_id", "reason", "subject", "send_after"))
+    Reminder.objects.all().delete()
+
+    monkeypatch.setattr(reminders, "PLAN_PEOPLE_PER_ROUND", 5)
+    rounds, rounds_rows = planning(MONDAY_IN_APIA)
+
+    people = Reminder.objects.values("person").distinct().count()
+    assert people == 12 * 2 + 2
+    assert rounds_rows == whole_rows == 12 * 4 + 2
+    assert set(Reminder.objects.values_list("person_id", "reason", "subject", "send_after")) == (
+        wanted
+    )
+    # Each further round reads its people and their ledger rows, and inserts once.
+    extra_rounds = math.ceil(people / 5) - 1
+    assert len(rounds) == len(whole) + 3 * extra_rounds
+    # A second sweep in rounds plans nothing more.
+    assert planning(MONDAY_IN_APIA)[1] == 0
+
+
 def test_the_sweep_queries_do_not_grow_with_the_number_of_tasks():
     now = at(APIA, 2027, 6, 28, 8)
     groups = plant(5, meeting_at(APIA, day(7, 5)))
