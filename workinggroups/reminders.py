@@ -453,14 +453,15 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
 def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
     person = reminder.person
     # Planning skips closed accounts; one closed after its rows were planned gets nothing.
-    if (
-        not person.is_active
-        or not person.email
-        or not reminder_preference_for(person).wants(reminder.reason)
-    ):
+    if not person.is_active or not person.email:
+        return None
+    preference = reminder_preference_for(person)
+    if not preference.wants(reminder.reason):
         return None
     zone = zone_of(person)
-    visible = Task.objects.visible_to(person).select_related("reports_to", "working_group")
+    visible = Task.objects.visible_to(person).select_related(
+        "reports_to", "working_group__established_by__forum"
+    )
     reason = reminder.reason
     context = {"person": person, "reminder": reminder, "zone": zone.key}
     if reason == Reason.TASK_DUE:
@@ -550,7 +551,6 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
         }
         for task in tasks
     ]
-    preference = reminder_preference_for(person)
     context["preferences_url"] = site_url(
         reverse("reminders:preferences", args=[preference.unsubscribe_token])
     )

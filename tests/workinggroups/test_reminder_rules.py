@@ -23,6 +23,8 @@ from tests.factories import (
     ForumFactory,
     MeetingFactory,
     MemberFactory,
+    OutcomeDocumentFactory,
+    OutcomeFactory,
     ProfileFactory,
     TaskFactory,
     UserFactory,
@@ -32,6 +34,7 @@ from tests.factories import (
 from workinggroups import reminders
 from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
 from workinggroups.reminders import deliver, plan_reminders, sweep
+from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
 
@@ -671,6 +674,35 @@ def test_planning_in_rounds_of_people_plans_the_same_rows(monkeypatch):
     assert len(rounds) == len(whole) + 3 * extra_rounds
     # A second sweep in rounds plans nothing more.
     assert planning(MONDAY_IN_APIA)[1] == 0
+
+
+def delivering(reminder_id: int, now) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(reminder_id, now) == "sent"
+    return len(queries)
+
+
+def test_delivering_a_digest_costs_the_same_queries_for_2_or_12_tasks():
+    meeting = meeting_at(APIA, day(7, 5))
+    document = OutcomeDocumentFactory(meeting=MeetingFactory(forum=meeting.forum))
+    few, many = person("few", APIA), person("many", APIA)
+    for someone, count in ((few, 2), (many, 12)):
+        group = group_for(meeting, someone)
+        for _ in range(count):
+            task = TaskFactory(working_group=group, due_on=day(7, 1))
+            task.outcomes.add(OutcomeFactory(document=document), OutcomeFactory(document=document))
+        reminder_preference_for(someone)  # as after their first reminder
+    plan_reminders(MONDAY_IN_APIA)
+    now = at(APIA, 2027, 6, 28, 8)
+    digest = {r.person_id: r.pk for r in Reminder.objects.filter(reason=Reason.MEETING_DIGEST)}
+
+    queries = delivering(digest[few.pk], now)
+    assert delivering(digest[many.pk], now) == queries
+    # Claim, the row with its person and meeting, preferences, the reader's standing (5),
+    # the tasks with their group, forum and meeting, their outcome codes, mark sent.
+    assert queries == 11
+    assert [m.to for m in mail.outbox] == [[few.email], [many.email]]
+    assert "12 open tasks" in mail.outbox[1].subject
 
 
 def test_the_sweep_queries_do_not_grow_with_the_number_of_tasks():
