@@ -331,6 +331,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process left bigger than this by a job is replaced by a fresh one once the job
+# is done: Python keeps what it freed, and one 700-page PDF takes some 3 GB (Benchmark).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD_MB", default=1024) * 1024
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=300)
 # On a warm shutdown, let the job in hand finish for this long before giving it back.

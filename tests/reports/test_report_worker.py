@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from fixtures.jhops import load_jhops
 from forums.tlp import TLP
 from reports.models import GeneratedReport, StoredFile
-from tests.celery_worker import QUEUE, wait_for, wait_ready
+from tests.celery_worker import QUEUE, group_members, wait_for, wait_ready
 from tests.factories import UserFactory
 from tests.reports.planted import RED_WORDS, koror, plant, user
 
@@ -96,3 +96,31 @@ def test_the_worker_refuses_a_report_above_the_requesters_clearance_today(servic
     assert report.error
     assert not report.file
     assert not StoredFile.objects.exists()
+
+
+def test_a_worker_process_left_large_by_a_report_is_replaced_once_the_job_is_done(services, sender):
+    """CELERY_MAX_MEMORY_PER_CHILD_MB reaches the worker: at 1 MB, which any job exceeds,
+    each process that made a PDF is replaced by a new one once its job is done."""
+    assert load_jhops(demo_users=True)
+    worker = services("worker", CELERY_MAX_MEMORY_PER_CHILD_MB=1)
+    wait_ready(worker)
+    master = worker.process.pid
+    first_processes = set(group_members(master)) - {master}
+    assert len(first_processes) == 2  # --concurrency=2
+
+    for _ in range(2):
+        report = queued_report(TLP.GREEN)
+        sender.send_task(JOB, args=[report.pk], queue=QUEUE)
+
+        def finished(report=report):
+            report.refresh_from_db()
+            return report.status in (GeneratedReport.Status.DONE, GeneratedReport.Status.FAILED)
+
+        wait_for(finished, "the report generated", worker)
+        assert report.status == GeneratedReport.Status.DONE, report.error
+
+    def replaced():
+        now = set(group_members(master)) - {master}
+        return len(now) == 2 and now != first_processes
+
+    wait_for(replaced, "a process replaced after its job", worker)
