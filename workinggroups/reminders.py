@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -125,16 +125,25 @@ def rule_for(rules, forum_id: int, reason: str) -> Rule:
 
 @dataclass
 class Plan:
-    """Ledger rows to insert, keyed so that one sweep never plans the same row twice."""
+    """Ledger rows to insert, keyed so that one sweep never plans the same row twice.
 
-    rows: dict[tuple, Reminder] = field(default_factory=dict)
+    A row is kept as its key and a few values, and becomes a Reminder only if the ledger
+    does not hold it yet: every sweep of the day plans everyone again, and most of what
+    it plans is already there.
+    """
+
+    rows: dict[tuple, tuple] = field(default_factory=dict)
 
     def add(
         self, *, person_id, zone, reason, subject, day, task_id=None, meeting_id=None, days=None
     ):
         key = (person_id, reason, subject, day)
         if key not in self.rows:
-            self.rows[key] = Reminder(
+            self.rows[key] = (zone, task_id, meeting_id, days)
+
+    def reminders(self, *, except_keys: set[tuple]) -> list[Reminder]:
+        return [
+            Reminder(
                 person_id=person_id,
                 reason=reason,
                 subject=subject,
@@ -144,16 +153,21 @@ class Plan:
                 meeting_id=meeting_id,
                 days_before=days,
             )
+            for (person_id, reason, subject, day), (zone, task_id, meeting_id, days) in (
+                self.rows.items()
+            )
+            if (person_id, reason, subject, day) not in except_keys
+        ]
 
 
-def _people(ids) -> dict[int, object]:
-    User = get_user_model()
-    return {
-        person.pk: person
-        for person in User.objects.filter(pk__in=ids, is_active=True).select_related(
-            "profile__member"
-        )
-    }
+def _zones(ids) -> dict[int, ZoneInfo]:
+    """Each active person's zone, as zone_of() gives it, read as values (no models)."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .values_list("pk", "profile__time_zone", "profile__member__time_zone")
+    )
+    return {pk: own or members or ZoneInfo("UTC") for pk, own, members in rows}
 
 
 def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
@@ -273,12 +287,11 @@ def plan_reminders(now: datetime.datetime) -> int:
 def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]) -> int:
     """Plan and insert the rows of some people, each on their own calendar."""
     plan = Plan()
-    people = _people(recipients)
+    zones = _zones(recipients)
     for person_id, wanted in recipients.items():
-        person = people.get(person_id)
-        if person is None:
-            continue
-        zone = zone_of(person)
+        zone = zones.get(person_id)
+        if zone is None:
+            continue  # a closed account
         today = now.astimezone(zone).date()
         for reason, subject, anchor, task_id, forum_id in wanted:
             rule = rule_for(rules, forum_id, reason)
@@ -307,11 +320,11 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]
         return 0
     days = {key[3] for key in plan.rows}
     planned = set(
-        Reminder.objects.filter(scheduled_for__in=days, person_id__in=people).values_list(
+        Reminder.objects.filter(scheduled_for__in=days, person_id__in=zones).values_list(
             "person_id", "reason", "subject", "scheduled_for"
         )
     )
-    new = [row for key, row in plan.rows.items() if key not in planned]
+    new = plan.reminders(except_keys=planned)
     # A concurrent sweep may have inserted some meanwhile: the constraint skips those.
     Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
     return len(new)
@@ -319,22 +332,16 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]
 
 def overdue_unmoved(now: datetime.datetime):
     """Open tasks past their deadline whose status has not moved since it passed."""
-    last_move = (
-        TaskUpdate.objects.filter(task=OuterRef("pk"))
-        .exclude(status_from=F("status_to"))
-        .order_by()
-        .values("task")
-        .annotate(at=Max("created_at"))
-        .values("at")
-    )
-    overdue = (
-        Task.objects.overdue(now)
-        .exclude(status=Task.Status.READY)
-        .annotate(last_move=Subquery(last_move))
-    )
     # The deadline is 23:59 of the due day at the venue; a move on the due day or later
-    # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL.
-    return overdue.filter(Q(last_move__isnull=True) | Q(last_move__date__lt=F("due_on")))
+    # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL,
+    # and NOT EXISTS lets PostgreSQL probe each task's updates once (over 2,000,000
+    # tasks, "the latest move is NULL or earlier" read them twice: 5.2 s).
+    moved_since_due = TaskUpdate.objects.filter(
+        task=OuterRef("pk"), created_at__date__gte=OuterRef("due_on")
+    ).exclude(status_from=F("status_to"))
+    return (
+        Task.objects.overdue(now).exclude(status=Task.Status.READY).filter(~Exists(moved_since_due))
+    )
 
 
 # --- the sweep -----------------------------------------------------------------------------
