@@ -176,7 +176,7 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
     return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
 
 
-# People planned per round: their user rows, and the ledger rows they already have, are
+# People planned per round: their zones, and the ledger rows they already have, are
 # read once per round, so a sweep's memory depends on this, not on the number of people.
 PLAN_PEOPLE_PER_ROUND = 2000
 
