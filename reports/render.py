@@ -248,8 +248,10 @@ def _remember_page_references() -> None:
     import pydyf
 
     original = getattr(pydyf.PDF, "page_references", None)
-    if not isinstance(original, property):
-        return  # a pydyf that changed this has its own way: leave it alone
+    # Only the pydyf we read (uv.lock): a later one may keep its pages otherwise. The test
+    # that this is installed fails on an upgrade, so that someone looks again.
+    if pydyf.__version__ != "0.13.0" or not isinstance(original, property):
+        return
     build = original.fget
 
     def page_references(pdf):

@@ -628,3 +628,11 @@ def test_a_load_balancer_can_ask_for_the_web_machines_own_checks_only(health_cac
 
     assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok", "broker": "ok"}})
     assert healthz(data={"checks": "nonsense"})[1]["checks"].keys() == health.CHECKS.keys()
+
+
+def test_celery_replaces_a_worker_process_left_over_1024_mb_by_default():
+    from config.celery_app import app
+
+    # Celery counts resident memory in KiB; tests/reports/test_report_worker.py shows a
+    # real worker replacing its process past the limit.
+    assert app.conf.worker_max_memory_per_child == 1024 * 1024

@@ -7,7 +7,7 @@ depends on the broker for correctness:
    what they are due today. The unique constraint on (person, reason, subject, day) makes
    this idempotent: two sweeps at once plan one row. Queries are a fixed handful,
    whatever the number of tasks, plus two and the bulk insert per round of 2,000 people
-   (PLAN_PEOPLE_PER_ROUND), so that memory does not grow with the number of people.
+   (PLAN_PEOPLE_PER_ROUND), so that the ledger rows in memory are one round's.
 2. recover: a row claimed by a worker that died (status "sending" for longer than
    REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".
 3. hand out: the ids of pending rows whose time has come, for delivery jobs.
@@ -35,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -176,8 +177,8 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
     return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
 
 
-# People planned per round: their zones, and the ledger rows they already have, are
-# read once per round, so a sweep's memory depends on this, not on the number of people.
+# People planned per round: their zones and the ledger rows they already have are read,
+# and their new rows built and inserted, one round at a time.
 PLAN_PEOPLE_PER_ROUND = 2000
 
 
@@ -333,12 +334,16 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]
 def overdue_unmoved(now: datetime.datetime):
     """Open tasks past their deadline whose status has not moved since it passed."""
     # The deadline is 23:59 of the due day at the venue; a move on the due day or later
+    # (in UTC, whatever zone the caller has active: the admin's preview is the sweep's)
     # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL,
     # and NOT EXISTS lets PostgreSQL probe each task's updates once (over 2,000,000
     # tasks, "the latest move is NULL or earlier" read them twice: 5.2 s).
-    moved_since_due = TaskUpdate.objects.filter(
-        task=OuterRef("pk"), created_at__date__gte=OuterRef("due_on")
-    ).exclude(status_from=F("status_to"))
+    moved_since_due = (
+        TaskUpdate.objects.filter(task=OuterRef("pk"))
+        .exclude(status_from=F("status_to"))
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .filter(day__gte=OuterRef("due_on"))
+    )
     return (
         Task.objects.overdue(now).exclude(status=Task.Status.READY).filter(~Exists(moved_since_due))
     )

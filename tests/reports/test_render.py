@@ -279,8 +279,9 @@ def test_the_tlp_marking_is_on_every_pdf_page_and_in_the_docx_header(jhops):
 
 
 def test_the_pdf_is_tagged_and_each_element_names_the_page_that_draws_it(jhops):
-    """Tagged PDF (pdf_tags) for screen readers: a structure tree whose elements point
-    at their page (`/Pg`), and each marked-content id they hold is drawn on that page.
+    """Tagged PDF (pdf_tags) for screen readers: each element of the structure tree points
+    at its page (`/Pg`), and that page's entry in the parent tree (indexed by the
+    marked-content ids drawn on it) points back at the same element.
 
     Guards reports.render._remember_page_references, which keeps pydyf's list of page
     references between reads: a stale list would send readers to the wrong page.
@@ -289,29 +290,61 @@ def test_the_pdf_is_tagged_and_each_element_names_the_page_that_draws_it(jhops):
     pdf = PdfReader(io.BytesIO(rendered["pdf"].content))
     root = pdf.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
-    page_of = {page.indirect_reference.idnum: number for number, page in enumerate(pdf.pages)}
-    drawn = [
-        set(map(int, re.findall(rb"/MCID (\d+)", page.get_contents().get_data())))
-        for page in pdf.pages
-    ]
+    tree = root["/StructTreeRoot"]
+    numbers = tree["/ParentTree"]["/Nums"]
+    parents = {numbers[i]: numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
+    page_of = {page.indirect_reference.idnum: page for page in pdf.pages}
     pages_reached: set[int] = set()
+    marked = 0
 
-    def walk(element):
-        element = element.get_object()
+    def walk(reference):
+        nonlocal marked
+        element = reference.get_object()
         kids = element.get("/K", [])
         kids = kids if isinstance(kids, list) else [kids]
         for kid in kids:
             if isinstance(kid, int):
                 page = page_of[element.raw_get("/Pg").idnum]
-                assert kid in drawn[page], f"MCID {kid} is not drawn on page {page + 1}"
-                pages_reached.add(page)
+                drawn_by = parents[page["/StructParents"]][kid]
+                assert drawn_by.idnum == reference.idnum, (
+                    f"MCID {kid} of page {page.page_number + 1} belongs to another element"
+                )
+                pages_reached.add(page.page_number)
+                marked += 1
             elif "/S" in kid.get_object():
                 walk(kid)
 
-    walk(root["/StructTreeRoot"])
+    for kid in tree["/K"] if isinstance(tree["/K"], list) else [tree.raw_get("/K")]:
+        walk(kid)
     assert len(pdf.pages) > 3
-    # Every page's text is reachable from the tree, the last page's too.
     assert pages_reached == set(range(len(pdf.pages)))
+    # And the other way: every element a page's marked content belongs to (the running
+    # title, marking and page number of the margins included) names that page.
+    for page in pdf.pages:
+        for element in parents[page["/StructParents"]]:
+            assert element.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
+    assert marked > 20 * len(pdf.pages)
+
+
+def test_pydyf_page_references_are_rebuilt_when_a_page_is_added():
+    """The list _remember_page_references keeps is the list pydyf builds, page by page,
+    and is never carried from one PDF to another."""
+    import pydyf
+
+    from reports.render import _remember_page_references
+
+    _remember_page_references()
+    patched = pydyf.PDF.page_references.fget
+    assert "_remember_page_references" in patched.__qualname__, "not installed: see why"
+    for _ in range(2):
+        document = pydyf.PDF()
+        seen = []
+        for _ in range(3):
+            document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+            seen.append(patched(document))
+            built = tuple(f"{n} 0 R".encode() for n in document.pages["Kids"][::3])
+            assert seen[-1] == built
+        assert [len(references) for references in seen] == [1, 2, 3]
 
 
 def test_the_files_carry_the_title_and_nothing_else(jhops):

@@ -16,6 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from forums.models import Chair
 from forums.tlp import TLP
@@ -33,7 +34,7 @@ from tests.factories import (
 )
 from workinggroups import reminders
 from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
-from workinggroups.reminders import deliver, plan_reminders, sweep
+from workinggroups.reminders import deliver, overdue_unmoved, plan_reminders, sweep
 from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
@@ -447,6 +448,26 @@ def test_the_overdue_digest_follows_the_forums_weekday():
     _task, rarotonga, _kiritimati = overdue_world(weekday_rule=4)  # Friday
     plan_hourly(utc(2027, 6, 27), utc(2027, 7, 14))
     assert [r[0] for r in rows(rarotonga, Reason.OVERDUE_DIGEST)] == [day(7, 2), day(7, 9)]
+
+
+@pytest.mark.parametrize(
+    ("moved_at", "still_overdue"),
+    [
+        (utc(2027, 6, 29, 23, 59), True),  # the day before its due day: not since it passed
+        (utc(2027, 6, 30, 0, 0), False),  # on its due day
+        (utc(2027, 7, 2, 9), False),
+    ],
+)
+@pytest.mark.parametrize("active_zone", ["UTC", KIRITIMATI])
+def test_overdue_and_unmoved_counts_a_move_from_the_due_day_on_in_utc(
+    moved_at, still_overdue, active_zone
+):
+    task, _rarotonga, _kiritimati = overdue_world()
+    move(task, S.IN_PROGRESS, moved_at)
+    # The admin's preview runs in the officer's zone; the sweep's answer must not change.
+    with timezone.override(active_zone):
+        unmoved = set(overdue_unmoved(utc(2027, 7, 5)).values_list("pk", flat=True))
+    assert (task.pk in unmoved) is still_overdue
 
 
 def test_the_overdue_digest_stops_once_the_task_moves():
