@@ -39,6 +39,10 @@ from tests.factories import (
 )
 from workinggroups.models import Task, WorkingGroup
 
+# Every test reads the database (most through the module's `jhops` fixture): marked so
+# that pytest-django sets it up even when one test is run alone.
+pytestmark = pytest.mark.django_db
+
 DIACRITICS = "Tūvalu Ōtautahi Fédération Pōhnpei"
 LEAD_FIRST, LEAD_LAST = "Sēmisi", "Fūnaki Ōtautahi"
 TODAY = datetime.date.today()
@@ -410,7 +414,6 @@ def test_a_page_image_for_a_human_look(jhops):
 # --- an empty meeting, and a large one --------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_an_empty_meeting_says_so_in_every_format():
     meeting = MeetingFactory()
     officer = UserFactory(username="officer", is_superuser=True)
@@ -437,7 +440,6 @@ def test_an_empty_meeting_says_so_in_every_format():
     )
 
 
-@pytest.mark.django_db
 def test_the_report_stays_in_english_for_an_asker_who_reads_french():
     """It goes to Forum leaders in English: statuses, labels and meeting names too."""
     meeting = MeetingFactory(sequence=5)
@@ -457,7 +459,6 @@ def test_the_report_stays_in_english_for_an_asker_who_reads_french():
     assert "Active" in text and "Actif" not in text
 
 
-@pytest.mark.django_db
 def test_a_meeting_with_500_outcomes_renders_in_every_format():
     document = OutcomeDocumentFactory(title="Pacific action plan")
     meeting = document.meeting
@@ -506,7 +507,6 @@ def test_a_meeting_with_500_outcomes_renders_in_every_format():
             assert all("TLP:AMBER" in page for page in pages)
 
 
-@pytest.mark.django_db
 def test_an_outcome_document_of_another_level_is_not_drawn():
     """A RED document of the meeting is not in the report, its chart, or its figures."""
     meeting = MeetingFactory()
