@@ -373,12 +373,7 @@ class GeneratedReportFileView(ErrorsAsJSON, generics.GenericAPIView):
             "The file of a finished report (404 until it is done). Refused (403) if your "
             "clearance no longer covers the report's level."
         ),
-        responses={
-            **FILE_RESPONSES,
-            202: OpenApiResponse(
-                GeneratedReportSerializer, description="Too long for now: queued instead."
-            ),
-        },
+        responses=FILE_RESPONSES,
     )
     def get(self, request, *args, **kwargs):
         report = self.get_object()
