@@ -323,7 +323,7 @@ class Task(Versioned):
             # "Open (OPEN_STATUSES) and due on these days": the reminder sweep
             # (reminders.plan_reminders, overdue_unmoved) and TaskQuerySet.overdue().
             # Partial: ratified and withdrawn work, most of the table after a few years,
-            # is not in it.
+            # is not in it. (Meta cannot see OPEN_STATUSES: a test keeps the two equal.)
             models.Index(
                 fields=["due_on"],
                 condition=Q(status__in=["not_started", "in_progress", "blocked", "ready"]),

@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from forums.tlp import TLP
@@ -71,6 +72,13 @@ def test_task_transition_map_is_the_designed_one():
     assert designed == Task.TRANSITIONS
     assert set(Task.TRANSITIONS) == set(S.values)
     assert set(Task.OPEN_STATUSES) == {s for s, moves in Task.TRANSITIONS.items() if moves}
+
+
+def test_the_open_tasks_index_holds_exactly_the_open_statuses():
+    # Written out in Task.Meta (which cannot see OPEN_STATUSES); PostgreSQL uses the
+    # partial index only for queries whose `status IN (…)` it implies (Task.objects.open()).
+    (index,) = [i for i in Task._meta.indexes if i.name == "task_open_due"]
+    assert index.condition == Q(status__in=list(Task.OPEN_STATUSES))
 
 
 @pytest.mark.parametrize(("current", "wanted"), ALL_TASK_MOVES)
