@@ -249,6 +249,30 @@ def citation_code_for(document: OutcomeDocument, number: str) -> str:
     return f"{document.code}/{number}"
 
 
+class OutcomeLinkQuerySet(models.QuerySet):
+    """Links as a person may see them: a link never shows a code they may not read.
+
+    Each rule is applied through the link's own joins, not as "IN (every visible
+    outcome)", which PostgreSQL hashed whole (20,000 outcomes, 40 ms, growing with the
+    database) for a page of 50.
+    """
+
+    def reaching_visible(self, user) -> "OutcomeLinkQuerySet":
+        """Links whose far end (an outcome or a document) the person may see."""
+        audience = audience_of(user)
+        return self.filter(
+            (Q(target_outcome__isnull=False) & outcome_rule(audience, prefix="target_outcome__"))
+            | (
+                Q(target_document__isnull=False)
+                & document_rule(audience, prefix="target_document__")
+            )
+        )
+
+    def from_visible(self, user) -> "OutcomeLinkQuerySet":
+        """Links whose source outcome the person may see."""
+        return self.filter(outcome_rule(audience_of(user), prefix="source__"))
+
+
 class OutcomeLink(models.Model):
     """A typed edge from an outcome to an earlier outcome or a whole document."""
 
@@ -279,6 +303,8 @@ class OutcomeLink(models.Model):
         related_name="links_in",
     )
     history = HistoricalRecords()
+
+    objects = OutcomeLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "kind", "pk"]
