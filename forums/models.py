@@ -222,7 +222,12 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"{ordinal(self.sequence)} {self.forum.acronym}"
+        return self.name_from(self.title, self.sequence, self.forum.acronym)
+
+    @staticmethod
+    def name_from(title: str, sequence: int, forum_acronym: str) -> str:
+        """A meeting's name from its columns (lists that read rows, not models)."""
+        return title or f"{ordinal(sequence)} {forum_acronym}"
 
     def clean(self) -> None:
         if self.end_date and not self.start_date:

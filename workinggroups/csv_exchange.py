@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -65,17 +64,7 @@ def restore(value: str) -> str:
 
 def _tasks_for_export(*, group: WorkingGroup, user):
     """The group's tasks this person sees, each with only the outcomes and update they see."""
-    latest_visible_update = (
-        TaskUpdate.objects.visible_to(user)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("task_id")],
-                order_by=[F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
-    )
+    latest_visible_update = TaskUpdate.objects.visible_to(user).latest_per_task()
     return (
         Task.objects.visible_to(user)
         .filter(working_group=group)

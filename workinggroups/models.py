@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -383,15 +383,34 @@ class TaskUpdateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TaskUpdateQuerySet":
         """An update is seen by who sees its task, within the update's own label."""
         audience = audience_of(user)
-        own = tlp_rule(
-            audience,
-            label="tlp",
-            forum="task__working_group__established_by__forum_id",
-            amber=Q(task__working_group_id__in=audience.groups)
-            | Q(task__working_group__established_by__forum_id__in=audience.chaired_forums),
-            red=named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id"),
-        )
-        return self.filter(own & task_rule(audience, prefix="task__"))
+        return self.filter(update_rule(audience) & task_rule(audience, prefix="task__"))
+
+    def latest_per_task(self) -> "TaskUpdateQuerySet":
+        """Each task's newest update among these (a window, so one query for many tasks)."""
+        return self.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("task_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        ).filter(rank=1)
+
+    def labelled_for(self, user) -> "TaskUpdateQuerySet":
+        """The updates whose own label the person reads: for tasks already known visible
+        to them (a page of the task list), where asking the task's rule again is waste."""
+        return self.filter(update_rule(audience_of(user)))
+
+
+def update_rule(audience: Audience) -> Q:
+    """An update's own label: AMBER for its task's group and the forum's chairs."""
+    return tlp_rule(
+        audience,
+        label="tlp",
+        forum="task__working_group__established_by__forum_id",
+        amber=Q(task__working_group_id__in=audience.groups)
+        | Q(task__working_group__established_by__forum_id__in=audience.chaired_forums),
+        red=named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id"),
+    )
 
 
 class TaskUpdate(models.Model):

@@ -261,7 +261,11 @@ class CursorPagination(pagination.CursorPagination):
         return position
 
     def _position_of(self, row) -> str:
-        values = [getattr(row, name) for name in self.fields]
+        # A page is models, or rows of values() where a list reads rows (task_list.py).
+        if isinstance(row, dict):
+            values = [row[name] for name in self.fields]
+        else:
+            values = [getattr(row, name) for name in self.fields]
         return json.dumps(
             [v.isoformat() if isinstance(v, datetime.date) else v for v in values],
             separators=(",", ":"),

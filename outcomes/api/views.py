@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import IsSecretariat, ReadsForAll
 from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
+from outcomes.api import outcome_list
 from outcomes.api.filters import OutcomeDocumentFilter, OutcomeFilter
 from outcomes.api.serializers import (
     OutcomeDocumentSerializer,
@@ -158,7 +159,15 @@ class OutcomeViewSet(
     }
 
     def get_queryset(self):
+        if self.action == "list":
+            return Outcome.objects.visible_to(self.request.user)
         return outcomes_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # Pages are read as rows, not models (outcome_list.py says why); same representation.
+        queryset = outcome_list.as_rows(self.filter_queryset(self.get_queryset()))
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response(outcome_list.represent(rows, request.user))
 
     def get_permissions(self):
         if self.action in ("update", "partial_update"):

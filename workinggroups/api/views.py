@@ -1,6 +1,5 @@
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
-from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -10,6 +9,7 @@ from forums.access import audience_of
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
 from outcomes.models import Outcome
+from workinggroups.api import task_list
 from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
 from workinggroups.api.serializers import (
     TaskEditSerializer,
@@ -93,14 +93,7 @@ def tasks_for(user):
         TaskUpdate.objects.visible_to(user)
         .select_related("author")
         .defer(*(f"author__{name}" for name in UNSHOWN_USER_FIELDS))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("task_id")],
-                order_by=[F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
+        .latest_per_task()
     )
     return (
         Task.objects.visible_to(user)
@@ -185,7 +178,14 @@ class TaskViewSet(
     }
 
     def get_queryset(self):
+        if self.action == "list":
+            return task_list.task_list_queryset(self.request.user)
         return tasks_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # Pages are read as rows, not models (task_list.py says why); same representation.
+        rows = self.paginate_queryset(task_list.as_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(task_list.represent(rows, request.user))
 
     def filter_queryset(self, queryset):
         # The task list's filters and ordering are for the list: on `…/updates/` the task
