@@ -75,7 +75,13 @@ def represent(rows: list[dict], user) -> list[dict]:
     meetings = _meetings({row["reports_to_id"] for row in rows} - {None})
     people = _people({row["lead_id"] for row in rows} - {None})
     outcomes = _outcomes(ids, user)
-    updates = _latest_updates(ids, user)
+    updates = _latest_updates(
+        {
+            row["id"]: (row["working_group_id"], row["working_group__established_by__forum_id"])
+            for row in rows
+        },
+        user,
+    )
     return [
         {
             "id": row["id"],
@@ -156,11 +162,10 @@ def _outcomes(task_ids: list[int], user) -> dict[int, list[dict]]:
     return served
 
 
-def _latest_updates(task_ids: list[int], user) -> dict[int, dict]:
+def _latest_updates(tasks: dict[int, tuple[int, int]], user) -> dict[int, dict]:
     """Each task's newest update whose own label the reader reads (UpdateSerializer)."""
     rows = (
-        TaskUpdate.objects.labelled_for(user)
-        .filter(task_id__in=task_ids)
+        TaskUpdate.objects.labelled_for(user, tasks=tasks)
         .latest_per_task()
         .order_by()
         .values_list(
