@@ -31,24 +31,6 @@ PAGE_COLUMNS = (
     "document__meeting__forum_id",
 )
 
-# A link's two ends, as OutcomeRefSerializer shows them, and its target document.
-_LINK_COLUMNS = (
-    "kind",
-    "source_id",
-    "source__citation_code",
-    "source__number",
-    "source__document__short_title",
-    "source__document__title",
-    "target_outcome_id",
-    "target_outcome__citation_code",
-    "target_outcome__number",
-    "target_outcome__document__short_title",
-    "target_outcome__document__title",
-    "target_document_id",
-    "target_document__code",
-    "target_document__title",
-)
-
 _TLP_NAMES = {label.value: label.name.lower() for label in TLP}
 
 
@@ -82,19 +64,31 @@ def represent(rows: list[dict], user) -> list[dict]:
         responsible.setdefault(outcome_id, []).append(
             {"id": pk, "name": name, "short_name": short_name}
         )
+    # The page's own outcomes are the near end of every link below: their references
+    # come from the page, so the link queries join only the far end.
+    page = {row["id"]: _page_reference(row) for row in rows}
     # A link is shown only when its far end is visible too (outcomes/models.py).
     links_out = _links(
-        OutcomeLink.objects.reaching_visible(user).filter(source_id__in=ids), "source_id"
+        OutcomeLink.objects.reaching_visible(user)
+        .filter(source_id__in=ids)
+        # OutcomeLink's order ("source", "kind", "pk") among the links of one source,
+        # without joining the source's document, meeting and forum to sort by them.
+        .order_by("source_id", "kind", "pk"),
+        near="source",
+        far="target_outcome",
+        page=page,
     )
     links_in = _links(
         OutcomeLink.objects.from_visible(user).filter(target_outcome_id__in=ids),
-        "target_outcome_id",
+        near="target_outcome",
+        far="source",
+        page=page,
     )
     return [
         {
             "id": row["id"],
             "citation_code": row["citation_code"],
-            "label": _label(row["document__short_title"], row["document__title"], row["number"]),
+            "label": page[row["id"]]["label"],
             "forum": forums[row["document__meeting__forum_id"]],
             "meeting": row["document__meeting_id"],
             "document": {
@@ -125,37 +119,46 @@ def _label(short_title: str, title: str, number: str) -> str:
     return f"{short_title or title} {number}"
 
 
-def _reference(row: dict, end: str) -> dict:
-    """OutcomeRefSerializer's shape for one end of a link row ("source", "target_outcome")."""
+def _page_reference(row: dict) -> dict:
+    """OutcomeRefSerializer's shape for an outcome of the page."""
     return {
-        "id": row[f"{end}_id"],
-        "citation_code": row[f"{end}__citation_code"],
-        "label": _label(
-            row[f"{end}__document__short_title"],
-            row[f"{end}__document__title"],
-            row[f"{end}__number"],
-        ),
+        "id": row["id"],
+        "citation_code": row["citation_code"],
+        "label": _label(row["document__short_title"], row["document__title"], row["number"]),
     }
 
 
-def _links(queryset, key: str) -> dict[int, list[dict]]:
-    """LinkSerializer's shape, grouped by `key`, in OutcomeLink's own order."""
+def _links(queryset, *, near: str, far: str, page: dict[int, dict]) -> dict[int, list[dict]]:
+    """LinkSerializer's shape for links whose `near` end is an outcome of the page, grouped
+    by it, in the queryset's order; the `far` end ("source", "target_outcome") is joined."""
+    far_outcome = (
+        f"{far}_id",
+        f"{far}__citation_code",
+        f"{far}__number",
+        f"{far}__document__short_title",
+        f"{far}__document__title",
+    )
+    # Only links out reach a whole document (a link has exactly one target).
+    far_document = ("target_document_id", "target_document__code", "target_document__title")
+    columns = ("kind", f"{near}_id", *far_outcome, *(far_document if far != "source" else ()))
     grouped: dict[int, list[dict]] = {}
-    for row in queryset.values(*_LINK_COLUMNS):
-        target = row["target_outcome_id"]
-        document = row["target_document_id"]
-        grouped.setdefault(row[key], []).append(
+    for row in queryset.values_list(*columns):
+        kind, near_id, far_id, code, number, short_title, title, *document = row
+        ends = {
+            near: page[near_id],
+            far: None
+            if far_id is None
+            else {"id": far_id, "citation_code": code, "label": _label(short_title, title, number)},
+        }
+        document_id, document_code, document_title = document or (None, None, None)
+        grouped.setdefault(near_id, []).append(
             {
-                "kind": row["kind"],
-                "source": _reference(row, "source"),
-                "target_outcome": None if target is None else _reference(row, "target_outcome"),
+                "kind": kind,
+                "source": ends["source"],
+                "target_outcome": ends["target_outcome"],
                 "target_document": None
-                if document is None
-                else {
-                    "id": document,
-                    "code": row["target_document__code"],
-                    "title": row["target_document__title"],
-                },
+                if document_id is None
+                else {"id": document_id, "code": document_code, "title": document_title},
             }
         )
     return grouped
