@@ -134,7 +134,7 @@ def report_run(report_id: int) -> str:
     to a worker that died (the broker redelivers its job): it is taken over.
     """
     now = timezone.now()
-    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stale = now - datetime.timedelta(seconds=settings.REPORT_JOB_TIME_LIMIT)
     claimed = (
         GeneratedReport.objects.filter(pk=report_id)
         .filter(

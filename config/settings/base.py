@@ -336,6 +336,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD_MB", default=1024) * 1024
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=300)
+# The chair's report job alone may run longer: a 730-page PDF took 225 s on a slow 2-core
+# machine (Benchmark), too close to the jobs' limit above. Soft limit a minute earlier.
+# Keep it under Redis's visibility timeout (one hour): an unacknowledged job older than
+# that is delivered again.
+REPORT_JOB_TIME_LIMIT = env.int("REPORT_JOB_TIME_LIMIT", default=1800)
 # On a warm shutdown, let the job in hand finish for this long before giving it back.
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_SOFT_SHUTDOWN_SECONDS", default=30.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True

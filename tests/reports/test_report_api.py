@@ -22,6 +22,7 @@ from fixtures.jhops import load_jhops
 from forums.models import Chair
 from forums.tlp import TLP
 from reports.api import HTML_REPORT_POLICY
+from reports.jobs import generate_report
 from reports.models import MEDIA_TYPES, GeneratedReport, StoredFile
 from reports.services import report_request, report_run
 from tests.reports.planted import AMBER_WORDS, RED_WORDS, koror, plant, user
@@ -318,11 +319,12 @@ def test_a_dead_workers_claim_is_taken_over_but_a_live_one_is_not(jhops, setting
     report = GeneratedReport.objects.create(
         meeting=koror(), requested_by=user("chair"), level=TLP.CLEAR, format="html", as_of=TODAY
     )
-    live = timezone.now() - datetime.timedelta(seconds=10)
+    # Alive well past the other jobs' limit: a long PDF has its own (REPORT_JOB_TIME_LIMIT).
+    live = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     GeneratedReport.objects.filter(pk=report.pk).update(status="running", started_at=live)
     assert report_run(report.pk) == "taken"
 
-    dead = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    dead = timezone.now() - datetime.timedelta(seconds=settings.REPORT_JOB_TIME_LIMIT + 1)
     GeneratedReport.objects.filter(pk=report.pk).update(started_at=dead)
     assert report_run(report.pk) == "done"
     report.refresh_from_db()
@@ -393,3 +395,9 @@ def test_a_report_not_yet_done_has_no_file(jhops):
     assert response.status_code == 404
     body = client_for("chair").get(reverse("api:report-detail", kwargs={"pk": queued.pk})).json()
     assert (body["status"], body["download_url"]) == ("queued", None)
+
+
+def test_the_report_job_has_its_own_longer_time_limits(settings):
+    assert generate_report.time_limit == settings.REPORT_JOB_TIME_LIMIT
+    assert generate_report.soft_time_limit == settings.REPORT_JOB_TIME_LIMIT - 60
+    assert generate_report.soft_time_limit > settings.CELERY_TASK_TIME_LIMIT

@@ -4,11 +4,11 @@
 answer); a page of the list is the same representation, built here from `values()` rows.
 A page of 50 tasks through models and DRF's fields took a model instance per task,
 group, meeting, forum, lead, outcome and update (~600) and a field call per value
-(~2,000): two thirds of the request. Here each page is five narrow queries, each of
-at most three tables (PostgreSQL spent longer planning the seven-table join of
-`select_related` than running it), and plain dicts.
+(~2,000): over a third of the request. Here a page is one query of three tables (the
+ones its visibility rule needs; PostgreSQL spent longer planning the seven-table join of
+`select_related` than running it), five small ones for what its rows show, and dicts.
 
-tests/api/test_task_list_rows.py holds every row of the list equal to the detail
+tests/api/test_list_rows.py holds every row of the list equal to the detail
 representation of the same task, for readers of every standing.
 """
 
