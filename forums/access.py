@@ -138,18 +138,30 @@ def _standing_rows(user):
     return secretariat.union(delegate, chair, seat, all=True)
 
 
-def tlp_rule(audience: Audience, *, label: str, forum: str, amber: Q, red: Q | None) -> Q:
+def tlp_rule(
+    audience: Audience,
+    *,
+    label: str,
+    forum: str | None,
+    amber: Q,
+    red: Q | None,
+    green: Q | None = None,
+) -> Q:
     """A filter on a labelled row: `label` and `forum` are lookups to its TLP and forum id.
 
     `amber` says who reads the row at TLP:AMBER and `red` who reads it at TLP:RED (None:
     nobody but the secretariat). Both must be single-valued (FK lookups or `pk__in`
-    subqueries), never a join through a many-to-many, which would repeat rows.
+    subqueries), never a join through a many-to-many, which would repeat rows. `green`
+    replaces "the row's forum is one of the person's" where the caller already knows
+    which rows are in those forums (then `forum` is not needed).
     """
     if audience.is_secretariat:
         return Q()
     rule = Q(**{label: TLP.CLEAR})
     if audience.green_forums:
-        rule |= Q(**{label: TLP.GREEN, f"{forum}__in": audience.green_forums})
+        if green is None:
+            green = Q(**{f"{forum}__in": audience.green_forums})
+        rule |= Q(**{label: TLP.GREEN}) & green
     if not audience.is_anonymous:
         rule |= Q(**{label: TLP.AMBER}) & amber
         if red is not None:

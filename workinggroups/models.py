@@ -373,7 +373,12 @@ class Task(Versioned):
                 )
 
     def allowed_statuses(self) -> list[str]:
-        return [s for s in self.Status.values if s in self.TRANSITIONS[self.status]]
+        return self.allowed_from(self.status)
+
+    @classmethod
+    def allowed_from(cls, status: str) -> list[str]:
+        """The statuses a task in `status` may move to, in the order of Status."""
+        return [s for s in cls.Status.values if s in cls.TRANSITIONS[status]]
 
     @property
     def is_open(self) -> bool:
@@ -398,40 +403,42 @@ class TaskUpdateQuerySet(models.QuerySet):
 
     def labelled_for(self, user, *, tasks: Mapping[int, tuple[int, int]]) -> "TaskUpdateQuerySet":
         """Updates of `tasks` whose own label the person reads, for tasks already known
-        visible to them (a page of the task list), given as id → (group, forum).
-
-        The same rule as update_rule(), with each task's group and forum taken from the
-        page instead of joined: the query reads the updates alone (tested against
-        visible_to in tests/api/test_list_rows.py).
-        """
-        audience = audience_of(user)
-        rule = Q(task_id__in=tasks)
-        if audience.is_secretariat:
-            return self.filter(rule)
-        green = [pk for pk, (_group, forum) in tasks.items() if forum in audience.green_forums]
-        amber = [
-            pk
-            for pk, (group, forum) in tasks.items()
-            if group in audience.groups or forum in audience.chaired_forums
-        ]
-        label = Q(tlp=TLP.CLEAR) | Q(tlp=TLP.GREEN, task_id__in=green)
-        if not audience.is_anonymous:
-            label |= Q(tlp=TLP.AMBER, task_id__in=amber) | (
-                Q(tlp=TLP.RED)
-                & named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id")
-            )
-        return self.filter(rule & label)
+        visible to them (a page of the task list), given as id → (group, forum): the
+        query reads the updates alone (tested against visible_to in
+        tests/api/test_list_rows.py)."""
+        return self.filter(Q(task_id__in=tasks) & update_rule(audience_of(user), tasks=tasks))
 
 
-def update_rule(audience: Audience) -> Q:
-    """An update's own label: AMBER for its task's group and the forum's chairs."""
+def update_rule(audience: Audience, *, tasks: Mapping[int, tuple[int, int]] | None = None) -> Q:
+    """An update's own label: AMBER for its task's group and the forum's chairs.
+
+    With `tasks` (id → (group, forum)), each task's group and forum are taken from there
+    instead of joined.
+    """
+    named = named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id")
+    if tasks is None:
+        forum = "task__working_group__established_by__forum_id"
+        return tlp_rule(
+            audience,
+            label="tlp",
+            forum=forum,
+            amber=Q(task__working_group_id__in=audience.groups)
+            | Q(**{f"{forum}__in": audience.chaired_forums}),
+            red=named,
+        )
+    green = [pk for pk, (_group, forum) in tasks.items() if forum in audience.green_forums]
+    amber = [
+        pk
+        for pk, (group, forum) in tasks.items()
+        if group in audience.groups or forum in audience.chaired_forums
+    ]
     return tlp_rule(
         audience,
         label="tlp",
-        forum="task__working_group__established_by__forum_id",
-        amber=Q(task__working_group_id__in=audience.groups)
-        | Q(task__working_group__established_by__forum_id__in=audience.chaired_forums),
-        red=named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id"),
+        forum=None,
+        green=Q(task_id__in=green),
+        amber=Q(task_id__in=amber),
+        red=named,
     )
 
 

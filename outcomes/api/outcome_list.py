@@ -7,8 +7,8 @@ and a serializer field call per value. tests/api/test_list_rows.py holds every r
 to the outcome's detail, for readers of every standing.
 """
 
+from forums.api.base import TLPField
 from forums.models import Forum
-from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeLink
 
 PAGE_COLUMNS = (
@@ -31,7 +31,7 @@ PAGE_COLUMNS = (
     "document__meeting__forum_id",
 )
 
-_TLP_NAMES = {label.value: label.name.lower() for label in TLP}
+_tlp = TLPField(read_only=True)
 
 
 def as_rows(queryset):
@@ -102,7 +102,7 @@ def represent(rows: list[dict], user) -> list[dict]:
             "text": row["text"],
             "kind": row["kind"],
             "status": row["status"],
-            "tlp": _TLP_NAMES[row["tlp"]],
+            "tlp": _tlp.to_representation(row["tlp"]),
             "responsible": responsible.get(row["id"], []),
             "links_out": links_out.get(row["id"], []),
             "links_in": links_in.get(row["id"], []),

@@ -18,8 +18,8 @@ from django.db.models.functions import Coalesce
 from rest_framework import fields
 
 from forums.access import audience_of
+from forums.api.base import TLPField
 from forums.models import Forum, Meeting
-from forums.tlp import TLP
 from outcomes.models import outcome_rule
 from workinggroups.models import NO_DUE_DATE, Task, TaskUpdate
 
@@ -45,11 +45,7 @@ PAGE_COLUMNS = (
 
 _datetime = fields.DateTimeField()
 _date = fields.DateField()
-_TLP_NAMES = {label.value: label.name.lower() for label in TLP}
-_ALLOWED = {
-    status: [s for s in Task.Status.values if s in Task.TRANSITIONS[status]]
-    for status in Task.Status.values
-}
+_tlp = TLPField(read_only=True)
 
 
 def task_list_queryset(user):
@@ -94,9 +90,9 @@ def represent(rows: list[dict], user) -> list[dict]:
             "reports_to": meetings.get(row["reports_to_id"]),
             "due_on": _date.to_representation(row["due_on"]) if row["due_on"] else None,
             "status": row["status"],
-            "allowed_statuses": _ALLOWED[row["status"]],
+            "allowed_statuses": Task.allowed_from(row["status"]),
             "progress": row["progress"],
-            "tlp": _TLP_NAMES[row["tlp"]],
+            "tlp": _tlp.to_representation(row["tlp"]),
             "latest_update": updates.get(row["id"]),
             "created_at": _datetime.to_representation(row["created_at"]),
             "updated_at": _datetime.to_representation(row["updated_at"]),
@@ -191,7 +187,7 @@ def _latest_updates(tasks: dict[int, tuple[int, int]], user) -> dict[int, dict]:
             "status_to": status_to,
             "progress": progress,
             "note": note,
-            "tlp": _TLP_NAMES[label],
+            "tlp": _tlp.to_representation(label),
         }
         for (
             task_id,
