@@ -72,13 +72,14 @@ test: install $(CHROMIUM)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache .mypy_cache
 
 # Benchmark on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/talanoa_bench):
 # BENCH_SIZE=small (default), large or smoke (CI); README "Benchmark" says what it prints.

@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
@@ -309,12 +310,13 @@ def run_sweep() -> dict:
     from workinggroups.models import Reminder, Task
 
     held = data.current()
+    assert held is not None, "bench_size() made the data set first"
     now = datetime.datetime.combine(
         datetime.date.fromisoformat(held["today"]), datetime.time(0, 30), tzinfo=datetime.UTC
     )
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE workinggroups_reminder")
-    result = {"tasks": Task.objects.count(), "open": Task.objects.open().count()}
+    result: dict[str, Any] = {"tasks": Task.objects.count(), "open": Task.objects.open().count()}
     with CaptureQueriesContext(connection) as first:
         started = time.perf_counter()
         due = reminders.sweep(now)
@@ -359,12 +361,14 @@ def run_report() -> dict:
     from reports.render import FORMATS, render
 
     meeting = Meeting.objects.get(pk=data.report_meeting_id())
-    chair = Chair.objects.filter(meeting=meeting).select_related("person").first().person
-    as_of = datetime.date.fromisoformat(data.current()["today"])
-    result = {}
+    seat = Chair.objects.filter(meeting=meeting).select_related("person").first()
+    held = data.current()
+    assert seat is not None and held is not None, "every generated meeting has a chair"
+    as_of = datetime.date.fromisoformat(held["today"])
+    result: dict[str, Any] = {}
     with CaptureQueriesContext(connection) as building:
         started = time.perf_counter()
-        report = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=as_of)
+        report = build_report(meeting=meeting, user=seat.person, level=TLP.AMBER, as_of=as_of)
         result["build"] = time.perf_counter() - started
     result["build_queries"] = len(building)
     result["outcomes"] = sum(len(document.outcomes) for document in report.documents)

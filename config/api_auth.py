@@ -39,6 +39,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
         minutes,
     ) % {"minutes": minutes}
     retry_after = str(minutes * 60)
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "too_many_attempts"}, status=429)
     else:

@@ -7,6 +7,7 @@ way a mail server that de-duplicates by Message-ID would treat it.
 
 import os
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -24,9 +25,7 @@ class OutboxBackend(BaseEmailBackend):
         for message in email_messages:
             mime = message.message()
             message_id = mime["Message-ID"] or ""
-            name = re.sub(r"[^A-Za-z0-9@._-]", "", message_id) or next(
-                tempfile._get_candidate_names()
-            )
+            name = re.sub(r"[^A-Za-z0-9@._-]", "", message_id) or secrets.token_hex(8)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(mime.as_bytes(linesep="\r\n"))

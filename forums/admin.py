@@ -212,8 +212,14 @@ class HostingAddForm(forms.ModelForm):
 
 class HostingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HostingChange
-    fields = ["status_from", "status_to", "effective_on", "note", "recorded_by", "recorded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "status_from",
+        "status_to",
+        "effective_on",
+        "note",
+        "recorded_by",
+        "recorded_at",
+    )
     extra = 0
 
 

@@ -9,6 +9,7 @@ came from: the officer sees why, next to what they typed, and nothing is half-sa
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +19,12 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from forums.audit import save_validated
+
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into ModelAdmin: for the type checker they are one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
 _REFUSAL = "_talanoa_refusal"
 
@@ -56,7 +63,8 @@ def adopt(instance: models.Model, saved: models.Model) -> models.Model:
 
 
 def refusing_form(form_class: type[forms.BaseForm], error: ValidationError):
-    class RefusedForm(form_class):
+    # A subclass of the admin's own form, known only at run time.
+    class RefusedForm(form_class):  # type: ignore[valid-type,misc]
         def clean(self):
             cleaned_data = super().clean()
             show_refusal(self, error)
@@ -66,7 +74,7 @@ def refusing_form(form_class: type[forms.BaseForm], error: ValidationError):
     return RefusedForm
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(_ModelAdmin):
     """Saves through services; see the module docstring for how refusals are shown."""
 
     def record(self, request, obj, form, change: bool) -> None:

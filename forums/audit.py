@@ -5,6 +5,8 @@ Audited models are therefore never written with `QuerySet.update()`, `bulk_creat
 raw SQL in this code base; `tests/test_audit.py` holds the code to that rule.
 """
 
+from typing import TypeVar
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -23,6 +25,10 @@ class Versioned(models.Model):
         return f'"{self.version}"'
 
 
+AnyModel = TypeVar("AnyModel", bound=models.Model)
+AnyVersioned = TypeVar("AnyVersioned", bound=Versioned)
+
+
 class PreconditionFailed(Exception):
     """The client edited a version of the row that is no longer the current one."""
 
@@ -34,7 +40,9 @@ class PreconditionFailed(Exception):
         self.current_version = current_version
 
 
-def lock_for_edit(queryset: models.QuerySet, *, pk, expected_version: int | None):
+def lock_for_edit(
+    queryset: "models.QuerySet[AnyVersioned]", *, pk, expected_version: int | None
+) -> AnyVersioned:
     """Lock the row and compare its version with the one the client saw, in the database.
 
     The row lock (SELECT … FOR UPDATE on PostgreSQL; an IMMEDIATE transaction on SQLite)
@@ -47,7 +55,7 @@ def lock_for_edit(queryset: models.QuerySet, *, pk, expected_version: int | None
     return instance
 
 
-def save_validated(instance: models.Model, *, actor, reason: str = "") -> models.Model:
+def save_validated(instance: AnyModel, *, actor, reason: str = "") -> AnyModel:
     """Validate `instance` against fields and constraints, then save it as `actor`."""
     instance.full_clean()
     if isinstance(instance, Versioned) and not instance._state.adding:
@@ -59,9 +67,10 @@ def save_validated(instance: models.Model, *, actor, reason: str = "") -> models
             .get(pk=instance.pk)
         )
         instance.version = current + 1
-    instance._history_user = actor  # read by simple-history when it writes the row
+    # Read by simple-history when it writes the row (attributes it looks for, not fields).
+    instance._history_user = actor  # type: ignore[attr-defined]
     # Always set: a reason left on the instance by an earlier save would be recorded again.
-    instance._change_reason = reason or None
+    instance._change_reason = reason or None  # type: ignore[attr-defined]
     try:
         # A savepoint, so that losing a race on a unique constraint leaves the caller's
         # transaction usable and the user gets the same message as from full_clean().

@@ -64,7 +64,7 @@ class Member(models.Model):
             raise ValidationError({"parent": _("Only an agency belongs to another member.")})
         if self.kind in (self.Kind.STATE, self.Kind.TERRITORY) and not self.country:
             raise ValidationError({"country": _("A state or territory has an ISO 3166 code.")})
-        if self.parent_id is not None and self.parent.kind not in (
+        if self.parent is not None and self.parent.kind not in (
             self.Kind.STATE,
             self.Kind.TERRITORY,
         ):
@@ -100,7 +100,7 @@ class Forum(models.Model):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[Member, ForumMembership]" = models.ManyToManyField(
         Member, verbose_name=_("members"), through="ForumMembership", related_name="forums"
     )
     history = HistoricalRecords()
@@ -193,7 +193,7 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("Deadlines of work reporting to this meeting end at 23:59 here."),
     )
-    members_attending = models.ManyToManyField(
+    members_attending: "models.ManyToManyField[Member, Attendance]" = models.ManyToManyField(
         Member,
         verbose_name=_("members attending"),
         through="Attendance",

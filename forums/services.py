@@ -3,11 +3,15 @@
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from forums.audit import check_transition, save_validated
 from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member, Profile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class ChairSeat:
     member: Member
     role: str = Chair.Role.CHAIR
     office: str = ""
-    person: object | None = None
+    person: "User | None" = None
 
 
 @transaction.atomic

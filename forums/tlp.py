@@ -5,9 +5,14 @@ outcome of a document, a task of a working group, an update of a task) is never 
 open than its parent: its label is at least as restrictive.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TLP(models.IntegerChoices):
@@ -17,7 +22,7 @@ class TLP(models.IntegerChoices):
     RED = 3, "TLP:RED"
 
     @property
-    def audience(self) -> str:
+    def audience(self) -> "StrOrPromise":
         return TLP_AUDIENCE[self]
 
 
@@ -29,7 +34,9 @@ TLP_AUDIENCE = {
 }
 
 
-def validate_not_more_open(*, child_label: int, parent_label: int, parent_name: str) -> None:
+def validate_not_more_open(
+    *, child_label: int, parent_label: int, parent_name: "StrOrPromise"
+) -> None:
     """Raise on the `tlp` field when a child would be readable by more people than its parent."""
     if child_label < parent_label:
         raise ValidationError(

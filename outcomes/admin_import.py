@@ -19,9 +19,10 @@ workinggroups/admin.py subclasses the document admin, adding fields to each row
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
@@ -45,6 +46,12 @@ from outcomes.services import outcome_statement_import
 
 # The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
 MAX_INDENT_DEPTH = 6
+
+if TYPE_CHECKING:
+    # StatementImportMixin is only ever mixed into a ModelAdmin: for the type checker it is one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
 # --- forms ---------------------------------------------------------------------------------
 
@@ -163,13 +170,14 @@ def one_form_per_item(form_class, items: list[dict], *, data=None, initial, pref
         validate_min=True,
         validate_max=True,
     )
-    return formset_class(data, initial=initial, prefix=prefix, per_form=items)
+    # A subclass of OneFormPerItem; the stubs type formset_factory's result as BaseFormSet.
+    return formset_class(data, initial=initial, prefix=prefix, per_form=items)  # type: ignore[call-arg]
 
 
 # --- the view ------------------------------------------------------------------------------
 
 
-class StatementImportMixin:
+class StatementImportMixin(_ModelAdmin):
     """Adds "Import an outcome statement…" to the outcome document admin."""
 
     statement_row_form = DraftOutcomeForm

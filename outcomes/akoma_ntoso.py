@@ -97,14 +97,15 @@ LINK_CONCEPT = "/ontology/concept/talanoa/link/"
 TALANOA_ORGANIZATION = "/ontology/organization/talanoa"
 FORUM_ORGANIZATION = f"/ontology/organization/{COUNTRY}/"
 
-# Link kinds as AKN names them (camelCase eIds), and the words that introduce them.
-LINK_EIDS = {
+# Link kinds as AKN names them (camelCase eIds), and the words that introduce them; looked
+# up with a link's kind as stored, a plain str.
+LINK_EIDS: dict[str, str] = {
     OutcomeLink.Kind.REAFFIRMS: "reaffirms",
     OutcomeLink.Kind.PURSUANT_TO: "pursuantTo",
     OutcomeLink.Kind.SUPERSEDES: "supersedes",
     OutcomeLink.Kind.IMPLEMENTS: "implements",
 }
-LINK_WORDS = {
+LINK_WORDS: dict[str, str] = {
     OutcomeLink.Kind.REAFFIRMS: "Reaffirms",
     OutcomeLink.Kind.PURSUANT_TO: "Pursuant to",
     OutcomeLink.Kind.SUPERSEDES: "Supersedes",
@@ -316,6 +317,7 @@ def _visible_links(outcomes: list[Outcome], user) -> list[OutcomeLink]:
     def target_code(link: OutcomeLink) -> str:
         if link.target_outcome is not None:
             return link.target_outcome.citation_code
+        assert link.target_document is not None  # link_has_exactly_one_target
         return link.target_document.code
 
     # Not by pk: a re-imported copy must list its links as the original does.
@@ -347,6 +349,7 @@ def _target_iris(
             iri = work_iri(target.document.code) + (f"/~{eid}" if eid else "")
             targets[link.pk] = (iri, target.citation_code)
         else:
+            assert link.target_document is not None  # link_has_exactly_one_target
             targets[link.pk] = (work_iri(link.target_document.code), link.target_document.code)
     return targets
 

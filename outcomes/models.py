@@ -231,6 +231,7 @@ class Outcome(Versioned):
             child_label=self.tlp, parent_label=self.document.tlp, parent_name=_("document")
         )
         if self.parent_id is not None:
+            assert self.parent is not None  # fetched by its id
             if self.parent.document_id != self.document_id:
                 raise ValidationError({"parent": _("A sub-item belongs to the same document.")})
             if self.parent_id == self.pk:

@@ -110,11 +110,13 @@ def _docx_text(content: bytes) -> str:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "").lower()
         properties = paragraph._p.pPr
-        numbered = properties is not None and properties.numPr is not None
-        if numbered or style.startswith("list"):
+        numbering = properties.numPr if properties is not None else None
+        if numbering is not None or style.startswith("list"):
             level = 0
-            if numbered and properties.numPr.ilvl is not None:
-                level = int(properties.numPr.ilvl.val)
+            # python-docx types an optional child as its ZeroOrOne descriptor, not as the
+            # element (or None) that reading it returns.
+            if numbering is not None and numbering.ilvl is not None:  # type: ignore[attr-defined]
+                level = int(numbering.ilvl.val)  # type: ignore[attr-defined]
             else:
                 digits = re.findall(r"\d+", style)
                 level = int(digits[0]) - 1 if digits else 0
@@ -308,6 +310,7 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
         )
         previous_blank = False
         if continues:
+            assert last is not None  # part of `continues`
             last.text = f"{last.text} {line.text}"
             continue
         if section is not None and _looks_like_heading(section.group("rest") or "Section"):
@@ -347,12 +350,10 @@ def _mark_numbered_sections(blocks: list[Block]) -> None:
 # --- 3. nesting and numbers ---------------------------------------------------------------
 
 
-def _roman_or_letter(block: Block, open_styles: list[tuple[str, Block]]) -> str:
+def _roman_or_letter(style: str, token: str, open_styles: list[tuple[str, Block]]) -> str:
     """(i) after (h) is a letter; otherwise i, v, x … open a roman list."""
-    style = block.style
     if style not in ("paren_lower", "lower", "paren_upper", "upper"):
         return style
-    token = block.token
     roman_style = f"{style}_roman"
     letter_open = next((b for s, b in reversed(open_styles) if s == style), None)
     if ROMAN.match(token.lower()):
@@ -458,7 +459,7 @@ def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
             stack.append(("multi", block, outcome))
             continue
         open_styles = [(s, b) for s, b, _o in stack]
-        style = _roman_or_letter(block, open_styles)
+        style = _roman_or_letter(style, block.token, open_styles)
         if style.startswith("bullet"):
             style = f"{style}@{block.indent}"  # an indented bullet is a level down
         # A numbered section ("1. Governance") keeps its style open: "2." after its items

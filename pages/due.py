@@ -38,7 +38,7 @@ def due_sections(tasks: list[Task], *, now: datetime.datetime) -> list[DueSectio
     """
     ids = [task.pk for task in tasks]
     overdue = set(Task.objects.overdue(now).filter(pk__in=ids).values_list("pk", flat=True))
-    forum_ids = {task.reports_to.forum_id for task in tasks if task.reports_to_id}
+    forum_ids = {task.reports_to.forum_id for task in tasks if task.reports_to is not None}
     next_meeting: dict[int, int] = {}
     upcoming = (
         Meeting.objects.filter(forum_id__in=forum_ids, start_date__gte=now.date())

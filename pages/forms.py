@@ -35,9 +35,9 @@ class TaskUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(Task.Status.choices)
         current = [(task.status, _("%(status)s (no change)") % {"status": labels[task.status]})]
-        self.fields["status"].choices = current + [
-            (value, labels[value]) for value in task.allowed_statuses()
-        ]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = current + [(value, labels[value]) for value in task.allowed_statuses()]
 
 
 class CsvImportForm(forms.Form):
@@ -89,4 +89,6 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, levels: list[TLP], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tlp"].choices = [(level.value, level.label) for level in levels]
+        tlp = self.fields["tlp"]
+        assert isinstance(tlp, forms.ChoiceField)
+        tlp.choices = [(level.value, level.label) for level in levels]

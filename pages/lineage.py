@@ -61,6 +61,7 @@ def _builds_on(outcome: Outcome, user) -> list[Step]:
 
 def _relation(link: OutcomeLink) -> str:
     if link.target_document_id:
+        assert link.target_document is not None  # fetched by its id
         # "reaffirms the 2022 Denarau Outcome": the whole document, not this paragraph.
         return _("%(relation)s %(document)s") % {
             "relation": link.get_kind_display(),

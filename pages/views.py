@@ -4,6 +4,7 @@ Every page works without JavaScript: forms post and redirect (post/redirect/get)
 lists are paginated on the server so that a page stays light on a slow link.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -172,7 +173,9 @@ def task_detail(request, pk: int):
         # the author's note, against the new version, so nothing typed is lost.
         task.refresh_from_db()
         fresh = TaskUpdateForm(task=task, initial={**data, "expected_version": task.version})
-        if data["status"] not in dict(fresh.fields["status"].choices):
+        status_field = fresh.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)
+        if not status_field.valid_value(data["status"]):
             fresh.initial["status"] = task.status
         latest = TaskUpdate.objects.visible_to(request.user).filter(task=task).last()
         return _task_page(request, task, fresh, conflict=latest or True, status=409)
@@ -235,9 +238,11 @@ def working_group_export(request, pk: int):
         csv_exchange.export_tasks(group=group, user=request.user),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         True, f"talanoa-working-group-{group.pk}-tasks-{timezone.localdate()}.csv"
     )
+    assert disposition is not None  # None only when neither an attachment nor named
+    response["Content-Disposition"] = disposition
     return response
 
 

@@ -53,7 +53,7 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["meeting__forum", "requested_by"]
     search_fields = ["meeting__title", "meeting__forum__acronym", "requested_by__username"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "meeting",
         "format",
         "level",
@@ -66,8 +66,7 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "size",
         "download",
         "error",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("TLP level"), ordering="level")
     def level_label(self, report):
@@ -121,7 +120,8 @@ admin.site.unregister(Meeting)
 
 @admin.register(Meeting)
 class MeetingAdmin(ForumsMeetingAdmin):
-    actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]
+    # A class attribute in Django; the stubs type it per instance (with Self in its type).
+    actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]  # type: ignore[misc]
 
     def has_report_permission(self, request):
         # Whoever may read the kept reports may have one made (it is kept under their name).

@@ -15,6 +15,7 @@
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 import django_filters
 from django.http import FileResponse
@@ -33,7 +34,7 @@ from rest_framework import exceptions, generics, renderers, serializers, status,
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from forums.access import audience_of
 from forums.api.base import ResourceMixin, StrictSerializer, TLPField
@@ -43,6 +44,9 @@ from forums.tlp import TLP
 from reports import services
 from reports.content import LEVELS, allowed_levels
 from reports.models import MEDIA_TYPES, GeneratedReport, download_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LEVEL_NAMES = [level.name.lower() for level in LEVELS]
 FORMAT_NAMES = list(MEDIA_TYPES)
@@ -54,7 +58,7 @@ FORMAT_NAMES = list(MEDIA_TYPES)
 class FileRenderer(renderers.BaseRenderer):
     """Passes on the bytes reports/render.py made; errors are JSON (ErrorsAsJSON)."""
 
-    charset = None
+    charset: str | None = None
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
@@ -104,7 +108,11 @@ class ReportThrottle(UserRateThrottle):
     rate = "30/minute"
 
 
-THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, ReportThrottle]
+# api_settings imports the classes its settings name; the stubs type them as the names.
+THROTTLES: list[type[BaseThrottle]] = [
+    *api_settings.DEFAULT_THROTTLE_CLASSES,  # type: ignore[list-item]
+    ReportThrottle,
+]
 
 
 # The HTML report is one self-contained file (its CSS in a <style> element, its charts
@@ -132,11 +140,10 @@ def _as_of_today() -> datetime.date:
     return timezone.now().date()
 
 
-def _check_as_of(value: datetime.date) -> datetime.date:
+def _check_as_of(value: datetime.date) -> None:
     # Tomorrow in UTC is today on the Pacific's side of the date line (UTC+14).
     if value > _as_of_today() + datetime.timedelta(days=1):
         raise serializers.ValidationError(_("A report cannot be as of a day still to come."))
-    return value
 
 
 class ReportQuerySerializer(serializers.Serializer):
@@ -153,7 +160,7 @@ class ReportRequestSerializer(StrictSerializer):
 class GeneratedReportSerializer(serializers.ModelSerializer):
     meeting_name = serializers.CharField(source="meeting.__str__", read_only=True)
     tlp = TLPField(source="level", read_only=True)
-    requested_by = serializers.SlugRelatedField(
+    requested_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text="Username of whoever asked for it."
     )
     download_url = serializers.SerializerMethodField()

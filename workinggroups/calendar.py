@@ -34,7 +34,7 @@ RECENTLY_CLOSED = datetime.timedelta(days=90)
 DUE_TIME = datetime.time(23, 59)
 
 # VTODO STATUS (RFC 5545 3.8.1.11) for each task status.
-TODO_STATUS = {
+TODO_STATUS: dict[str, str] = {
     Task.Status.NOT_STARTED: "NEEDS-ACTION",
     Task.Status.IN_PROGRESS: "IN-PROCESS",
     Task.Status.BLOCKED: "IN-PROCESS",
@@ -86,15 +86,17 @@ def meeting_event(meeting: Meeting, *, stamp: datetime.datetime, domain: str) ->
     event.add("uid", f"meeting-{meeting.pk}@{domain}")
     event.add("dtstamp", stamp)
     event.add("summary", str(meeting))
-    last_day = meeting.end_date or meeting.start_date
+    start = meeting.start_date
+    assert start is not None, "feed_meetings lists dated meetings only"
+    last_day = meeting.end_date or start
     # DTEND is exclusive: the day after the last day of the meeting.
     after = last_day + datetime.timedelta(days=1)
     zone = meeting.time_zone
     if zone is not None:
-        event.add("dtstart", datetime.datetime.combine(meeting.start_date, datetime.time(), zone))
+        event.add("dtstart", datetime.datetime.combine(start, datetime.time(), zone))
         event.add("dtend", datetime.datetime.combine(after, datetime.time(), zone))
     else:
-        event.add("dtstart", meeting.start_date)
+        event.add("dtstart", start)
         event.add("dtend", after)
     location = ", ".join(part for part in (meeting.venue, str(meeting.country.name)) if part)
     if location:
@@ -110,6 +112,7 @@ def task_todo(task: Task, *, stamp: datetime.datetime, domain: str) -> Todo:
     todo.add("summary", task.title)
     meeting = task.reports_to
     zone = meeting.time_zone if meeting is not None and meeting.time_zone else datetime.UTC
+    assert task.due_on is not None, "feed_tasks lists dated tasks only"
     todo.add("due", datetime.datetime.combine(task.due_on, DUE_TIME, zone))
     todo.add("status", TODO_STATUS[task.status])
     todo.add("percent-complete", task.progress)

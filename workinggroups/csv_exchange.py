@@ -388,6 +388,7 @@ def preview_import(*, group: WorkingGroup, user, text: str) -> Preview:
         if message is not None:
             preview.errors.append(RowError(row=number, task_id=raw_id, message=message))
             continue
+        assert task is not None, "a task not found has its message above"
         first_row_of[task_id] = number
         result = _preview_row(number, cells, task)
         if isinstance(result, RowError):

@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from forums.audit import Versioned
 from forums.models import Meeting, Member
 from forums.tlp import TLP, validate_not_more_open
 from outcomes.models import Outcome
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Sorts tasks with no due date after all dated ones, so the cursor has no NULL to page on
 # (the API's `due` ordering and the index that serves it).
@@ -46,13 +50,7 @@ def task_rule(audience: Audience, *, prefix: str) -> Q:
         forum=f"{group}established_by__forum_id",
         amber=Q(**{f"{group}pk__in": audience.groups})
         | Q(**{f"{group}established_by__forum_id__in": audience.chaired_forums}),
-        red=Q(
-            **{
-                f"{prefix}pk__in": Task.recipients.through.objects.filter(
-                    user_id=audience.user_id
-                ).values("task_id")
-            }
-        ),
+        red=named_in(Task.recipients.through, audience=audience, column="task_id", prefix=prefix),
     )
     return own & group_rule(audience, prefix=group)
 
@@ -98,7 +96,7 @@ class WorkingGroup(models.Model):
     closed_on = models.DateField(
         _("closed on"), null=True, blank=True, help_text=_("When its mandate ended.")
     )
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, WorkingGroupMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("members"),
         through="WorkingGroupMembership",
@@ -123,7 +121,7 @@ class WorkingGroup(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.reports_to_id and self.established_by_id:
+        if self.established_by_id and self.reports_to is not None:
             if self.reports_to.forum_id != self.established_by.forum_id:
                 raise ValidationError(
                     {"reports_to": _("A working group reports to a meeting of its own forum.")}
@@ -133,8 +131,8 @@ class WorkingGroup(models.Model):
                     {"reports_to": _("A working group reports to a later meeting.")}
                 )
         if (
-            self.establishing_outcome_id
-            and self.established_by_id
+            self.established_by_id
+            and self.establishing_outcome is not None
             and self.establishing_outcome.document.meeting_id != self.established_by_id
         ):
             raise ValidationError(
@@ -264,7 +262,8 @@ class Task(Versioned):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
-    title = models.CharField(_("title"), max_length=300)
+    TITLE_MAX_LENGTH = 300
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
     outcomes = models.ManyToManyField(
         Outcome, verbose_name=_("serves outcomes"), blank=True, related_name="tasks"
@@ -308,6 +307,9 @@ class Task(Versioned):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     objects = TaskQuerySet.as_manager()
+    # Where a query prefetches them with Prefetch("outcomes", …, to_attr="visible_outcomes"):
+    # the task's outcomes that the reader may see.
+    visible_outcomes: list[Outcome]
     history = HistoricalRecords(m2m_fields=[outcomes])
 
     class Meta:
@@ -526,7 +528,7 @@ def parse_day_offsets(value: str) -> tuple[int, ...]:
 class ReminderRule(models.Model):
     """When a forum's people are reminded, for one reason. Without a row, the default."""
 
-    DEFAULT_DAYS = {
+    DEFAULT_DAYS: dict[str, str] = {
         Reason.MEETING_DIGEST: "60, 30, 14, 7",
         Reason.TASK_DUE: "14, 3",
         Reason.OVERDUE_DIGEST: "",

@@ -80,6 +80,7 @@ def due_instant(due_on: datetime.date, meeting_zone) -> datetime.datetime:
 
 
 def opening_instant(meeting: Meeting) -> datetime.datetime:
+    assert meeting.start_date is not None, "only a dated meeting is reminded of"
     return datetime.datetime.combine(
         meeting.start_date, MEETING_OPENS, tzinfo=meeting.time_zone or UTC
     )
@@ -103,7 +104,7 @@ class Rule:
 
 def rules_by_forum() -> dict[tuple[int | None, str], Rule]:
     """Each forum's rules, with the defaults under forum None (one query)."""
-    rules = {
+    rules: dict[tuple[int | None, str], Rule] = {
         (None, reason): Rule(
             days=tuple(
                 int(d) for d in ReminderRule.DEFAULT_DAYS[reason].replace(" ", "").split(",") if d
@@ -117,7 +118,7 @@ def rules_by_forum() -> dict[tuple[int | None, str], Rule]:
     return rules
 
 
-def rule_for(rules, forum_id: int, reason: str) -> Rule:
+def rule_for(rules: dict[tuple[int | None, str], Rule], forum_id: int | None, reason: str) -> Rule:
     return rules.get((forum_id, reason)) or rules[(None, reason)]
 
 
@@ -269,6 +270,7 @@ def plan_reminders(now: datetime.datetime) -> int:
     ).values_list("meeting__forum_id", "meeting__start_date", "person_id")
     chairs: dict[tuple[int, datetime.date], set[int]] = defaultdict(set)
     for forum_id, start, person_id in chair_rows:
+        assert start is not None, "filtered above"
         chairs[(forum_id, start)].add(person_id)
     for meeting in meetings.values():
         before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
@@ -523,10 +525,13 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
                 .filter(pk__in=[t.pk for t in tasks])
                 .values_list("pk", flat=True)
             )
-            context["ready"] = [t for t in tasks if t.status == Task.Status.READY]
-            context["blocked"] = [t for t in tasks if t.status == Task.Status.BLOCKED]
-            context["overdue"] = [t for t in tasks if t.pk in overdue]
-            counts = {k: len(context[k]) for k in ("ready", "blocked", "overdue")}
+            sections = {
+                "ready": [t for t in tasks if t.status == Task.Status.READY],
+                "blocked": [t for t in tasks if t.status == Task.Status.BLOCKED],
+                "overdue": [t for t in tasks if t.pk in overdue],
+            }
+            context.update(sections)
+            counts = {name: len(listed) for name, listed in sections.items()}
             subject = ngettext(
                 "%(meeting)s in %(days)d day: %(ready)d ready for ratification, "
                 "%(blocked)d blocked, %(overdue)d overdue",
@@ -569,7 +574,11 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
     context["unsubscribe_url"] = site_url(
         reverse("reminders:unsubscribe", args=[preference.unsubscribe_token])
     )
-    forum = tasks[0].working_group.established_by.forum if tasks else reminder.meeting.forum
+    if tasks:
+        forum = tasks[0].working_group.established_by.forum
+    else:
+        assert reminder.meeting is not None, "only a meeting's reminder comes without tasks"
+        forum = reminder.meeting.forum
     context["forum"] = forum
     context["days"] = days if reason != Reason.OVERDUE_DIGEST else None
     message = EmailMultiAlternatives(
@@ -600,8 +609,8 @@ def days_until(instant: datetime.datetime, reminder: Reminder, zone: ZoneInfo) -
     days = (instant.astimezone(zone).date() - reminder.scheduled_for).days
     if days == reminder.days_before:
         return days
-    forum_id = reminder.meeting.forum_id if reminder.meeting_id else None
-    if forum_id is None and reminder.task_id:
+    forum_id = reminder.meeting.forum_id if reminder.meeting is not None else None
+    if forum_id is None and reminder.task is not None:
         forum_id = reminder.task.working_group.established_by.forum_id
     rule = rule_for(rules_by_forum(), forum_id, reminder.reason)
     return days if days in rule.days else None

@@ -188,7 +188,7 @@ def working_group_from_outcome(
             serves[source_id].append(target_id)
     targets = Outcome.objects.in_bulk([pk for pks in serves.values() for pk in pks])
     for child in children:
-        title = Truncator(child.text).chars(Task._meta.get_field("title").max_length)
+        title = Truncator(child.text).chars(Task.TITLE_MAX_LENGTH)
         try:
             task_add(
                 actor=actor,
@@ -315,8 +315,9 @@ def task_update_status(
     # keeps an update possible on a task whose meeting has since moved earlier than its
     # due date: the officer fixes that date; the group's reporting must not stop meanwhile.
     task.version += 1  # the row is locked above, so this is the next version
-    task._history_user = actor
-    task._change_reason = note or None
+    # What simple-history records with the row (attributes it looks for, not fields).
+    task._history_user = actor  # type: ignore[attr-defined]
+    task._change_reason = note or None  # type: ignore[attr-defined]
     task.save(update_fields=["status", "progress", "version", "updated_at"])
     update.save()
     return update

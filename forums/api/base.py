@@ -7,6 +7,7 @@ Lives in `forums`, the app every other one builds on, so that `outcomes` and
 import datetime
 import json
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import (
     ImproperlyConfigured,
@@ -18,11 +19,13 @@ from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -326,17 +329,20 @@ def etag_response(instance, data, *, status_code=status.HTTP_200_OK) -> Response
     return response
 
 
-class ResourceMixin:
+if TYPE_CHECKING:
+    # ResourceMixin is only ever mixed into viewsets: for the type checker it is one.
+    _GenericAPIView = GenericAPIView
+else:
+    _GenericAPIView = object
+
+
+class ResourceMixin(_GenericAPIView):
     """Defaults of every Talanoa viewset: numeric ids, FilterSets, named orderings."""
 
     lookup_value_regex = ID_PATTERN
     permission_classes = [ReadsForAll]
-    pagination_class = PageNumberPagination
+    pagination_class: type[pagination.BasePagination] | None = PageNumberPagination
     default_ordering = "id"
     ordering_choices: dict[str, tuple[str, ...]] = {"id": ("id",), "-id": ("-id",)}
 
-    @property
-    def filter_backends(self):
-        from django_filters.rest_framework import DjangoFilterBackend
-
-        return [DjangoFilterBackend, ChoiceOrdering]
+    filter_backends = [DjangoFilterBackend, ChoiceOrdering]

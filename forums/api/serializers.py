@@ -7,7 +7,11 @@ from forums.models import Chair, Forum, Hosting, Meeting, Member
 class MemberSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", allow_null=True)
     time_zone = serializers.CharField(allow_null=True)
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # Named like DRF's Field.parent, which it does not shadow: the serializer's metaclass
+    # takes declared fields out of the class.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment,var-annotated]
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Member
@@ -46,7 +50,9 @@ class HostingSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     name = CalledField(source="__str__")
-    forum = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    forum: "serializers.SlugRelatedField[Forum]" = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True
+    )
     forum_id = serializers.IntegerField(read_only=True)
     country = serializers.CharField(source="country.code", allow_null=True)
     time_zone = serializers.CharField(allow_null=True)

@@ -104,13 +104,15 @@ class DraftOutcomeSerializer(StrictSerializer):
         required=False,
         help_text="Where it starts in the source text (1-based).",
     )
-    links = DraftLinkSerializer(many=True, required=False, max_length=MAX_LINKS_PER_OUTCOME)
+    # With many=True, max_length goes to the ListSerializer; the stubs lack it.
+    links = DraftLinkSerializer(many=True, required=False, max_length=MAX_LINKS_PER_OUTCOME)  # type: ignore[call-arg]
 
 
 class DraftSerializer(StrictSerializer):
     """A parsed statement: what the preview returns, and what a script may send back."""
 
-    outcomes = DraftOutcomeSerializer(many=True, allow_empty=False, max_length=MAX_DRAFT_OUTCOMES)
+    # With many=True, max_length goes to the ListSerializer; the stubs lack it.
+    outcomes = DraftOutcomeSerializer(many=True, allow_empty=False, max_length=MAX_DRAFT_OUTCOMES)  # type: ignore[call-arg]
     warnings = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -213,7 +215,7 @@ class StatementUploadSerializer(StatementImportSerializer):
     file = serializers.FileField(
         required=False, help_text=".txt, .docx, a .pdf with text, or Akoma Ntoso .xml; up to 5 MB."
     )
-    draft = None
+    draft = None  # type: ignore[assignment]  # DRF: None removes the inherited field
 
 
 class SecretariatOnly(IsSecretariat):

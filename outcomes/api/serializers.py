@@ -40,7 +40,9 @@ class OutcomeRefSerializer(serializers.ModelSerializer):
 class LinkSerializer(serializers.ModelSerializer):
     """One typed edge; `outcome` / `document` is the far end (only if you may see it)."""
 
-    source = OutcomeRefSerializer(read_only=True)
+    # Named like DRF's Field.source, which it does not shadow: the serializer's metaclass
+    # takes declared fields out of the class.
+    source = OutcomeRefSerializer(read_only=True)  # type: ignore[assignment]
     target_outcome = OutcomeRefSerializer(read_only=True, allow_null=True)
     target_document = serializers.SerializerMethodField()
 
@@ -56,11 +58,12 @@ class LinkSerializer(serializers.ModelSerializer):
 
 
 class OutcomeSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    # Named like Field.label and Field.parent, which they do not shadow (as `source` above).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     document = serializers.SerializerMethodField()
     forum = serializers.CharField(source="document.meeting.forum.acronym", read_only=True)
     meeting = serializers.IntegerField(source="document.meeting_id", read_only=True)
-    parent = serializers.SlugRelatedField(
+    parent: "serializers.SlugRelatedField[Outcome]" = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="citation_code", read_only=True, allow_null=True
     )
     tlp = TLPField(read_only=True)

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -263,7 +264,7 @@ def _hostings(document, items: str, none: str) -> None:
     _p(document, "{%p endif %}")
 
 
-def build() -> Document:
+def build() -> DocumentObject:
     document = Document()
     _styles(document)
     _page(document)
@@ -403,7 +404,7 @@ def build() -> Document:
 
 
 def main(path: Path = OUT) -> Path:
-    build().save(path)
+    build().save(str(path))
     return path
 
 

@@ -195,5 +195,7 @@ class TaskUpdateCreateSerializer(StrictSerializer):
 
 
 class TaskUpdateCreatedSerializer(serializers.Serializer):
-    update = UpdateSerializer()
+    # Named like Serializer.update, which it does not shadow: the serializer's metaclass
+    # takes declared fields out of the class.
+    update = UpdateSerializer()  # type: ignore[assignment]
     task = TaskSerializer()
