@@ -406,8 +406,12 @@ def current() -> dict | None:
 def ensure(size: str, today: datetime.date, *, log=print) -> dict:
     """The data set at `size`: reused if the marker says it is there, else generated."""
     held = current()
-    wanted = held is not None and held["size"] == size and held["counts"] == SIZES[size]
-    if held is not None and wanted and os.environ.get("BENCH_REGENERATE") != "1":
+    if (
+        held is not None
+        and held["size"] == size
+        and held["counts"] == SIZES[size]
+        and os.environ.get("BENCH_REGENERATE") != "1"
+    ):
         log(
             f"data set {size!r} reused (generated {held['today']} in {held['seconds']:.0f} s; "
             f"delete with BENCH_REGENERATE=1)"

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from forums.audit import save_validated
+from forums.audit import attribute_change, save_validated
 
 if TYPE_CHECKING:
     # The mixins below are only ever mixed into ModelAdmin: for the type checker they are one.
@@ -96,7 +96,7 @@ class ServiceAdminMixin(_ModelAdmin):
         for obj in formset.deleted_objects:
             # Only join rows are deletable (the Secretariat group's permissions): the
             # history row keeps who removed what.
-            obj._history_user = request.user
+            attribute_change(obj, actor=request.user)
             obj.delete()
         for obj in rows:
             try:

@@ -55,6 +55,17 @@ def lock_for_edit(
     return instance
 
 
+def attribute_change(instance: models.Model, *, actor, reason: str | None = None) -> None:
+    """Name who makes the next write of `instance`, and why, on its history row.
+
+    simple-history reads these two attributes (not fields) when it writes the row. The
+    reason is always set: one left on the instance by an earlier save would be recorded
+    again.
+    """
+    instance._history_user = actor  # type: ignore[attr-defined]
+    instance._change_reason = reason or None  # type: ignore[attr-defined]
+
+
 def save_validated(instance: AnyModel, *, actor, reason: str = "") -> AnyModel:
     """Validate `instance` against fields and constraints, then save it as `actor`."""
     instance.full_clean()
@@ -67,10 +78,7 @@ def save_validated(instance: AnyModel, *, actor, reason: str = "") -> AnyModel:
             .get(pk=instance.pk)
         )
         instance.version = current + 1
-    # Read by simple-history when it writes the row (attributes it looks for, not fields).
-    instance._history_user = actor  # type: ignore[attr-defined]
-    # Always set: a reason left on the instance by an earlier save would be recorded again.
-    instance._change_reason = reason or None  # type: ignore[attr-defined]
+    attribute_change(instance, actor=actor, reason=reason)
     try:
         # A savepoint, so that losing a race on a unique constraint leaves the caller's
         # transaction usable and the user gets the same message as from full_clean().

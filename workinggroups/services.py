@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from forums.audit import check_transition, lock_for_edit, save_validated
+from forums.audit import attribute_change, check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from outcomes.models import Outcome, OutcomeLink
 from workinggroups.models import (
@@ -315,9 +315,7 @@ def task_update_status(
     # keeps an update possible on a task whose meeting has since moved earlier than its
     # due date: the officer fixes that date; the group's reporting must not stop meanwhile.
     task.version += 1  # the row is locked above, so this is the next version
-    # What simple-history records with the row (attributes it looks for, not fields).
-    task._history_user = actor  # type: ignore[attr-defined]
-    task._change_reason = note or None  # type: ignore[attr-defined]
+    attribute_change(task, actor=actor, reason=note)
     task.save(update_fields=["status", "progress", "version", "updated_at"])
     update.save()
     return update
