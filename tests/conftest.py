@@ -6,4 +6,4 @@ from tests.factories import UserFactory
 @pytest.fixture
 def actor(db):
     """The secretariat officer whose name goes on history rows in service tests."""
-    return UserFactory(username="officer")
+    return UserFactory.create(username="officer")

@@ -1,9 +1,14 @@
-"""factory_boy factories: the smallest valid object of each noun, for tests to vary."""
+"""factory_boy factories: the smallest valid object of each noun, for tests to vary.
+
+Tests call `XFactory.create(...)`: factory_boy types `create` as returning the model
+(the factory's parameter), while `XFactory(...)` reads to mypy as a factory instance.
+"""
 
 import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from forums.models import Forum, Meeting, Member, Profile
 from forums.tlp import TLP
@@ -11,7 +16,7 @@ from outcomes.models import Outcome, OutcomeDocument
 from workinggroups.models import Task, WorkingGroup, WorkingGroupMembership
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -21,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
 
@@ -31,7 +36,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     time_zone = "Pacific/Fiji"
 
 
-class ProfileFactory(factory.django.DjangoModelFactory):
+class ProfileFactory(factory.django.DjangoModelFactory[Profile]):
     class Meta:
         model = Profile
 
@@ -39,7 +44,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
 
 
-class ForumFactory(factory.django.DjangoModelFactory):
+class ForumFactory(factory.django.DjangoModelFactory[Forum]):
     class Meta:
         model = Forum
 
@@ -48,7 +53,7 @@ class ForumFactory(factory.django.DjangoModelFactory):
     established_year = 2019
 
 
-class MeetingFactory(factory.django.DjangoModelFactory):
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
     class Meta:
         model = Meeting
 
@@ -61,7 +66,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     time_zone = "Pacific/Palau"
 
 
-class OutcomeDocumentFactory(factory.django.DjangoModelFactory):
+class OutcomeDocumentFactory(factory.django.DjangoModelFactory[OutcomeDocument]):
     class Meta:
         model = OutcomeDocument
 
@@ -72,7 +77,7 @@ class OutcomeDocumentFactory(factory.django.DjangoModelFactory):
     tlp = TLP.CLEAR
 
 
-class OutcomeFactory(factory.django.DjangoModelFactory):
+class OutcomeFactory(factory.django.DjangoModelFactory[Outcome]):
     class Meta:
         model = Outcome
 
@@ -85,7 +90,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     tlp = TLP.CLEAR
 
 
-class WorkingGroupFactory(factory.django.DjangoModelFactory):
+class WorkingGroupFactory(factory.django.DjangoModelFactory[WorkingGroup]):
     class Meta:
         model = WorkingGroup
 
@@ -101,7 +106,7 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
     tlp = TLP.GREEN
 
 
-class WorkingGroupMembershipFactory(factory.django.DjangoModelFactory):
+class WorkingGroupMembershipFactory(factory.django.DjangoModelFactory[WorkingGroupMembership]):
     class Meta:
         model = WorkingGroupMembership
 
@@ -110,7 +115,7 @@ class WorkingGroupMembershipFactory(factory.django.DjangoModelFactory):
     role = WorkingGroupMembership.Role.MEMBER
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
     class Meta:
         model = Task
 

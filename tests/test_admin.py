@@ -60,13 +60,13 @@ def admin_url(label: str, view: str, *args) -> str:
 
 @pytest.fixture
 def superuser():
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
+    return UserFactory.create(username="root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def officer():
     """A secretariat officer: staff, in the group the data migration made, nothing more."""
-    user = UserFactory(username="sione.officer", is_staff=True)
+    user = UserFactory.create(username="sione.officer", is_staff=True)
     user.groups.add(Group.objects.get(name="Secretariat"))
     return user
 
@@ -80,15 +80,17 @@ def officer_client(client, officer):
 @pytest.fixture
 def one_of_everything(officer):
     """A meeting with a chair, a host, a document, a link, a group, a task and an update."""
-    outcome = OutcomeFactory()
+    outcome = OutcomeFactory.create()
     meeting = outcome.document.meeting
-    Chair.objects.create(meeting=meeting, member=MemberFactory(), office="Commissioner")
-    meeting.attendances.create(member=MemberFactory(), role="member")
-    hosting_record(actor=officer, meeting=meeting, member=MemberFactory(), status="planned")
-    later = OutcomeFactory(document=OutcomeDocumentFactory(meeting=MeetingFactory()))
+    Chair.objects.create(meeting=meeting, member=MemberFactory.create(), office="Commissioner")
+    meeting.attendances.create(member=MemberFactory.create(), role="member")
+    hosting_record(actor=officer, meeting=meeting, member=MemberFactory.create(), status="planned")
+    later = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=MeetingFactory.create())
+    )
     later.links_out.create(kind="reaffirms", target_outcome=outcome)
-    membership = WorkingGroupMembershipFactory()
-    task = TaskFactory(working_group=membership.working_group, lead=membership.person)
+    membership = WorkingGroupMembershipFactory.create()
+    task = TaskFactory.create(working_group=membership.working_group, lead=membership.person)
     task.outcomes.add(outcome)
     TaskUpdate.objects.create(
         task=task,
@@ -98,8 +100,8 @@ def one_of_everything(officer):
         progress=10,
         note="Drafting.",
     )
-    ProfileFactory()
-    meeting.forum.memberships.create(member=MemberFactory(), role="member")
+    ProfileFactory.create()
+    meeting.forum.memberships.create(member=MemberFactory.create(), role="member")
     ReminderRule.objects.create(forum=meeting.forum, reason=Reason.TASK_DUE, days_before="7")
     reminder_preference_for(membership.person)
     add_reminder(officer)
@@ -113,14 +115,16 @@ def post_data(response) -> dict:
     for inline in response.context["inline_admin_formsets"]:
         forms.append(inline.formset.management_form)
         forms.extend(inline.formset.forms)
-    data = {}
+    data: dict[str, str | list[str]] = {}
     for form in forms:
         for bound in form:
             value = bound.value()
             if value is None or value is False:
                 continue
             if isinstance(bound.field.widget, MultiWidget):  # e.g. a date and a time
-                for i, part in enumerate(bound.field.widget.decompress(value)):
+                parts = bound.field.widget.decompress(value)
+                assert parts is not None, "a multi-widget's value splits into its parts"
+                for i, part in enumerate(parts):
                     data[f"{bound.html_name}_{i}"] = str(part)
             elif value is True:
                 data[bound.html_name] = "on"
@@ -209,46 +213,48 @@ def changelist_queries(client, label: str) -> int:
 
 
 def add_meeting(officer):
-    meeting = MeetingFactory(title="")  # its name is made from its forum
-    Chair.objects.create(meeting=meeting, member=MemberFactory())
-    Chair.objects.create(meeting=meeting, member=MemberFactory(), role=Chair.Role.CO_CHAIR)
-    hosting_record(actor=officer, meeting=meeting, member=MemberFactory(), status="confirmed")
+    meeting = MeetingFactory.create(title="")  # its name is made from its forum
+    Chair.objects.create(meeting=meeting, member=MemberFactory.create())
+    Chair.objects.create(meeting=meeting, member=MemberFactory.create(), role=Chair.Role.CO_CHAIR)
+    hosting_record(
+        actor=officer, meeting=meeting, member=MemberFactory.create(), status="confirmed"
+    )
 
 
 def add_outcome(officer):
-    OutcomeFactory(document=OutcomeDocumentFactory())
+    OutcomeFactory.create(document=OutcomeDocumentFactory.create())
 
 
 def add_task(officer):
-    membership = WorkingGroupMembershipFactory()
-    task = TaskFactory(working_group=membership.working_group, lead=membership.person)
-    task.outcomes.add(OutcomeFactory(), OutcomeFactory())
+    membership = WorkingGroupMembershipFactory.create()
+    task = TaskFactory.create(working_group=membership.working_group, lead=membership.person)
+    task.outcomes.add(OutcomeFactory.create(), OutcomeFactory.create())
 
 
 def add_working_group(officer):
-    group = WorkingGroupFactory()
-    WorkingGroupMembershipFactory(working_group=group)
-    TaskFactory(working_group=group)
+    group = WorkingGroupFactory.create()
+    WorkingGroupMembershipFactory.create(working_group=group)
+    TaskFactory.create(working_group=group)
 
 
 def add_hosting(officer):
     hosting_record(
         actor=officer,
-        meeting=MeetingFactory(),
-        member=MemberFactory(),
+        meeting=MeetingFactory.create(),
+        member=MemberFactory.create(),
         status="planned",
-        announced_at=MeetingFactory(),
+        announced_at=MeetingFactory.create(),
     )
 
 
 def add_document(officer):
-    OutcomeFactory(document=OutcomeDocumentFactory())
+    OutcomeFactory.create(document=OutcomeDocumentFactory.create())
 
 
 def add_task_update(officer):
     TaskUpdate.objects.create(
-        task=TaskFactory(),
-        author=UserFactory(),
+        task=TaskFactory.create(),
+        author=UserFactory.create(),
         status_from="not_started",
         status_to="not_started",
         progress=5,
@@ -256,13 +262,13 @@ def add_task_update(officer):
 
 
 def add_user(officer):
-    ProfileFactory()
+    ProfileFactory.create()
 
 
 def add_reminder(officer):
-    task = TaskFactory()
+    task = TaskFactory.create()
     Reminder.objects.create(
-        person=UserFactory(),
+        person=UserFactory.create(),
         reason=Reason.TASK_DUE,
         subject=f"task:{task.pk}",
         task=task,
@@ -274,8 +280,8 @@ def add_reminder(officer):
 
 def add_generated_report(officer):
     GeneratedReport.objects.create(
-        meeting=MeetingFactory(),
-        requested_by=UserFactory(),
+        meeting=MeetingFactory.create(),
+        requested_by=UserFactory.create(),
         level=TLP.GREEN,
         format="pdf",
         as_of=datetime.date(2027, 8, 1),
@@ -309,7 +315,7 @@ def test_changelist_queries_do_not_grow_with_rows(officer_client, officer, label
 
 
 def test_task_update_inline_moves_the_task_through_the_service(officer_client, officer):
-    task = TaskFactory()
+    task = TaskFactory.create()
     url = admin_url("workinggroups.task", "change", task.pk)
     response = officer_client.get(url)
     data = post_data(response)
@@ -329,7 +335,7 @@ def test_task_update_inline_moves_the_task_through_the_service(officer_client, o
 
 
 def test_an_illegal_task_move_shows_the_allowed_moves_and_changes_nothing(officer_client):
-    task = TaskFactory(title="Draft terms of reference")
+    task = TaskFactory.create(title="Draft terms of reference")
     url = admin_url("workinggroups.task", "change", task.pk)
     response = officer_client.get(url)
     data = post_data(response)
@@ -352,13 +358,13 @@ def test_an_illegal_task_move_shows_the_allowed_moves_and_changes_nothing(office
 
 
 def test_meeting_and_task_lists_show_chairs_host_and_outcomes(officer_client, officer):
-    meeting = MeetingFactory(title="5th JHoPS")
-    Chair.objects.create(meeting=meeting, member=MemberFactory(name="Palau"))
+    meeting = MeetingFactory.create(title="5th JHoPS")
+    Chair.objects.create(meeting=meeting, member=MemberFactory.create(name="Palau"))
     hosting_record(
-        actor=officer, meeting=meeting, member=MemberFactory(name="Fiji"), status="hosted"
+        actor=officer, meeting=meeting, member=MemberFactory.create(name="Fiji"), status="hosted"
     )
-    task = TaskFactory()
-    task.outcomes.add(OutcomeFactory(citation_code="JHOPS/4/16", document__code="JHOPS/4"))
+    task = TaskFactory.create()
+    task.outcomes.add(OutcomeFactory.create(citation_code="JHOPS/4/16", document__code="JHOPS/4"))
 
     meetings = officer_client.get(admin_url("forums.meeting", "changelist")).content.decode()
     tasks = officer_client.get(admin_url("workinggroups.task", "changelist")).content.decode()
@@ -369,7 +375,7 @@ def test_meeting_and_task_lists_show_chairs_host_and_outcomes(officer_client, of
 
 
 def test_task_status_cannot_be_posted_on_the_task_form(officer_client):
-    task = TaskFactory()
+    task = TaskFactory.create()
     url = admin_url("workinggroups.task", "change", task.pk)
     data = post_data(officer_client.get(url)) | {"status": "ratified", "progress": "100"}
 
@@ -379,10 +385,10 @@ def test_task_status_cannot_be_posted_on_the_task_form(officer_client):
 
 
 def test_a_lead_outside_the_group_is_refused_with_nothing_saved(officer_client):
-    task = TaskFactory()
+    task = TaskFactory.create()
     url = admin_url("workinggroups.task", "change", task.pk)
     response = officer_client.get(url)
-    data = post_data(response) | {"lead": str(UserFactory().pk), "title": "Renamed"}
+    data = post_data(response) | {"lead": str(UserFactory.create().pk), "title": "Renamed"}
     row = inline_formset(response, TaskUpdate).extra_forms[0].prefix
     data[f"{row}-note"] = "Lead changed."
 
@@ -399,7 +405,7 @@ def test_a_lead_outside_the_group_is_refused_with_nothing_saved(officer_client):
 def test_a_meeting_that_ends_before_it_starts_is_refused(officer_client):
     url = admin_url("forums.meeting", "add")
     data = post_data(officer_client.get(url)) | {
-        "forum": str(MeetingFactory().forum_id),
+        "forum": str(MeetingFactory.create().forum_id),
         "sequence": "9",
         "start_date": "2027-08-24",
         "end_date": "2027-08-23",
@@ -413,7 +419,7 @@ def test_a_meeting_that_ends_before_it_starts_is_refused(officer_client):
 
 
 def test_a_duplicate_outcome_number_in_the_document_is_refused(officer_client):
-    outcome = OutcomeFactory(number="16")
+    outcome = OutcomeFactory.create(number="16")
     url = admin_url("outcomes.outcomedocument", "change", outcome.document_id)
     response = officer_client.get(url)
     data = post_data(response)
@@ -434,8 +440,8 @@ def test_a_duplicate_outcome_number_in_the_document_is_refused(officer_client):
 
 
 def test_an_outcome_added_in_the_document_gets_its_citation_code(officer_client, officer):
-    document = OutcomeDocumentFactory(code="JHOPS/4")
-    OutcomeFactory(document=document, number="15", position=1)
+    document = OutcomeDocumentFactory.create(code="JHOPS/4")
+    OutcomeFactory.create(document=document, number="15", position=1)
     url = admin_url("outcomes.outcomedocument", "change", document.pk)
     response = officer_client.get(url)
     data = post_data(response)
@@ -456,10 +462,16 @@ def test_an_outcome_added_in_the_document_gets_its_citation_code(officer_client,
 
 def test_hosting_moves_through_the_action_and_illegal_moves_are_explained(officer_client, officer):
     planned = hosting_record(
-        actor=officer, meeting=MeetingFactory(), member=MemberFactory(), status="planned"
+        actor=officer,
+        meeting=MeetingFactory.create(),
+        member=MemberFactory.create(),
+        status="planned",
     )
     hosted = hosting_record(
-        actor=officer, meeting=MeetingFactory(), member=MemberFactory(), status="hosted"
+        actor=officer,
+        meeting=MeetingFactory.create(),
+        member=MemberFactory.create(),
+        status="hosted",
     )
     url = admin_url("forums.hosting", "changelist")
 
@@ -487,7 +499,7 @@ def test_hosting_moves_through_the_action_and_illegal_moves_are_explained(office
 
 
 def test_outcomes_are_marked_implemented_through_the_service(officer_client, officer):
-    outcome = OutcomeFactory()
+    outcome = OutcomeFactory.create()
     officer_client.post(
         admin_url("outcomes.outcome", "changelist"),
         {"action": "mark_implemented", "_selected_action": [outcome.pk]},
@@ -498,8 +510,8 @@ def test_outcomes_are_marked_implemented_through_the_service(officer_client, off
 
 
 def test_open_tasks_carry_over_to_the_next_meeting(officer_client):
-    task = TaskFactory()
-    next_meeting = MeetingFactory(
+    task = TaskFactory.create()
+    next_meeting = MeetingFactory.create(
         forum=task.reports_to.forum,
         sequence=task.reports_to.sequence + 1,
         start_date=datetime.date(2028, 8, 1),
@@ -612,7 +624,7 @@ def test_history_pages_cannot_revert(officer_client, one_of_everything):
 
 def test_hosting_records_its_first_status_when_added(officer_client, officer):
     url = admin_url("forums.hosting", "add")
-    meeting, member = MeetingFactory(), MemberFactory()
+    meeting, member = MeetingFactory.create(), MemberFactory.create()
     data = post_data(officer_client.get(url)) | {
         "meeting": str(meeting.pk),
         "member": str(member.pk),
@@ -631,7 +643,7 @@ def test_hosting_records_its_first_status_when_added(officer_client, officer):
 
 def test_an_officer_adds_a_person_with_the_member_they_represent(officer_client):
     url = admin_url("auth.user", "add")
-    palau = MemberFactory(name="Palau")
+    palau = MemberFactory.create(name="Palau")
     data = post_data(officer_client.get(url)) | {
         "username": "kiribati.focal.point",
         "usable_password": "true",

@@ -75,9 +75,12 @@ class ModelNames:
             for relation in model._meta.related_objects:
                 # Reverse managers (`meeting.chairs`, `task_set`) and reverse many-to-many.
                 name = relation.get_accessor_name()
-                if name and relation.related_model not in history_models:
-                    by_manager_name.setdefault(name, set()).add(relation.related_model)
+                related = relation.related_model
+                assert isinstance(related, type), "'self' is resolved once the apps are ready"
+                if name and related not in history_models:
+                    by_manager_name.setdefault(name, set()).add(related)
             for field in model._meta.many_to_many:
+                assert isinstance(field.related_model, type)
                 by_manager_name.setdefault(field.name, set()).add(field.related_model)
         return cls(by_class_name, by_manager_name, frozenset(registered_models.values()))
 
@@ -296,13 +299,13 @@ def test_the_audit_scan_names_the_line():
 
 @pytest.mark.django_db
 def test_a_service_write_puts_the_actor_on_every_history_row(actor):
-    forum = ForumFactory()
+    forum = ForumFactory.create()
     fifth = meeting_create(
         actor=actor,
         forum=forum,
         sequence=5,
         start_date=datetime.date(2023, 8, 23),
-        chairs=[ChairSeat(member=MemberFactory())],
+        chairs=[ChairSeat(member=MemberFactory.create())],
     )
     sixth = meeting_create(actor=actor, forum=forum, sequence=6)
     document = outcome_document_record(
@@ -310,10 +313,10 @@ def test_a_service_write_puts_the_actor_on_every_history_row(actor):
         meeting=fifth,
         kind="outcome_statement",
         title="Koror Outcome",
-        outcomes=[OutcomeSpec(number="16", text="…", responsible=[MemberFactory()])],
+        outcomes=[OutcomeSpec(number="16", text="…", responsible=[MemberFactory.create()])],
     )
     hosting = hosting_record(
-        actor=actor, meeting=sixth, member=MemberFactory(), status=Hosting.Status.PLANNED
+        actor=actor, meeting=sixth, member=MemberFactory.create(), status=Hosting.Status.PLANNED
     )
     hosting_change_status(actor=actor, hosting=hosting, status=Hosting.Status.CONFIRMED)
     group = working_group_establish(
@@ -342,8 +345,8 @@ def test_a_service_write_puts_the_actor_on_every_history_row(actor):
 
 @pytest.mark.django_db
 def test_the_history_row_names_who_saved_and_why():
-    someone, officer = UserFactory(), UserFactory()
-    meeting = MeetingFactory()
+    someone, officer = UserFactory.create(), UserFactory.create()
+    meeting = MeetingFactory.create()
     meeting.venue = "Port Moresby"
     save_validated(meeting, actor=officer, reason="Venue announced.")
     meeting.venue = "Alotau"

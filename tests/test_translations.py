@@ -49,7 +49,7 @@ def read_po(path: Path) -> list[dict]:
     entries: list[dict] = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         entry: dict = {"flags": set(), "msgstr": {}}
-        field = None
+        field: int | str | None = None  # the msgstr form (an int) or keyword a line continues
         for line in block.strip().splitlines():
             if line.startswith("#,"):
                 entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}

@@ -542,7 +542,7 @@ class ReminderRule(models.Model):
         on_delete=models.CASCADE,
         related_name="reminder_rules",
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     days_before = models.CharField(
         _("days before"),
         max_length=100,
@@ -606,7 +606,7 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     subject = models.CharField(
         _("about"), max_length=40, help_text=_("task:12, meeting:3, or overdue (a digest).")
     )

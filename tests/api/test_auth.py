@@ -48,15 +48,15 @@ def _fresh_throttles():
 @pytest.fixture
 def member(db):
     """A working-group member with a task of their group to post updates on."""
-    forum = ForumFactory()
-    group = WorkingGroupFactory(
-        established_by=MeetingFactory(forum=forum),
-        reports_to=MeetingFactory(forum=forum),
+    forum = ForumFactory.create()
+    group = WorkingGroupFactory.create(
+        established_by=MeetingFactory.create(forum=forum),
+        reports_to=MeetingFactory.create(forum=forum),
         tlp=TLP.GREEN,
     )
-    user = UserFactory(username="auth-member")
-    WorkingGroupMembershipFactory(working_group=group, person=user)
-    user.task = TaskFactory(working_group=group, status=Task.Status.IN_PROGRESS, progress=10)
+    user = UserFactory.create(username="auth-member")
+    WorkingGroupMembershipFactory.create(working_group=group, person=user)
+    user.task = TaskFactory.create(working_group=group, status=Task.Status.IN_PROGRESS, progress=10)
     return user
 
 
@@ -205,7 +205,7 @@ def test_a_token_write_needs_no_csrf_token(member):
 
 
 def test_a_session_patch_needs_the_csrf_token_too(member):
-    secretariat = UserFactory(username="auth-secretariat")
+    secretariat = UserFactory.create(username="auth-secretariat")
     secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(secretariat)
@@ -288,7 +288,7 @@ def test_failures_below_the_limit_do_not_lock_and_success_resets_the_count(membe
 
 
 def test_a_locked_account_does_not_lock_another_account(member):
-    other = UserFactory(username="auth-other")
+    other = UserFactory.create(username="auth-other")
     for attempt in range(LIMIT + 1):
         sign_in("auth-member", "wrong password", f"198.51.100.{attempt + 1}")
     assert_locked_out(sign_in("auth-member", PASSWORD, "203.0.113.1"))
@@ -346,7 +346,7 @@ def test_the_lock_lifts_after_the_cool_off(member, settings):
 
 
 def test_the_admin_sign_in_is_throttled_the_same_way(member):
-    staff = UserFactory(username="auth-staff", is_staff=True, is_superuser=True)
+    staff = UserFactory.create(username="auth-staff", is_staff=True, is_superuser=True)
     client = Client()
     for attempt in range(LIMIT):
         response = client.post(
@@ -371,7 +371,7 @@ def test_the_admin_sign_in_is_throttled_the_same_way(member):
 
 
 def test_nul_bytes_in_the_admin_sign_in_are_a_form_error(member):
-    UserFactory(username="auth-staff", is_staff=True)
+    UserFactory.create(username="auth-staff", is_staff=True)
     response = Client().post(
         "/admin/login/?next=/admin/", {"username": "auth-staff\x00", "password": "x\x00"}
     )
@@ -380,7 +380,7 @@ def test_nul_bytes_in_the_admin_sign_in_are_a_form_error(member):
 
 
 def test_api_failures_lock_the_admin_sign_in_too(member):
-    UserFactory(username="auth-staff", is_staff=True, is_superuser=True)
+    UserFactory.create(username="auth-staff", is_staff=True, is_superuser=True)
     fail("auth-staff", "198.51.100.1", LIMIT)
     response = Client().post(
         "/admin/login/?next=/admin/",

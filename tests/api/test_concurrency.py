@@ -53,21 +53,25 @@ def _fresh_throttles():
 @pytest.fixture
 def team(db):
     """A working group with a lead and a member, the secretariat, and a task in progress."""
-    forum = ForumFactory()
-    meeting = MeetingFactory(forum=forum)
-    group = WorkingGroupFactory(
-        established_by=meeting, reports_to=MeetingFactory(forum=forum), tlp=TLP.GREEN
+    forum = ForumFactory.create()
+    meeting = MeetingFactory.create(forum=forum)
+    group = WorkingGroupFactory.create(
+        established_by=meeting, reports_to=MeetingFactory.create(forum=forum), tlp=TLP.GREEN
     )
-    lead = UserFactory(username="race-lead")
-    member = UserFactory(username="race-member")
-    WorkingGroupMembershipFactory(
+    lead = UserFactory.create(username="race-lead")
+    member = UserFactory.create(username="race-member")
+    WorkingGroupMembershipFactory.create(
         working_group=group, person=lead, role=WorkingGroupMembership.Role.LEAD
     )
-    WorkingGroupMembershipFactory(working_group=group, person=member)
-    secretariat = UserFactory(username="race-secretariat")
+    WorkingGroupMembershipFactory.create(working_group=group, person=member)
+    secretariat = UserFactory.create(username="race-secretariat")
     secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
-    task = TaskFactory(working_group=group, lead=lead, status=Task.Status.IN_PROGRESS, progress=40)
-    task.outcomes.set([OutcomeFactory(document=OutcomeDocumentFactory(meeting=meeting))])
+    task = TaskFactory.create(
+        working_group=group, lead=lead, status=Task.Status.IN_PROGRESS, progress=40
+    )
+    task.outcomes.set(
+        [OutcomeFactory.create(document=OutcomeDocumentFactory.create(meeting=meeting))]
+    )
     tokens = {
         user.username: Token.objects.create(user=user).key for user in (lead, member, secretariat)
     }

@@ -46,23 +46,23 @@ class World:
     """A forum with a working group, its lead, a member, the secretariat and one task."""
 
     def __init__(self):
-        forum = ForumFactory()
-        self.meeting = MeetingFactory(forum=forum)
-        self.next_meeting = MeetingFactory(forum=forum, start_date=self.meeting.start_date)
-        self.group = WorkingGroupFactory(
+        forum = ForumFactory.create()
+        self.meeting = MeetingFactory.create(forum=forum)
+        self.next_meeting = MeetingFactory.create(forum=forum, start_date=self.meeting.start_date)
+        self.group = WorkingGroupFactory.create(
             established_by=self.meeting, reports_to=self.next_meeting, tlp=TLP.GREEN
         )
-        self.lead = UserFactory(username="err-lead")
-        self.member = UserFactory(username="err-member")
-        WorkingGroupMembershipFactory(
+        self.lead = UserFactory.create(username="err-lead")
+        self.member = UserFactory.create(username="err-member")
+        WorkingGroupMembershipFactory.create(
             working_group=self.group, person=self.lead, role=WorkingGroupMembership.Role.LEAD
         )
-        WorkingGroupMembershipFactory(working_group=self.group, person=self.member)
-        self.secretariat = UserFactory(username="err-secretariat")
+        WorkingGroupMembershipFactory.create(working_group=self.group, person=self.member)
+        self.secretariat = UserFactory.create(username="err-secretariat")
         self.secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
-        document = OutcomeDocumentFactory(meeting=self.meeting)
-        self.outcome = OutcomeFactory(document=document)
-        self.task = TaskFactory(
+        document = OutcomeDocumentFactory.create(meeting=self.meeting)
+        self.outcome = OutcomeFactory.create(document=document)
+        self.task = TaskFactory.create(
             working_group=self.group,
             lead=self.lead,
             status=Task.Status.IN_PROGRESS,

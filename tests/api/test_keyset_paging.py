@@ -24,7 +24,7 @@ DAY = datetime.date(2027, 3, 1)
 @pytest.fixture
 def officer() -> APIClient:
     cache.clear()  # the API's rate limits count in the cache
-    user = UserFactory(username="paging-officer")
+    user = UserFactory.create(username="paging-officer")
     user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
@@ -34,10 +34,10 @@ def officer() -> APIClient:
 @pytest.fixture
 def tasks():
     """70 tasks due the same day, 30 with no due date, 20 on other days, shuffled ids."""
-    group = WorkingGroupFactory()
+    group = WorkingGroupFactory.create()
     days = [DAY] * 70 + [None] * 30 + [DAY + datetime.timedelta(days=d - 10) for d in range(20)]
     for index, due_on in enumerate(days):
-        TaskFactory(working_group=group, due_on=due_on, title=f"Task {index}")
+        TaskFactory.create(working_group=group, due_on=due_on, title=f"Task {index}")
     return list(Task.objects.all())
 
 
@@ -87,7 +87,9 @@ def test_every_task_comes_once_in_order_forwards_and_backwards(
 
 def test_a_row_added_behind_the_cursor_does_not_shift_the_next_page(officer, tasks):
     first = officer.get("/api/v1/tasks/?page_size=25").json()
-    TaskFactory(working_group=tasks[0].working_group, due_on=DAY - datetime.timedelta(days=99))
+    TaskFactory.create(
+        working_group=tasks[0].working_group, due_on=DAY - datetime.timedelta(days=99)
+    )
     second = officer.get(first["next"]).json()
     expected = [task.pk for task in sorted(tasks, key=due_key)][25:50]
     assert [row["id"] for row in second["results"]] == expected

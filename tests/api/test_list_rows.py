@@ -28,8 +28,8 @@ def world():
     # What the visibility world leaves empty: a lead with and without a full name, a
     # meeting named by its title and one with no time zone, an update nobody wrote, and
     # outcomes of two documents (their order).
-    named = UserFactory(username="row-lead", first_name="Mere", last_name="Tuilagi")
-    bare = UserFactory(username="row-lead-2", first_name="", last_name="")
+    named = UserFactory.create(username="row-lead", first_name="Mere", last_name="Tuilagi")
+    bare = UserFactory.create(username="row-lead-2", first_name="", last_name="")
     titled = Meeting.objects.create(
         forum=world.vis,
         sequence=9,
@@ -43,7 +43,7 @@ def world():
         task.due_on = None if n % 4 == 0 else task.due_on
         task.save()
     later = OutcomeDocument.objects.filter(tlp=0).order_by("-pk").first()
-    extra = OutcomeFactory(document=later, number="99", position=99, tlp=0)
+    extra = OutcomeFactory.create(document=later, number="99", position=99, tlp=0)
     for task in tasks[:3]:
         task.outcomes.add(extra)
     TaskUpdate.objects.create(
@@ -57,8 +57,8 @@ def world():
     # An outcome's parent, responsible members, and links to whole documents (one the
     # delegate may read, one they may not).
     clear = world.o_clear
-    OutcomeFactory(document=clear.document, number="1(a)", position=98, parent=clear, tlp=0)
-    clear.responsible.set([MemberFactory(name="Fiji"), MemberFactory(name="Samoa")])
+    OutcomeFactory.create(document=clear.document, number="1(a)", position=98, parent=clear, tlp=0)
+    clear.responsible.set([MemberFactory.create(name="Fiji"), MemberFactory.create(name="Samoa")])
     for document in OutcomeDocument.objects.filter(tlp__in=[0, 3]):
         OutcomeLink.objects.create(source=clear, kind="implements", target_document=document)
     return world

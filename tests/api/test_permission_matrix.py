@@ -93,12 +93,19 @@ ENDPOINTS = api_endpoints()
 # --- what each role must get --------------------------------------------------------------
 
 #           anonymous  no_group  delegate  member  lead  chair  secretariat
-ALL_200 = (200, 200, 200, 200, 200, 200, 200)
-ALL_405 = (405, 405, 405, 405, 405, 405, 405)
+Codes = tuple[int, ...]
+ALL_200: Codes = (200, 200, 200, 200, 200, 200, 200)
+ALL_405: Codes = (405, 405, 405, 405, 405, 405, 405)
 # A GREEN object: the delegate, the group and the chair see it; others are told "not found".
-SEEN_AT_GREEN = (404, 404, 200, 200, 200, 200, 200)
+SEEN_AT_GREEN: Codes = (404, 404, 200, 200, 200, 200, 200)
 # Methods a resource does not have: 405 for everyone, signed in or not (with `Allow`).
-READ_ONLY = {"GET": ALL_200, "POST": ALL_405, "PUT": ALL_405, "PATCH": ALL_405, "DELETE": ALL_405}
+READ_ONLY: dict[str, Codes] = {
+    "GET": ALL_200,
+    "POST": ALL_405,
+    "PUT": ALL_405,
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
 
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "api-root": READ_ONLY,
@@ -242,54 +249,58 @@ class World:
     """Two GREEN working groups of one forum, a task and an update in each, and the roles."""
 
     def __init__(self):
-        forum = ForumFactory(acronym="MTX")
-        state = MemberFactory(name="Matrix State")
+        forum = ForumFactory.create(acronym="MTX")
+        state = MemberFactory.create(name="Matrix State")
         ForumMembership.objects.create(forum=forum, member=state, role="member")
         self.forum, self.member_state = forum, state
-        self.meeting = MeetingFactory(forum=forum, sequence=1)
-        later = MeetingFactory(
+        self.meeting = MeetingFactory.create(forum=forum, sequence=1)
+        later = MeetingFactory.create(
             forum=forum,
             sequence=2,
             start_date=datetime.date(2028, 8, 23),
             end_date=datetime.date(2028, 8, 24),
         )
-        self.document = OutcomeDocumentFactory(meeting=self.meeting, tlp=TLP.CLEAR)
-        self.outcome = OutcomeFactory(document=self.document, tlp=TLP.GREEN)
-        self.group_a = WorkingGroupFactory(
+        self.document = OutcomeDocumentFactory.create(meeting=self.meeting, tlp=TLP.CLEAR)
+        self.outcome = OutcomeFactory.create(document=self.document, tlp=TLP.GREEN)
+        self.group_a = WorkingGroupFactory.create(
             established_by=self.meeting, reports_to=later, tlp=TLP.GREEN
         )
-        self.group_b = WorkingGroupFactory(
+        self.group_b = WorkingGroupFactory.create(
             established_by=self.meeting, reports_to=later, tlp=TLP.GREEN
         )
 
         self.users = {
-            "no_group": UserFactory(username="mx-nobody"),
-            "delegate": ProfileFactory(user__username="mx-delegate", member=state).user,
-            "member": UserFactory(username="mx-member"),
-            "lead": UserFactory(username="mx-lead"),
-            "chair": UserFactory(username="mx-chair"),
-            "secretariat": UserFactory(username="mx-secretariat"),
+            "no_group": UserFactory.create(username="mx-nobody"),
+            "delegate": ProfileFactory.create(user__username="mx-delegate", member=state).user,
+            "member": UserFactory.create(username="mx-member"),
+            "lead": UserFactory.create(username="mx-lead"),
+            "chair": UserFactory.create(username="mx-chair"),
+            "secretariat": UserFactory.create(username="mx-secretariat"),
         }
         self.users["secretariat"].groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
         Chair.objects.create(meeting=self.meeting, member=state, person=self.users["chair"])
-        WorkingGroupMembershipFactory(working_group=self.group_a, person=self.users["member"])
-        WorkingGroupMembershipFactory(
+        WorkingGroupMembershipFactory.create(
+            working_group=self.group_a, person=self.users["member"]
+        )
+        WorkingGroupMembershipFactory.create(
             working_group=self.group_a,
             person=self.users["lead"],
             role=WorkingGroupMembership.Role.LEAD,
         )
         # Group B has its own people: the object checks below must look at the group.
-        self.b_lead = UserFactory(username="mx-b-lead")
-        WorkingGroupMembershipFactory(
+        self.b_lead = UserFactory.create(username="mx-b-lead")
+        WorkingGroupMembershipFactory.create(
             working_group=self.group_b, person=self.b_lead, role=WorkingGroupMembership.Role.LEAD
         )
-        self.script_user = UserFactory(username="mx-script", password=PASSWORD)
+        self.script_user = UserFactory.create(username="mx-script", password=PASSWORD)
 
-        self.task_a = TaskFactory(
+        self.task_a = TaskFactory.create(
             working_group=self.group_a, tlp=TLP.GREEN, lead=self.users["lead"]
         )
         self.task_a.outcomes.add(self.outcome)
-        self.task_b = TaskFactory(working_group=self.group_b, tlp=TLP.GREEN, lead=self.b_lead)
+        self.task_b = TaskFactory.create(
+            working_group=self.group_b, tlp=TLP.GREEN, lead=self.b_lead
+        )
         officer = self.users["secretariat"]
         task_update_status(actor=officer, task=self.task_a, note="Group A started.")
         task_update_status(actor=officer, task=self.task_b, note="Group B started.")

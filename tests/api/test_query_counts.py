@@ -65,18 +65,18 @@ class Planting:
     """One forum; `plant(n)` adds n units of everything, each with its nested rows."""
 
     def __init__(self):
-        self.forum = ForumFactory(secretariat=MemberFactory(name="SPC"))
+        self.forum = ForumFactory.create(secretariat=MemberFactory.create(name="SPC"))
         # The meeting every group reports to: far in the sequence, so always later.
-        self.report_meeting = MeetingFactory(
+        self.report_meeting = MeetingFactory.create(
             forum=self.forum,
             sequence=30000,
             start_date=datetime.date(2030, 8, 1),
             end_date=datetime.date(2030, 8, 2),
         )
-        self.member = UserFactory(username="qc-member")
-        ProfileFactory(user=self.member, member=MemberFactory(name="Tonga"))
+        self.member = UserFactory.create(username="qc-member")
+        ProfileFactory.create(user=self.member, member=MemberFactory.create(name="Tonga"))
         ForumMembership.objects.create(forum=self.forum, member=self.member.profile.member)
-        self.secretariat = UserFactory(username="qc-secretariat")
+        self.secretariat = UserFactory.create(username="qc-secretariat")
         self.secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
         self.tasks = []
         self.previous_document = None
@@ -87,16 +87,16 @@ class Planting:
 
     def _unit(self) -> None:
         n = next(_numbers)
-        country = MemberFactory(name=f"Island state {n}", parent=self.forum.secretariat)
-        meeting = MeetingFactory(forum=self.forum, sequence=n, title="")
-        Chair.objects.create(meeting=meeting, member=country, person=UserFactory())
+        country = MemberFactory.create(name=f"Island state {n}", parent=self.forum.secretariat)
+        meeting = MeetingFactory.create(forum=self.forum, sequence=n, title="")
+        Chair.objects.create(meeting=meeting, member=country, person=UserFactory.create())
         Hosting.objects.create(
             meeting=meeting, member=country, status=Hosting.Status.PLANNED, announced_at=meeting
         )
-        document = OutcomeDocumentFactory(meeting=meeting, tlp=TLP.GREEN, code=f"QC/{n}")
-        first = OutcomeFactory(document=document, tlp=TLP.GREEN)
-        second = OutcomeFactory(document=document, tlp=TLP.AMBER, parent=first)
-        hidden = OutcomeFactory(document=document, tlp=TLP.RED)  # the member may not see it
+        document = OutcomeDocumentFactory.create(meeting=meeting, tlp=TLP.GREEN, code=f"QC/{n}")
+        first = OutcomeFactory.create(document=document, tlp=TLP.GREEN)
+        second = OutcomeFactory.create(document=document, tlp=TLP.AMBER, parent=first)
+        hidden = OutcomeFactory.create(document=document, tlp=TLP.RED)  # the member may not see it
         first.responsible.add(country, self.forum.secretariat)
         OutcomeLink.objects.create(
             source=second, kind=OutcomeLink.Kind.REAFFIRMS, target_outcome=first
@@ -112,23 +112,25 @@ class Planting:
             )
         self.previous_document = document
 
-        group = WorkingGroupFactory(
+        group = WorkingGroupFactory.create(
             established_by=meeting,
             reports_to=self.report_meeting,
             establishing_outcome=first,
             tlp=TLP.AMBER,
         )
-        lead = UserFactory(first_name="Lead", last_name=str(n))
-        WorkingGroupMembershipFactory(
+        lead = UserFactory.create(first_name="Lead", last_name=str(n))
+        WorkingGroupMembershipFactory.create(
             working_group=group,
             person=lead,
             role=WorkingGroupMembership.Role.LEAD,
             represents=country,
         )
-        WorkingGroupMembershipFactory(working_group=group, person=self.member, represents=country)
-        WorkingGroupMembershipFactory(working_group=group)
+        WorkingGroupMembershipFactory.create(
+            working_group=group, person=self.member, represents=country
+        )
+        WorkingGroupMembershipFactory.create(working_group=group)
 
-        task = TaskFactory(working_group=group, lead=lead, tlp=TLP.AMBER)
+        task = TaskFactory.create(working_group=group, lead=lead, tlp=TLP.AMBER)
         task.outcomes.set([first, second])
         for author, tlp in [(lead, TLP.AMBER), (self.member, TLP.AMBER), (lead, TLP.RED)]:
             TaskUpdate.objects.create(
@@ -140,7 +142,9 @@ class Planting:
                 note=f"Update by {author}",
                 tlp=tlp,
             )
-        secret = TaskFactory(working_group=group, lead=lead, tlp=TLP.RED)  # hidden from member
+        secret = TaskFactory.create(
+            working_group=group, lead=lead, tlp=TLP.RED
+        )  # hidden from member
         secret.recipients.add(lead)
         self.tasks.append(task)
 
@@ -261,7 +265,7 @@ def test_a_tasks_updates_list_makes_as_many_queries_for_50_updates_as_for_1(plan
         for i in range(count):
             TaskUpdate.objects.create(
                 task=task,
-                author=UserFactory(),
+                author=UserFactory.create(),
                 status_from="not_started",
                 status_to="not_started",
                 progress=i % 100,
@@ -283,13 +287,14 @@ def test_a_task_detail_has_a_fixed_count_however_much_it_carries(planting, reade
     planting.plant(2)
     small, rich = planting.tasks
     outcomes = [
-        OutcomeFactory(document=rich.outcomes.first().document, tlp=TLP.GREEN) for _ in range(10)
+        OutcomeFactory.create(document=rich.outcomes.first().document, tlp=TLP.GREEN)
+        for _ in range(10)
     ]
     rich.outcomes.add(*outcomes)
     for i in range(20):
         TaskUpdate.objects.create(
             task=rich,
-            author=UserFactory(),
+            author=UserFactory.create(),
             status_from="not_started",
             status_to="not_started",
             progress=i,
@@ -309,9 +314,9 @@ def test_a_task_detail_has_a_fixed_count_however_much_it_carries(planting, reade
 def test_an_outcome_detail_has_a_fixed_count_however_many_links_it_has(planting, reader):
     planting.plant(2)
     client = planting.client(getattr(planting, reader))
-    lonely = OutcomeFactory(document=planting.previous_document, tlp=TLP.GREEN)
-    linked = OutcomeFactory(document=planting.previous_document, tlp=TLP.GREEN)
-    linked.responsible.add(*[MemberFactory() for _ in range(5)])
+    lonely = OutcomeFactory.create(document=planting.previous_document, tlp=TLP.GREEN)
+    linked = OutcomeFactory.create(document=planting.previous_document, tlp=TLP.GREEN)
+    linked.responsible.add(*[MemberFactory.create() for _ in range(5)])
     for target in planting.tasks[0].outcomes.all():
         OutcomeLink.objects.create(
             source=linked, kind=OutcomeLink.Kind.IMPLEMENTS, target_outcome=target

@@ -18,6 +18,7 @@ random seed each time, is selected by the environment: SCHEMATHESIS_MAX_EXAMPLES
 
 import datetime
 import os
+from typing import Any
 
 import pytest
 import schemathesis
@@ -164,7 +165,7 @@ def load_schema(*, coverage: str):
     values for every parameter and body field) runs: "all" operations, "writes" only, or
     "none". Whatever the choice, every operation gets the fuzzing phase.
     """
-    config = {
+    config: dict[str, Any] = {
         # The token header is ours: generated Authorization values only test a wrong token.
         "generation": {"with-security-parameters": False},
     }

@@ -98,12 +98,14 @@ class World:
         self.plan: dict[str, dict[int, Planted]] = {name: {} for name in LISTS}
         self.updates: dict[int, Planted] = {}  # task updates, by id
 
-        vis = ForumFactory(acronym="VIS", name="Visibility forum")
-        state = MemberFactory(name="Vis State")
-        agency = MemberFactory(name="Vis State Police", kind=Member.Kind.AGENCY, parent=state)
+        vis = ForumFactory.create(acronym="VIS", name="Visibility forum")
+        state = MemberFactory.create(name="Vis State")
+        agency = MemberFactory.create(
+            name="Vis State Police", kind=Member.Kind.AGENCY, parent=state
+        )
         ForumMembership.objects.create(forum=vis, member=state, role="member")
-        m1 = MeetingFactory(forum=vis, sequence=1)
-        m2 = MeetingFactory(
+        m1 = MeetingFactory.create(forum=vis, sequence=1)
+        m2 = MeetingFactory.create(
             forum=vis,
             sequence=2,
             start_date=datetime.date(2028, 8, 23),
@@ -112,13 +114,13 @@ class World:
         self.vis, self.meeting = vis, m1
 
         self.users = {
-            "no_group": UserFactory(username="vis-nobody"),
-            "delegate": ProfileFactory(user__username="vis-delegate", member=agency).user,
-            "recipient": ProfileFactory(user__username="vis-recipient", member=state).user,
-            "member": UserFactory(username="vis-member"),
-            "lead": UserFactory(username="vis-lead"),
-            "chair": UserFactory(username="vis-chair"),
-            "secretariat": UserFactory(username="vis-officer"),
+            "no_group": UserFactory.create(username="vis-nobody"),
+            "delegate": ProfileFactory.create(user__username="vis-delegate", member=agency).user,
+            "recipient": ProfileFactory.create(user__username="vis-recipient", member=state).user,
+            "member": UserFactory.create(username="vis-member"),
+            "lead": UserFactory.create(username="vis-lead"),
+            "chair": UserFactory.create(username="vis-chair"),
+            "secretariat": UserFactory.create(username="vis-officer"),
         }
         officer = self.users["secretariat"]
         officer.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
@@ -150,16 +152,18 @@ class World:
         self.group_a = self._group(
             "clearheron working group", m1, m2, TLP.CLEAR, EVERYONE, establishing=self.o_amber
         )
-        WorkingGroupMembershipFactory(working_group=self.group_a, person=self.users["member"])
-        WorkingGroupMembershipFactory(
+        WorkingGroupMembershipFactory.create(
+            working_group=self.group_a, person=self.users["member"]
+        )
+        WorkingGroupMembershipFactory.create(
             working_group=self.group_a,
             person=self.users["lead"],
             role=WorkingGroupMembership.Role.LEAD,
         )
         self.group_b = self._group("greenkestrel working group", m1, m2, TLP.GREEN, GREEN_VIS)
-        WorkingGroupMembershipFactory(
+        WorkingGroupMembershipFactory.create(
             working_group=self.group_b,
-            person=UserFactory(username="vis-b-lead"),
+            person=UserFactory.create(username="vis-b-lead"),
             role=WorkingGroupMembership.Role.LEAD,
         )
 
@@ -187,9 +191,9 @@ class World:
         self._update(self.t_amber, "ambermongoose started", TLP.AMBER, AMBER_A)
 
         # --- the other forum: its GREEN is no business of VIS's people --------------------
-        far = ForumFactory(acronym="FAR", name="Faraway forum")
-        n1 = MeetingFactory(forum=far, sequence=1)
-        n2 = MeetingFactory(
+        far = ForumFactory.create(acronym="FAR", name="Faraway forum")
+        n1 = MeetingFactory.create(forum=far, sequence=1)
+        n2 = MeetingFactory.create(
             forum=far,
             sequence=2,
             start_date=datetime.date(2028, 8, 23),
@@ -213,7 +217,7 @@ class World:
     # --- planting ---------------------------------------------------------------------
 
     def _document(self, meeting, code, title, label, audience):
-        document = OutcomeDocumentFactory(meeting=meeting, code=code, title=title, tlp=label)
+        document = OutcomeDocumentFactory.create(meeting=meeting, code=code, title=title, tlp=label)
         self.plan["outcome-documents"][document.pk] = Planted(
             document, audience, title.split()[0], label
         )
@@ -222,7 +226,7 @@ class World:
     def _outcome(self, document, number, label, audience, *, word=None, recipients=()):
         word = word or number
         position = document.outcomes.count() + 1
-        outcome = OutcomeFactory(
+        outcome = OutcomeFactory.create(
             document=document,
             number=number,
             position=position,
@@ -234,7 +238,7 @@ class World:
         return outcome
 
     def _group(self, name, established_by, reports_to, label, audience, *, establishing=None):
-        group = WorkingGroupFactory(
+        group = WorkingGroupFactory.create(
             name=name,
             established_by=established_by,
             reports_to=reports_to,
@@ -246,7 +250,7 @@ class World:
         return group
 
     def _task(self, group, title, label, audience, *, recipients=()):
-        task = TaskFactory(working_group=group, title=title, tlp=label)
+        task = TaskFactory.create(working_group=group, title=title, tlp=label)
         task.recipients.set(recipients)
         self.plan["tasks"][task.pk] = Planted(task, audience, title.split()[0], label)
         return task

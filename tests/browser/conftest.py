@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from weakref import WeakSet
 
@@ -45,7 +46,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-PHONE = {
+PHONE: dict[str, Any] = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,
     "is_mobile": True,
@@ -162,7 +163,9 @@ def axe_check(page: Page) -> dict:
         results = Axe().run(page, options=options).response
     else:
         html, url = page.content(), page.url
-        copy = page.context.browser.new_context(
+        browser = page.context.browser
+        assert browser is not None, "a context opened by our own browser"
+        copy = browser.new_context(
             viewport=page.viewport_size, **{k: v for k, v in PHONE.items() if k != "viewport"}
         )
         try:

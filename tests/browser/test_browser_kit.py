@@ -10,7 +10,7 @@ PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 
 
 def test_signing_in_through_the_form_opens_the_page_behind_it(phone, live_server):
-    UserFactory(username="secretary", is_staff=True, is_superuser=True)
+    UserFactory.create(username="secretary", is_staff=True, is_superuser=True)
     page = phone().new_page()
 
     sign_in(page, live_server, "secretary", PASSWORD, path="/admin/login/")
@@ -20,7 +20,7 @@ def test_signing_in_through_the_form_opens_the_page_behind_it(phone, live_server
 
 
 def test_a_wrong_password_leaves_the_sign_in_helper_failing_clearly(phone, live_server):
-    UserFactory(username="secretary", is_staff=True)
+    UserFactory.create(username="secretary", is_staff=True)
     page = phone().new_page()
     try:
         sign_in(page, live_server, "secretary", "not the password", path="/admin/login/")

@@ -23,7 +23,7 @@ def preferences_path(person) -> str:
 
 
 def test_the_reminder_preferences_page_is_light_accessible_and_fits_a_phone(phone):
-    path = preferences_path(UserFactory(first_name="Losa", last_name="Tuilagi"))
+    path = preferences_path(UserFactory.create(first_name="Losa", last_name="Tuilagi"))
     page = phone().new_page()
 
     weight = page_weight(page, path)
@@ -39,7 +39,7 @@ def test_the_reminder_preferences_page_is_light_accessible_and_fits_a_phone(phon
 
 
 def test_reminder_preferences_are_saved_from_a_phone_without_javascript(phone):
-    person = UserFactory()
+    person = UserFactory.create()
     page = phone(javascript=False).new_page()
     page.goto(preferences_path(person))
 

@@ -34,8 +34,11 @@ def row_counts(*models) -> dict[str, int]:
 
 
 def test_meeting_create_saves_meeting_and_co_chairs_as_the_actor(actor):
-    forum = ForumFactory(acronym="JHOPS")
-    png, nz = MemberFactory(name="Papua New Guinea"), MemberFactory(name="New Zealand")
+    forum = ForumFactory.create(acronym="JHOPS")
+    png, nz = (
+        MemberFactory.create(name="Papua New Guinea"),
+        MemberFactory.create(name="New Zealand"),
+    )
 
     meeting = meeting_create(
         actor=actor,
@@ -59,8 +62,8 @@ def test_meeting_create_saves_meeting_and_co_chairs_as_the_actor(actor):
 
 
 def test_meeting_ending_before_it_starts_is_refused_with_nothing_saved(actor):
-    forum = ForumFactory()
-    chair = MemberFactory()
+    forum = ForumFactory.create()
+    chair = MemberFactory.create()
     before = row_counts(Meeting, Chair)
 
     with pytest.raises(ValidationError) as caught:
@@ -78,7 +81,7 @@ def test_meeting_ending_before_it_starts_is_refused_with_nothing_saved(actor):
 
 
 def test_database_refuses_a_meeting_ending_before_it_starts_even_without_full_clean():
-    forum = ForumFactory()
+    forum = ForumFactory.create()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Meeting.objects.create(
@@ -94,7 +97,7 @@ def test_database_refuses_a_meeting_ending_before_it_starts_even_without_full_cl
 def test_meeting_with_an_end_date_but_no_start_date_is_refused(actor):
     with pytest.raises(ValidationError) as caught:
         meeting_create(
-            actor=actor, forum=ForumFactory(), sequence=1, end_date=datetime.date(2025, 9, 4)
+            actor=actor, forum=ForumFactory.create(), sequence=1, end_date=datetime.date(2025, 9, 4)
         )
 
     assert "start_date" in caught.value.message_dict
@@ -102,7 +105,7 @@ def test_meeting_with_an_end_date_but_no_start_date_is_refused(actor):
 
 
 def test_meeting_sequence_is_used_once_per_forum(actor):
-    forum = ForumFactory()
+    forum = ForumFactory.create()
     meeting_create(actor=actor, forum=forum, sequence=5)
     before = row_counts(Meeting)
 
@@ -114,15 +117,15 @@ def test_meeting_sequence_is_used_once_per_forum(actor):
 
 
 def test_the_same_sequence_is_fine_in_another_forum(actor):
-    meeting_create(actor=actor, forum=ForumFactory(), sequence=5)
-    meeting_create(actor=actor, forum=ForumFactory(), sequence=5)
+    meeting_create(actor=actor, forum=ForumFactory.create(), sequence=5)
+    meeting_create(actor=actor, forum=ForumFactory.create(), sequence=5)
 
     assert Meeting.objects.filter(sequence=5).count() == 2
 
 
 def test_meeting_with_one_valid_and_one_duplicate_chair_is_not_saved_at_all(actor):
-    forum = ForumFactory()
-    palau = MemberFactory(name="Palau")
+    forum = ForumFactory.create()
+    palau = MemberFactory.create(name="Palau")
     before = row_counts(Meeting, Chair)
 
     with pytest.raises(ValidationError) as caught:
@@ -177,7 +180,10 @@ def test_hosting_transition_map_is_the_designed_one():
 @pytest.mark.parametrize(("current", "wanted"), ALL_HOSTING_MOVES)
 def test_hosting_moves_follow_the_transition_map(actor, current, wanted):
     hosting = hosting_record(
-        actor=UserFactory(), meeting=MeetingFactory(), member=MemberFactory(), status=current
+        actor=UserFactory.create(),
+        meeting=MeetingFactory.create(),
+        member=MemberFactory.create(),
+        status=current,
     )
     before = row_counts(Hosting, HostingChange)
     started = timezone.now()
@@ -222,7 +228,10 @@ def test_hosting_moves_follow_the_transition_map(actor, current, wanted):
 
 def test_hosting_refuses_a_status_that_does_not_exist(actor):
     hosting = hosting_record(
-        actor=actor, meeting=MeetingFactory(), member=MemberFactory(), status=S.PLANNED
+        actor=actor,
+        meeting=MeetingFactory.create(),
+        member=MemberFactory.create(),
+        status=S.PLANNED,
     )
 
     with pytest.raises(ValidationError) as caught:
@@ -233,11 +242,11 @@ def test_hosting_refuses_a_status_that_does_not_exist(actor):
 
 
 def test_hosting_record_keeps_its_first_status_as_a_change(actor):
-    announced_at = MeetingFactory()
+    announced_at = MeetingFactory.create()
     hosting = hosting_record(
         actor=actor,
-        meeting=MeetingFactory(forum=announced_at.forum),
-        member=MemberFactory(name="Papua New Guinea"),
+        meeting=MeetingFactory.create(forum=announced_at.forum),
+        member=MemberFactory.create(name="Papua New Guinea"),
         status=S.PLANNED,
         announced_at=announced_at,
         note="Outcome 11 of the 5th meeting.",
@@ -250,12 +259,12 @@ def test_hosting_record_keeps_its_first_status_as_a_change(actor):
 
 def test_a_changed_plan_stays_on_record(actor):
     """PNG was planned for the 6th meeting in 2023 and hosted the 7th instead."""
-    forum = ForumFactory()
+    forum = ForumFactory.create()
     sixth, seventh = (
-        MeetingFactory(forum=forum, sequence=6),
-        MeetingFactory(forum=forum, sequence=7),
+        MeetingFactory.create(forum=forum, sequence=6),
+        MeetingFactory.create(forum=forum, sequence=7),
     )
-    png = MemberFactory(name="Papua New Guinea")
+    png = MemberFactory.create(name="Papua New Guinea")
     plan = hosting_record(actor=actor, meeting=sixth, member=png, status=S.PLANNED)
     hosting_change_status(actor=actor, hosting=plan, status=S.WITHDRAWN, note="Moved to 2025.")
     later = hosting_record(actor=actor, meeting=seventh, member=png, status=S.CONFIRMED)
@@ -274,9 +283,11 @@ def test_a_changed_plan_stays_on_record(actor):
 
 
 def test_a_second_host_for_one_meeting_is_refused_and_nothing_moves(actor):
-    meeting = MeetingFactory()
-    hosting_record(actor=actor, meeting=meeting, member=MemberFactory(), status=S.CONFIRMED)
-    rival = hosting_record(actor=actor, meeting=meeting, member=MemberFactory(), status=S.PLANNED)
+    meeting = MeetingFactory.create()
+    hosting_record(actor=actor, meeting=meeting, member=MemberFactory.create(), status=S.CONFIRMED)
+    rival = hosting_record(
+        actor=actor, meeting=meeting, member=MemberFactory.create(), status=S.PLANNED
+    )
     before = row_counts(Hosting, HostingChange)
 
     with pytest.raises(ValidationError) as caught:
@@ -289,10 +300,10 @@ def test_a_second_host_for_one_meeting_is_refused_and_nothing_moves(actor):
 
 
 def test_with_host_name_gives_the_confirmed_or_hosting_member_only(actor):
-    forum = ForumFactory()
-    planned_only, confirmed, hosted = (MeetingFactory(forum=forum) for _ in range(3))
-    cook_islands = MemberFactory(name="Cook Islands")
-    palau, samoa = MemberFactory(name="Palau"), MemberFactory(name="Samoa")
+    forum = ForumFactory.create()
+    planned_only, confirmed, hosted = (MeetingFactory.create(forum=forum) for _ in range(3))
+    cook_islands = MemberFactory.create(name="Cook Islands")
+    palau, samoa = MemberFactory.create(name="Palau"), MemberFactory.create(name="Samoa")
     hosting_record(actor=actor, meeting=planned_only, member=cook_islands, status=S.PLANNED)
     # Interest from one member does not hide the confirmed host, whatever the order.
     hosting_record(actor=actor, meeting=confirmed, member=palau, status=S.CONFIRMED)
@@ -324,7 +335,7 @@ def test_an_agency_without_a_parent_member_is_refused(actor):
 
 
 def test_an_agency_of_a_state_is_accepted(actor):
-    png = MemberFactory(name="Papua New Guinea", country="PG")
+    png = MemberFactory.create(name="Papua New Guinea", country="PG")
 
     agency = save_validated(
         Member(name="Royal Papua New Guinea Constabulary", kind=Member.Kind.AGENCY, parent=png),
@@ -336,7 +347,7 @@ def test_an_agency_of_a_state_is_accepted(actor):
 
 
 def test_an_agency_of_a_regional_organisation_is_refused(actor):
-    pfc = MemberFactory(name="Pacific Fusion Centre", kind=Member.Kind.REGIONAL_ORGANISATION)
+    pfc = MemberFactory.create(name="Pacific Fusion Centre", kind=Member.Kind.REGIONAL_ORGANISATION)
 
     with pytest.raises(ValidationError) as caught:
         save_validated(
@@ -347,7 +358,7 @@ def test_an_agency_of_a_regional_organisation_is_refused(actor):
 
 
 def test_only_an_agency_belongs_to_another_member(actor):
-    fiji = MemberFactory()
+    fiji = MemberFactory.create()
 
     with pytest.raises(ValidationError) as caught:
         save_validated(
@@ -368,8 +379,8 @@ def test_a_state_needs_its_iso_code(actor):
 
 def test_forum_membership_ending_before_it_starts_is_refused(actor):
     membership = ForumMembership(
-        forum=ForumFactory(),
-        member=MemberFactory(),
+        forum=ForumFactory.create(),
+        member=MemberFactory.create(),
         role=ForumMembership.Role.MEMBER,
         joined_on=datetime.date(2023, 1, 1),
         left_on=datetime.date(2022, 12, 31),
@@ -388,7 +399,7 @@ def test_forum_membership_ending_before_it_starts_is_refused(actor):
 
 
 def test_a_member_has_one_current_membership_per_forum_but_may_rejoin(actor):
-    forum, japan = ForumFactory(), MemberFactory(name="Japan")
+    forum, japan = ForumFactory.create(), MemberFactory.create(name="Japan")
     save_validated(
         ForumMembership(
             forum=forum,

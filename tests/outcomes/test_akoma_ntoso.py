@@ -53,7 +53,7 @@ def jhops(db):
 
 @pytest.fixture
 def officer(db):
-    user = UserFactory(username="akn.officer", is_staff=True)
+    user = UserFactory.create(username="akn.officer", is_staff=True)
     user.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
     return user
 
@@ -120,12 +120,12 @@ def read_back(draft: Draft) -> list[tuple]:
 @pytest.fixture
 def action_plan(actor):
     """Sections, (1), (a) and 6.2-style numbers; a GREEN item; links back to itself."""
-    meeting = MeetingFactory(
-        forum=ForumFactory(acronym="BAP", name="Bilateral Action Plan Partners"), sequence=2
+    meeting = MeetingFactory.create(
+        forum=ForumFactory.create(acronym="BAP", name="Bilateral Action Plan Partners"), sequence=2
     )
     earlier = outcome_document_record(
         actor=actor,
-        meeting=MeetingFactory(forum=meeting.forum, sequence=1),
+        meeting=MeetingFactory.create(forum=meeting.forum, sequence=1),
         kind=OutcomeDocument.Kind.ACTION_PLAN,
         title="First Action Plan",
         outcomes=[OutcomeSpec(number="4", text="Patrol the shared border.", kind="commitment")],
@@ -273,7 +273,7 @@ def test_numbers_differing_only_by_punctuation_keep_unique_eids():
 
 
 def user_secretariat():
-    officer = UserFactory(username="akn.secretariat")
+    officer = UserFactory.create(username="akn.secretariat")
     officer.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
     return officer
 

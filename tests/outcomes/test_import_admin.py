@@ -69,7 +69,9 @@ def form_values(form) -> dict:
         if value is None or value is False:
             continue
         if isinstance(bound.field.widget, MultiWidget):
-            for i, part in enumerate(bound.field.widget.decompress(value)):
+            parts = bound.field.widget.decompress(value)
+            assert parts is not None, "a multi-widget's value splits into its parts"
+            for i, part in enumerate(parts):
                 data[f"{bound.html_name}_{i}"] = str(part)
         elif value is True:
             data[bound.html_name] = "on"
@@ -138,7 +140,7 @@ def test_the_document_list_offers_the_import_to_the_secretariat(officer):
 
 
 def test_staff_without_the_add_permission_are_refused_the_import(client, jhops):
-    client.force_login(UserFactory(username="staff-only", is_staff=True))
+    client.force_login(UserFactory.create(username="staff-only", is_staff=True))
     assert client.get(IMPORT_URL).status_code == 403
     assert client.post(IMPORT_URL, details(text=KOROR)).status_code == 403
     assert OutcomeDocument.objects.filter(code="JHOPS/6").count() == 0

@@ -45,7 +45,7 @@ def row_counts(*models) -> dict[str, int]:
 
 @pytest.fixture
 def fourth_jhops():
-    return MeetingFactory(forum=ForumFactory(acronym="JHOPS"), sequence=4)
+    return MeetingFactory.create(forum=ForumFactory.create(acronym="JHOPS"), sequence=4)
 
 
 def record(actor, meeting, *specs, **kwargs) -> OutcomeDocument:
@@ -88,7 +88,9 @@ def test_a_second_document_with_a_suffix_cites_its_outcomes_with_it(actor, fourt
 
 
 def test_editing_the_number_of_a_recorded_outcome_is_refused_and_its_code_kept(actor):
-    outcome = outcome_add(actor=actor, document=OutcomeDocumentFactory(), number="16", text="…")
+    outcome = outcome_add(
+        actor=actor, document=OutcomeDocumentFactory.create(), number="16", text="…"
+    )
     code = outcome.citation_code
     before = row_counts(Outcome)
 
@@ -105,7 +107,9 @@ def test_editing_the_number_of_a_recorded_outcome_is_refused_and_its_code_kept(a
 
 
 def test_editing_the_text_of_a_recorded_outcome_keeps_its_code(actor):
-    outcome = outcome_add(actor=actor, document=OutcomeDocumentFactory(), number="16", text="…")
+    outcome = outcome_add(
+        actor=actor, document=OutcomeDocumentFactory.create(), number="16", text="…"
+    )
     code = outcome.citation_code
 
     outcome.text = "Members agreed to establish an intersessional working group."
@@ -118,7 +122,7 @@ def test_editing_the_text_of_a_recorded_outcome_keeps_its_code(actor):
 
 
 def test_a_documents_code_cannot_change_once_its_outcomes_are_cited(actor):
-    document = OutcomeDocumentFactory(code="JHOPS/4")
+    document = OutcomeDocumentFactory.create(code="JHOPS/4")
     outcome_add(actor=actor, document=document, number="16", text="…")
 
     document.code = "JHOPS/4-AP"
@@ -134,7 +138,7 @@ def test_a_documents_code_cannot_change_once_its_outcomes_are_cited(actor):
 
 
 def test_a_documents_code_may_still_change_before_it_has_outcomes(actor):
-    document = OutcomeDocumentFactory(code="JHOPS/4")
+    document = OutcomeDocumentFactory.create(code="JHOPS/4")
 
     document.code = "JHOPS/4-AP"
     save_validated(document, actor=actor)
@@ -145,7 +149,9 @@ def test_a_documents_code_may_still_change_before_it_has_outcomes(actor):
 
 @pytest.mark.parametrize("number", ["16", "3.(2)(f)", "3.(2)", "4.b", "12A", "Annex"])
 def test_plain_and_nested_outcome_numbers_are_accepted(actor, number):
-    outcome = outcome_add(actor=actor, document=OutcomeDocumentFactory(), number=number, text="…")
+    outcome = outcome_add(
+        actor=actor, document=OutcomeDocumentFactory.create(), number=number, text="…"
+    )
 
     assert outcome.citation_code == f"{outcome.document.code}/{number}"
 
@@ -153,7 +159,7 @@ def test_plain_and_nested_outcome_numbers_are_accepted(actor, number):
 @pytest.mark.parametrize("number", ["3 (2)", "16/1", "", ".3", "3,2"])
 def test_malformed_outcome_numbers_are_refused(actor, number):
     with pytest.raises(ValidationError) as caught:
-        outcome_add(actor=actor, document=OutcomeDocumentFactory(), number=number, text="…")
+        outcome_add(actor=actor, document=OutcomeDocumentFactory.create(), number=number, text="…")
 
     assert "number" in caught.value.message_dict
     assert not Outcome.objects.exists()
@@ -181,7 +187,7 @@ def test_an_outcome_added_later_goes_to_the_end_of_its_document(actor, fourth_jh
 
 
 def test_two_outcomes_cannot_share_a_position(actor):
-    document = OutcomeDocumentFactory()
+    document = OutcomeDocumentFactory.create()
     outcome_add(actor=actor, document=document, number="1", text="…", position=1)
 
     with pytest.raises(ValidationError) as caught:
@@ -196,7 +202,7 @@ def test_two_outcomes_cannot_share_a_position(actor):
 def test_recording_a_document_saves_nested_outcomes_with_parents_and_responsible(
     actor, fourth_jhops
 ):
-    palau, png = MemberFactory(name="Palau"), MemberFactory(name="Papua New Guinea")
+    palau, png = MemberFactory.create(name="Palau"), MemberFactory.create(name="Papua New Guinea")
 
     document = record(
         actor,
@@ -325,11 +331,15 @@ def test_outcomes_take_their_documents_label_unless_told_stricter(actor, fourth_
 
 
 def test_an_outcome_is_not_part_of_an_outcome_of_another_document(actor):
-    elsewhere = OutcomeFactory()
+    elsewhere = OutcomeFactory.create()
 
     with pytest.raises(ValidationError) as caught:
         outcome_add(
-            actor=actor, document=OutcomeDocumentFactory(), number="1", text="…", parent=elsewhere
+            actor=actor,
+            document=OutcomeDocumentFactory.create(),
+            number="1",
+            text="…",
+            parent=elsewhere,
         )
 
     assert caught.value.message_dict["parent"] == ["A sub-item belongs to the same document."]
@@ -340,11 +350,11 @@ def test_an_outcome_is_not_part_of_an_outcome_of_another_document(actor):
 
 @pytest.fixture
 def koror_and_denarau():
-    denarau = OutcomeDocumentFactory(code="JHOPS/4", title="2022 Denarau Outcome")
-    koror = OutcomeDocumentFactory(code="JHOPS/5", title="2023 Koror Outcome")
+    denarau = OutcomeDocumentFactory.create(code="JHOPS/4", title="2022 Denarau Outcome")
+    koror = OutcomeDocumentFactory.create(code="JHOPS/5", title="2023 Koror Outcome")
     return (
-        OutcomeFactory(document=koror, number="3", citation_code="JHOPS/5/3"),
-        OutcomeFactory(document=denarau, number="16", citation_code="JHOPS/4/16"),
+        OutcomeFactory.create(document=koror, number="3", citation_code="JHOPS/5/3"),
+        OutcomeFactory.create(document=denarau, number="16", citation_code="JHOPS/4/16"),
     )
 
 
@@ -436,8 +446,8 @@ def test_outcome_transition_map_is_the_designed_one():
 
 @pytest.mark.parametrize(("current", "wanted"), ALL_OUTCOME_MOVES)
 def test_outcome_status_moves_follow_the_transition_map(actor, current, wanted):
-    outcome = OutcomeFactory(status=current)
-    outcome_save(actor=UserFactory(), outcome=outcome)  # the latest row is not the actor's
+    outcome = OutcomeFactory.create(status=current)
+    outcome_save(actor=UserFactory.create(), outcome=outcome)  # the latest row is not the actor's
     before = row_counts(Outcome)
     started = timezone.now()
 

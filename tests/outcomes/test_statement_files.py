@@ -285,7 +285,7 @@ def test_an_outcome_named_without_a_relation_gets_pursuant_to_marked_inferred(jh
 def test_references_resolve_only_within_the_forum_given(jhops_forum):
     text = "1. Members agreed, pursuant to Outcome 16 of the Denarau Outcome, to meet."
 
-    (link,) = parse_statement(text, forum=ForumFactory(acronym="PIDC")).outcomes[0].links
+    (link,) = parse_statement(text, forum=ForumFactory.create(acronym="PIDC")).outcomes[0].links
     assert not link.resolved
 
     (link,) = parse_statement(text, forum=None).outcomes[0].links

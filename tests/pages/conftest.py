@@ -56,72 +56,76 @@ def client_for(user=None) -> Client:
 
 @pytest.fixture
 def team(db):
-    forum = ForumFactory(acronym="HOS")
-    established = MeetingFactory(
+    forum = ForumFactory.create(acronym="HOS")
+    established = MeetingFactory.create(
         forum=forum,
         sequence=4,
         start_date=datetime.date(2026, 8, 1),
         end_date=datetime.date(2026, 8, 2),
     )
-    next_meeting = MeetingFactory(
+    next_meeting = MeetingFactory.create(
         forum=forum,
         sequence=5,
         start_date=datetime.date(2027, 8, 23),
         end_date=datetime.date(2027, 8, 24),
     )
-    group = WorkingGroupFactory(
+    group = WorkingGroupFactory.create(
         name="Treaty working group",
         established_by=established,
         reports_to=next_meeting,
         mandate="Draft a regional treaty framework for ratification at the 5th meeting.",
         tlp=TLP.GREEN,
     )
-    member = ProfileFactory(user__username="mele", user__first_name="Mele").user
-    lead = ProfileFactory(user__username="tavita", user__first_name="Tavita").user
-    WorkingGroupMembershipFactory(working_group=group, person=member)
-    WorkingGroupMembershipFactory(
+    member = ProfileFactory.create(user__username="mele", user__first_name="Mele").user
+    lead = ProfileFactory.create(user__username="tavita", user__first_name="Tavita").user
+    WorkingGroupMembershipFactory.create(working_group=group, person=member)
+    WorkingGroupMembershipFactory.create(
         working_group=group, person=lead, role=WorkingGroupMembership.Role.LEAD
     )
 
-    delegate = ProfileFactory(user__username="delegate").user
+    delegate = ProfileFactory.create(user__username="delegate").user
     ForumMembership.objects.create(
         forum=forum, member=delegate.profile.member, role=ForumMembership.Role.MEMBER
     )
-    observer_member = MemberFactory(
+    observer_member = MemberFactory.create(
         name="Ocean Customs", kind=Member.Kind.REGIONAL_ORGANISATION, country=""
     )
-    observer = ProfileFactory(user__username="observer", member=observer_member).user
+    observer = ProfileFactory.create(user__username="observer", member=observer_member).user
     ForumMembership.objects.create(
         forum=forum, member=observer_member, role=ForumMembership.Role.OBSERVER
     )
-    chair = ProfileFactory(user__username="chair").user
+    chair = ProfileFactory.create(user__username="chair").user
     Chair.objects.create(meeting=next_meeting, member=chair.profile.member, person=chair)
-    officer = UserFactory(username="officer")
+    officer = UserFactory.create(username="officer")
     officer.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
-    stranger = UserFactory(username="stranger")
+    stranger = UserFactory.create(username="stranger")
 
-    document = OutcomeDocumentFactory(
+    document = OutcomeDocumentFactory.create(
         meeting=established, title="2026 Suva Outcome", code="HOS/4", tlp=TLP.CLEAR
     )
-    public_outcome = OutcomeFactory(
+    public_outcome = OutcomeFactory.create(
         document=document, number="15", text="Members agreed to consider a treaty."
     )
-    amber_outcome = OutcomeFactory(
+    amber_outcome = OutcomeFactory.create(
         document=document, number="16", text="Members noted the threat assessment.", tlp=TLP.AMBER
     )
-    red_outcome = OutcomeFactory(
+    red_outcome = OutcomeFactory.create(
         document=document, number="17", text="Members named the liaison officers.", tlp=TLP.RED
     )
-    treaty = TaskFactory(working_group=group, title="Consider a treaty framework", lead=lead)
+    treaty = TaskFactory.create(working_group=group, title="Consider a treaty framework", lead=lead)
     treaty.outcomes.set([public_outcome, amber_outcome, red_outcome])
-    amber_task = TaskFactory(working_group=group, title="Map the informant handlers", tlp=TLP.AMBER)
-    red_task = TaskFactory(working_group=group, title="Name the undercover officers", tlp=TLP.RED)
+    amber_task = TaskFactory.create(
+        working_group=group, title="Map the informant handlers", tlp=TLP.AMBER
+    )
+    red_task = TaskFactory.create(
+        working_group=group, title="Name the undercover officers", tlp=TLP.RED
+    )
     red_task.recipients.add(lead)
 
-    other_group = WorkingGroupFactory(
+    other_group = WorkingGroupFactory.create(
         name="Customs working group", established_by=established, reports_to=next_meeting
     )
-    other_task = TaskFactory(working_group=other_group, title="Harmonise customs forms")
+    other_task = TaskFactory.create(working_group=other_group, title="Harmonise customs forms")
 
     return {
         "forum": forum,

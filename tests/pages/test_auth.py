@@ -83,7 +83,7 @@ def test_every_page_offers_sign_out_as_a_form_when_signed_in(team):
 
 
 def test_password_reset_mails_a_link_that_sets_a_new_password():
-    user = UserFactory(username="losa", email="losa@example.org")
+    user = UserFactory.create(username="losa", email="losa@example.org")
     client = Client()
     response = client.post("/accounts/password_reset/", {"email": "losa@example.org"})
     assert response.status_code == 302

@@ -19,12 +19,14 @@ def codes_in(html: str) -> list[str]:
 @pytest.fixture
 def published(team):
     """30 public outcomes of a 5th-meeting document beside the team's 4th-meeting ones."""
-    document = OutcomeDocumentFactory(
+    document = OutcomeDocumentFactory.create(
         meeting=team["next_meeting"], title="2027 Koror Outcome", code="HOS/5"
     )
     for number in range(1, 31):
-        OutcomeFactory(document=document, number=str(number), position=number)
-    OutcomeFactory(document=document, number="31", position=31, tlp=TLP.GREEN, text="Members only.")
+        OutcomeFactory.create(document=document, number=str(number), position=number)
+    OutcomeFactory.create(
+        document=document, number="31", position=31, tlp=TLP.GREEN, text="Members only."
+    )
     return document
 
 

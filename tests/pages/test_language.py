@@ -58,7 +58,7 @@ def test_the_profile_language_follows_the_person_to_another_device(team):
 
 
 def test_a_person_without_a_profile_gets_one_in_french(team):
-    newcomer = UserFactory(username="newcomer")
+    newcomer = UserFactory.create(username="newcomer")
     assert not Profile.objects.filter(user=newcomer).exists()
     client = client_for(newcomer)
     assert client.post("/language/", {"language": "fr"}).status_code == 302

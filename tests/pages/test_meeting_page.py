@@ -28,13 +28,13 @@ def pdf_text(content: bytes) -> str:
 @pytest.fixture
 def documents(team):
     """At the 4th meeting: the public Suva Outcome (team) and an AMBER record of discussion."""
-    record = OutcomeDocumentFactory(
+    record = OutcomeDocumentFactory.create(
         meeting=team["established"],
         title="Record of the closed session",
         code="HOS/4/closed",
         tlp=TLP.AMBER,
     )
-    OutcomeFactory(
+    OutcomeFactory.create(
         document=record, number="1", text="Heads discussed the sealed matter.", tlp=TLP.AMBER
     )
     return record
@@ -193,10 +193,10 @@ def test_a_report_needs_a_sign_in(team):
 def test_a_meeting_that_has_opened_shows_open_work_as_carried_over(team):
     opened = team["established"]  # 1 Aug 2026: already held
     group = team["group"]
-    carried = TaskFactory(
+    carried = TaskFactory.create(
         working_group=group, title="Still open at the 4th", reports_to=opened, status="in_progress"
     )
-    presented = TaskFactory(
+    presented = TaskFactory.create(
         working_group=group, title="Ratified at the 4th", reports_to=opened, status="ratified"
     )
     response = client_for(team["member"]).get(url(opened))

@@ -44,26 +44,26 @@ def loaded(*tasks: Task) -> list[Task]:
 @pytest.fixture
 def calendar(db):
     """A forum whose next meeting opens 23 Aug 2027 in Palau, and a later one in 2028."""
-    forum = ForumFactory()
-    established = MeetingFactory(
+    forum = ForumFactory.create()
+    established = MeetingFactory.create(
         forum=forum,
         sequence=4,
         start_date=datetime.date(2026, 8, 1),
         end_date=datetime.date(2026, 8, 2),
     )
-    upcoming = MeetingFactory(forum=forum, sequence=5, time_zone="Pacific/Palau")
-    after = MeetingFactory(
+    upcoming = MeetingFactory.create(forum=forum, sequence=5, time_zone="Pacific/Palau")
+    after = MeetingFactory.create(
         forum=forum,
         sequence=6,
         start_date=datetime.date(2028, 8, 20),
         end_date=datetime.date(2028, 8, 21),
     )
-    group = WorkingGroupFactory(established_by=established, reports_to=upcoming)
+    group = WorkingGroupFactory.create(established_by=established, reports_to=upcoming)
     return {"group": group, "upcoming": upcoming, "after": after}
 
 
 def task(calendar, title, due, meeting="upcoming", **fields) -> Task:
-    return TaskFactory(
+    return TaskFactory.create(
         working_group=calendar["group"],
         title=title,
         reports_to=calendar[meeting],
@@ -110,7 +110,7 @@ def test_due_sections_drop_empty_sections_and_mark_only_overdue_as_late(calendar
 def test_today_is_the_venues_today_on_both_sides_of_the_date_line(calendar):
     """20:00 UTC on 9 March is already 10 March in Palau and still 9 March in Rarotonga."""
     now = datetime.datetime(2027, 3, 9, 20, 0, tzinfo=datetime.UTC)
-    rarotonga = MeetingFactory(
+    rarotonga = MeetingFactory.create(
         forum=calendar["upcoming"].forum,
         sequence=7,
         start_date=datetime.date(2029, 5, 1),
@@ -173,9 +173,9 @@ def section_of(html: str, key: str) -> str:
 
 def test_my_work_lists_my_open_visible_tasks_only(team):
     member = team["member"]
-    TaskFactory(working_group=team["group"], title="Already ratified", status=S.RATIFIED)
-    TaskFactory(working_group=team["group"], title="Dropped", status=S.WITHDRAWN)
-    TaskFactory(working_group=team["group"], title="Sent for ratification", status=S.READY)
+    TaskFactory.create(working_group=team["group"], title="Already ratified", status=S.RATIFIED)
+    TaskFactory.create(working_group=team["group"], title="Dropped", status=S.WITHDRAWN)
+    TaskFactory.create(working_group=team["group"], title="Sent for ratification", status=S.READY)
 
     response = client_for(member).get("/work/")
     assert response.status_code == 200
@@ -208,7 +208,7 @@ def test_tasks_i_lead_in_a_group_i_do_not_sit_on_are_in_my_work(team):
     other.lead = team["lead"]
     other.save()
     # Led by the member, but TLP:RED without naming them: beyond their clearance.
-    hidden = TaskFactory(
+    hidden = TaskFactory.create(
         working_group=team["other_group"], title="Sealed customs audit", tlp=TLP.RED
     )
     hidden.lead = team["member"]
@@ -244,7 +244,7 @@ def test_my_work_page_groups_tasks_overdue_first(team):
         ("Work due today", venue_today, upcoming),
         ("Late work", venue_today - datetime.timedelta(days=3), upcoming),
     ):
-        TaskFactory(working_group=group, title=title, due_on=due, reports_to=meeting)
+        TaskFactory.create(working_group=group, title=title, due_on=due, reports_to=meeting)
     Task.objects.filter(pk__in=[team["treaty"].pk, team["amber_task"].pk]).update(
         status=S.WITHDRAWN
     )

@@ -31,8 +31,8 @@ K = OutcomeLink.Kind
 @pytest.fixture
 def chain(team):
     forum, actor = team["forum"], team["officer"]
-    nadi = OutcomeDocumentFactory(
-        meeting=MeetingFactory(
+    nadi = OutcomeDocumentFactory.create(
+        meeting=MeetingFactory.create(
             forum=forum,
             sequence=2,
             start_date=datetime.date(2024, 8, 1),
@@ -42,8 +42,8 @@ def chain(team):
         short_title="Nadi Outcome",
         code="HOS/2",
     )
-    later = OutcomeDocumentFactory(
-        meeting=MeetingFactory(
+    later = OutcomeDocumentFactory.create(
+        meeting=MeetingFactory.create(
             forum=forum,
             sequence=6,
             start_date=datetime.date(2028, 8, 1),
@@ -53,15 +53,17 @@ def chain(team):
         short_title="Apia Outcome",
         code="HOS/6",
     )
-    origin = OutcomeFactory(document=nadi, number="3", text="Members agreed to share watchlists.")
+    origin = OutcomeFactory.create(
+        document=nadi, number="3", text="Members agreed to share watchlists."
+    )
     reaffirmed = team["public_outcome"]  # HOS/4/15
-    implementing = OutcomeFactory(
+    implementing = OutcomeFactory.create(
         document=later, number="1", text="Heads adopted the sealed protocol.", tlp=TLP.AMBER
     )
-    pursuant = OutcomeFactory(
+    pursuant = OutcomeFactory.create(
         document=later, number="2", text="Members will publish a summary of the protocol."
     )
-    whole = OutcomeFactory(
+    whole = OutcomeFactory.create(
         document=later, number="4", text="Members reaffirmed the Nadi Outcome in full."
     )
     outcome_link_add(actor=actor, source=reaffirmed, kind=K.REAFFIRMS, target_outcome=origin)
@@ -165,11 +167,11 @@ def test_jhops_outcome_page_shows_denarau_16_taken_forward_at_koror():
 
 
 def test_a_sub_item_never_cites_a_parent_the_reader_may_not_open(team):
-    parent = OutcomeFactory(
+    parent = OutcomeFactory.create(
         document=team["document"], number="20", text="Parent for the lead.", tlp=TLP.RED
     )
     parent.recipients.add(team["lead"])
-    child = OutcomeFactory(
+    child = OutcomeFactory.create(
         document=team["document"], number="20.a", text="Part for both.", tlp=TLP.RED, parent=parent
     )
     child.recipients.add(team["member"], team["lead"])

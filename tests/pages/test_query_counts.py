@@ -46,17 +46,17 @@ def plant_tasks(team, count: int, *, spread: bool = True) -> list[Task]:
     of a second group the member sits on."""
     groups = [team["group"]]
     if spread:
-        second = WorkingGroupFactory(
+        second = WorkingGroupFactory.create(
             name=f"Second group {next(_numbers)}",
             established_by=team["established"],
             reports_to=team["next_meeting"],
         )
-        WorkingGroupMembershipFactory(working_group=second, person=team["member"])
+        WorkingGroupMembershipFactory.create(working_group=second, person=team["member"])
         groups.append(second)
     today = datetime.date.today()
     tasks = []
     for i in range(count):
-        task = TaskFactory(
+        task = TaskFactory.create(
             working_group=groups[i % len(groups)],
             title=f"Planted task {next(_numbers)}",
             due_on=today + datetime.timedelta(days=(i * 11) % 40 - 10),
@@ -69,9 +69,9 @@ def plant_tasks(team, count: int, *, spread: bool = True) -> list[Task]:
 
 def plant_members(group, count: int) -> None:
     for _i in range(count):
-        WorkingGroupMembershipFactory(
+        WorkingGroupMembershipFactory.create(
             working_group=group,
-            person=UserFactory(username=f"seat{next(_numbers)}"),
+            person=UserFactory.create(username=f"seat{next(_numbers)}"),
             role=WorkingGroupMembership.Role.MEMBER,
         )
 
@@ -81,15 +81,15 @@ def plant_outcomes(team, count: int) -> None:
     documents = []
     for _i in range(max(1, count // 5)):
         sequence = 10 + next(_numbers)
-        meeting = MeetingFactory(
+        meeting = MeetingFactory.create(
             forum=team["forum"],
             sequence=sequence,
             start_date=datetime.date(2030, 1, 1) + datetime.timedelta(days=sequence),
             end_date=datetime.date(2030, 1, 2) + datetime.timedelta(days=sequence),
         )
-        documents.append(OutcomeDocumentFactory(meeting=meeting, code=f"HOS/{sequence}"))
+        documents.append(OutcomeDocumentFactory.create(meeting=meeting, code=f"HOS/{sequence}"))
     for i in range(count):
-        OutcomeFactory(document=documents[i % len(documents)], tlp=TLP.CLEAR)
+        OutcomeFactory.create(document=documents[i % len(documents)], tlp=TLP.CLEAR)
 
 
 def test_my_work_queries_do_not_grow_with_tasks(team):
@@ -135,10 +135,10 @@ def test_task_page_queries_do_not_grow_with_updates_or_outcomes(team):
     def plant(count: int) -> None:
         for _i in range(count):
             task_update_status(actor=member, task=treaty, note=f"Note {next(_numbers)}.")
-        document = OutcomeDocumentFactory(
+        document = OutcomeDocumentFactory.create(
             meeting=team["established"], code=f"HOS/4/x{next(_numbers)}"
         )
-        treaty.outcomes.add(*[OutcomeFactory(document=document) for _i in range(count)])
+        treaty.outcomes.add(*[OutcomeFactory.create(document=document) for _i in range(count)])
 
     plant(2)
     small = queries_for(client_for(member), path)
@@ -153,9 +153,9 @@ def test_meeting_page_queries_do_not_grow_with_outcomes_or_tasks(team):
     path = f"/meetings/{meeting.pk}/"
 
     def plant(count: int) -> None:
-        document = OutcomeDocumentFactory(meeting=meeting, code=f"HOS/5/d{next(_numbers)}")
+        document = OutcomeDocumentFactory.create(meeting=meeting, code=f"HOS/5/d{next(_numbers)}")
         for _i in range(count):
-            OutcomeFactory(document=document)
+            OutcomeFactory.create(document=document)
         plant_tasks(team, count)
 
     plant(2)

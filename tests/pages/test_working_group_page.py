@@ -59,14 +59,14 @@ def edited(text: str, edits: dict[int, dict[str, str]]) -> str:
 
 def test_group_page_shows_mandate_current_members_and_tasks_by_status(team):
     group = team["group"]
-    former = UserFactory(username="former", first_name="Former")
-    WorkingGroupMembershipFactory(
+    former = UserFactory.create(username="former", first_name="Former")
+    WorkingGroupMembershipFactory.create(
         working_group=group, person=former, left_on=datetime.date(2026, 9, 1)
     )
     task_update_status(
         actor=team["lead"], task=team["amber_task"], status=S.IN_PROGRESS, note="Started."
     )
-    TaskFactory(working_group=group, title="Ratified protocol", status=S.RATIFIED)
+    TaskFactory.create(working_group=group, title="Ratified protocol", status=S.RATIFIED)
 
     response = client_for(team["member"]).get(url(group))
     assert response.status_code == 200

@@ -158,8 +158,10 @@ def jhops(django_db_setup, django_db_blocker):
         load_jhops(demo_users=True)
         meeting = Meeting.objects.get(forum__acronym=FORUM_ACRONYM, sequence=5)
         group = WorkingGroup.objects.get(established_by=meeting)
-        lead = UserFactory(username="lead-pohnpei", first_name=LEAD_FIRST, last_name=LEAD_LAST)
-        TaskFactory(working_group=group, title=DIACRITICS, lead=lead, tlp=TLP.GREEN)
+        lead = UserFactory.create(
+            username="lead-pohnpei", first_name=LEAD_FIRST, last_name=LEAD_LAST
+        )
+        TaskFactory.create(working_group=group, title=DIACRITICS, lead=lead, tlp=TLP.GREEN)
         chair = get_user_model().objects.get(username="chair")
         report = build_report(meeting=meeting, user=chair, level=TLP.GREEN, as_of=TODAY)
         rendered = {fmt: render(report, fmt) for fmt in FORMATS}
@@ -415,8 +417,8 @@ def test_a_page_image_for_a_human_look(jhops):
 
 
 def test_an_empty_meeting_says_so_in_every_format():
-    meeting = MeetingFactory()
-    officer = UserFactory(username="officer", is_superuser=True)
+    meeting = MeetingFactory.create()
+    officer = UserFactory.create(username="officer", is_superuser=True)
     report = build_report(meeting=meeting, user=officer, level=TLP.CLEAR, as_of=TODAY)
     texts = {fmt: text_of(render(report, fmt)) for fmt in FORMATS}
     assert_in_all(
@@ -442,12 +444,12 @@ def test_an_empty_meeting_says_so_in_every_format():
 
 def test_the_report_stays_in_english_for_an_asker_who_reads_french():
     """It goes to Forum leaders in English: statuses, labels and meeting names too."""
-    meeting = MeetingFactory(sequence=5)
-    document = OutcomeDocumentFactory(meeting=meeting)
+    meeting = MeetingFactory.create(sequence=5)
+    document = OutcomeDocumentFactory.create(meeting=meeting)
     Outcome.objects.create(
         document=document, number="1", position=1, text="Noted.", citation_code="X/1"
     )
-    officer = UserFactory(username="officer", is_superuser=True)
+    officer = UserFactory.create(username="officer", is_superuser=True)
     with translation.override("fr"):
         rendered = report_render(
             actor=officer, meeting=meeting, level=TLP.CLEAR, fmt="html", as_of=TODAY
@@ -460,7 +462,7 @@ def test_the_report_stays_in_english_for_an_asker_who_reads_french():
 
 
 def test_a_meeting_with_500_outcomes_renders_in_every_format():
-    document = OutcomeDocumentFactory(title="Pacific action plan")
+    document = OutcomeDocumentFactory.create(title="Pacific action plan")
     meeting = document.meeting
     code = document.code
     # 100 numbered paragraphs with four lettered sub-items each: 500 outcomes, nested.
@@ -488,11 +490,13 @@ def test_a_meeting_with_500_outcomes_renders_in_every_format():
         for parent in parents
         for i, letter in enumerate("abcd", start=1)
     )
-    group = WorkingGroupFactory(established_by=meeting, reports_to=None)
+    group = WorkingGroupFactory.create(established_by=meeting, reports_to=None)
     for n in range(20):
-        TaskFactory(working_group=group, title=f"Work item {n}", status=Task.Status.IN_PROGRESS)
+        TaskFactory.create(
+            working_group=group, title=f"Work item {n}", status=Task.Status.IN_PROGRESS
+        )
     assert Outcome.objects.filter(document__meeting=meeting).count() == 500
-    officer = UserFactory(username="officer", is_superuser=True)
+    officer = UserFactory.create(username="officer", is_superuser=True)
     report = build_report(meeting=meeting, user=officer, level=TLP.AMBER, as_of=TODAY)
 
     for fmt in FORMATS:
@@ -509,9 +513,9 @@ def test_a_meeting_with_500_outcomes_renders_in_every_format():
 
 def test_an_outcome_document_of_another_level_is_not_drawn():
     """A RED document of the meeting is not in the report, its chart, or its figures."""
-    meeting = MeetingFactory()
-    OutcomeDocumentFactory(meeting=meeting, title="Quiet annex", tlp=TLP.RED)
-    officer = UserFactory(username="officer", is_superuser=True)
+    meeting = MeetingFactory.create()
+    OutcomeDocumentFactory.create(meeting=meeting, title="Quiet annex", tlp=TLP.RED)
+    officer = UserFactory.create(username="officer", is_superuser=True)
     report = build_report(meeting=meeting, user=officer, level=TLP.AMBER, as_of=TODAY)
     for fmt in FORMATS:
         text = text_of(render(report, fmt))

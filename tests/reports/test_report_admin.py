@@ -21,7 +21,7 @@ REPORTS = reverse("admin:reports_generatedreport_changelist")
 
 @pytest.fixture
 def officer(db):
-    user = UserFactory(username="sione.officer", is_staff=True)
+    user = UserFactory.create(username="sione.officer", is_staff=True)
     user.groups.add(Group.objects.get(name="Secretariat"))
     return user
 
@@ -104,7 +104,7 @@ def test_a_level_above_the_askers_clearance_is_refused_with_the_reason(
 ):
     """Staff who may read the reports but have no standing in the forum: CLEAR only."""
     load_jhops(demo_users=True)
-    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk = UserFactory.create(username="clerk", is_staff=True)
     clerk.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_meeting", "view_generatedreport"])
     )
@@ -121,7 +121,7 @@ def test_a_level_above_the_askers_clearance_is_refused_with_the_reason(
 
 def test_staff_who_may_not_read_reports_are_not_offered_the_action(client):
     load_jhops(demo_users=True)
-    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk = UserFactory.create(username="clerk", is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_meeting"))
     client.force_login(clerk)
 
@@ -142,7 +142,7 @@ def test_the_reports_list_is_read_only_and_keeps_every_report(officer_client, of
     )
     failed = GeneratedReport.objects.create(
         meeting=koror(),
-        requested_by=UserFactory(),
+        requested_by=UserFactory.create(),
         level=TLP.CLEAR,
         format="pdf",
         as_of=datetime.date.today(),

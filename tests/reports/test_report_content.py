@@ -116,7 +116,7 @@ def test_red_is_never_a_report_level_even_for_the_secretariat(jhops):
 
 def test_clearance_is_per_forum(jhops):
     """The Koror chair has no standing in another forum: CLEAR only there."""
-    elsewhere = MeetingFactory(forum=ForumFactory())
+    elsewhere = MeetingFactory.create(forum=ForumFactory.create())
     assert allowed_levels(user("chair"), elsewhere) == [TLP.CLEAR]
 
 
@@ -168,7 +168,7 @@ def test_an_amber_report_for_the_chair_has_amber_and_never_red(jhops, actor):
 
 
 def test_an_empty_meeting_has_a_report_with_nothing_in_it(db):
-    meeting = MeetingFactory(title="", start_date=None, end_date=None, venue="", country="")
+    meeting = MeetingFactory.create(title="", start_date=None, end_date=None, venue="", country="")
     report = build_report(meeting=meeting, user=AnonymousUser(), level=TLP.CLEAR, as_of=TODAY)
 
     assert report.chairs == ["not recorded"]
@@ -192,25 +192,27 @@ def make_meeting(*, outcomes: int, tasks: int):
     """A meeting adopting `outcomes` outcomes, one reaffirming an earlier document; a group
     with `tasks` tasks serving them, each with an update; a next meeting with its host.
     Rows dated a month ago, so that a report as of yesterday reads their history."""
-    officer = UserFactory()
-    forum = ForumFactory()
-    earlier = MeetingFactory(
+    officer = UserFactory.create()
+    forum = ForumFactory.create()
+    earlier = MeetingFactory.create(
         forum=forum,
         sequence=1,
         start_date=datetime.date(2025, 8, 1),
         end_date=datetime.date(2025, 8, 2),
     )
-    meeting = MeetingFactory(
+    meeting = MeetingFactory.create(
         forum=forum,
         sequence=2,
         start_date=datetime.date(2026, 8, 1),
         end_date=datetime.date(2026, 8, 2),
     )
-    following = MeetingFactory(forum=forum, sequence=3)
-    hosting_record(actor=officer, meeting=following, member=MemberFactory(), status="planned")
-    chair = UserFactory()
-    Chair.objects.create(meeting=meeting, member=MemberFactory(), person=chair)
-    old = OutcomeDocumentFactory(meeting=earlier, code=f"{forum.acronym}/1")
+    following = MeetingFactory.create(forum=forum, sequence=3)
+    hosting_record(
+        actor=officer, meeting=following, member=MemberFactory.create(), status="planned"
+    )
+    chair = UserFactory.create()
+    Chair.objects.create(meeting=meeting, member=MemberFactory.create(), person=chair)
+    old = OutcomeDocumentFactory.create(meeting=earlier, code=f"{forum.acronym}/1")
     old_outcomes = Outcome.objects.bulk_create(
         Outcome(
             document=old,
@@ -223,7 +225,7 @@ def make_meeting(*, outcomes: int, tasks: int):
         )
         for n in range(1, 4)
     )
-    document = OutcomeDocumentFactory(meeting=meeting, code=f"{forum.acronym}/2")
+    document = OutcomeDocumentFactory.create(meeting=meeting, code=f"{forum.acronym}/2")
     adopted = Outcome.objects.bulk_create(
         Outcome(
             document=document,
@@ -240,7 +242,7 @@ def make_meeting(*, outcomes: int, tasks: int):
     OutcomeLink.objects.create(
         source=adopted[1], kind="pursuant_to", target_outcome=old_outcomes[0]
     )
-    group = WorkingGroupFactory(established_by=meeting, reports_to=following, tlp=TLP.GREEN)
+    group = WorkingGroupFactory.create(established_by=meeting, reports_to=following, tlp=TLP.GREEN)
     statuses = Task.Status.values
     task_rows = Task.objects.bulk_create(
         Task(

@@ -47,7 +47,7 @@ def pdf_text(content: bytes) -> str:
 
 def test_the_worker_generates_a_queued_report_once_even_if_the_job_comes_twice(services, sender):
     assert load_jhops(demo_users=True)
-    plant(UserFactory(username="officer"))
+    plant(UserFactory.create(username="officer"))
     report = queued_report(TLP.AMBER)
     worker = services("worker")
     wait_ready(worker)

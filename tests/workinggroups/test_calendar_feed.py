@@ -63,8 +63,8 @@ def events(calendar: Calendar) -> dict[str, object]:
 def world():
     """JHOPS: its 4th meeting (Suva, no zone known) set up two groups reporting to the 5th,
     in Koror (Pacific/Palau). Losa sits on the border group; Sione on both."""
-    forum = ForumFactory(acronym="JHOPS")
-    suva = MeetingFactory(
+    forum = ForumFactory.create(acronym="JHOPS")
+    suva = MeetingFactory.create(
         forum=forum,
         sequence=4,
         venue="Suva",
@@ -73,7 +73,7 @@ def world():
         start_date=datetime.date(2026, 8, 4),
         end_date=datetime.date(2026, 8, 5),
     )
-    koror = MeetingFactory(
+    koror = MeetingFactory.create(
         forum=forum,
         sequence=5,
         venue="Koror",
@@ -82,19 +82,21 @@ def world():
         start_date=datetime.date(2027, 8, 23),
         end_date=datetime.date(2027, 8, 25),
     )
-    losa = UserFactory(username="losa", first_name="Losa", last_name="Tuilagi")
-    sione = UserFactory(username="sione")
-    border = WorkingGroupFactory(name="Border group", established_by=suva, reports_to=koror)
-    maritime = WorkingGroupFactory(
+    losa = UserFactory.create(username="losa", first_name="Losa", last_name="Tuilagi")
+    sione = UserFactory.create(username="sione")
+    border = WorkingGroupFactory.create(name="Border group", established_by=suva, reports_to=koror)
+    maritime = WorkingGroupFactory.create(
         name="Maritime group", established_by=suva, reports_to=koror, tlp=TLP.AMBER
     )
     for seat in ((border, losa), (border, sione), (maritime, sione)):
-        WorkingGroupMembershipFactory(working_group=seat[0], person=seat[1])
-    document = OutcomeDocumentFactory(meeting=suva, code="JHOPS/4")
-    cited = OutcomeFactory(document=document, number="16", citation_code="JHOPS/4/16")
-    secret = OutcomeFactory(document=document, number="17", citation_code="JHOPS/4/17", tlp=TLP.RED)
+        WorkingGroupMembershipFactory.create(working_group=seat[0], person=seat[1])
+    document = OutcomeDocumentFactory.create(meeting=suva, code="JHOPS/4")
+    cited = OutcomeFactory.create(document=document, number="16", citation_code="JHOPS/4/16")
+    secret = OutcomeFactory.create(
+        document=document, number="17", citation_code="JHOPS/4/17", tlp=TLP.RED
+    )
     secret.recipients.set([sione])
-    ledger = TaskFactory(
+    ledger = TaskFactory.create(
         working_group=border,
         title="Regional watch-list ledger",
         due_on=datetime.date(2027, 7, 31),
@@ -103,11 +105,13 @@ def world():
     )
     ledger.outcomes.set([cited, secret])
     # Planted: work Losa may not see, with words found nowhere else.
-    amber = TaskFactory(working_group=maritime, title="Frigatebird patrol roster", tlp=TLP.AMBER)
-    red = TaskFactory(working_group=border, title="Cassowary informant list", tlp=TLP.RED)
+    amber = TaskFactory.create(
+        working_group=maritime, title="Frigatebird patrol roster", tlp=TLP.AMBER
+    )
+    red = TaskFactory.create(working_group=border, title="Cassowary informant list", tlp=TLP.RED)
     red.recipients.set([sione])
     # A forum Losa has no standing in.
-    MeetingFactory(forum=ForumFactory(acronym="PIDC"), sequence=9, venue="Apia")
+    MeetingFactory.create(forum=ForumFactory.create(acronym="PIDC"), sequence=9, venue="Apia")
     return {
         "losa": losa,
         "sione": sione,
@@ -174,7 +178,7 @@ def test_a_task_falls_due_at_23_59_in_the_time_zone_of_its_meeting(world):
 
 
 def test_a_task_whose_meeting_has_no_time_zone_falls_due_at_23_59_utc(world):
-    TaskFactory(
+    TaskFactory.create(
         working_group=world["border"],
         title="Suva follow-up",
         reports_to=world["suva"],
@@ -199,7 +203,7 @@ def test_a_task_whose_meeting_has_no_time_zone_falls_due_at_23_59_utc(world):
     ],
 )
 def test_each_task_status_has_its_calendar_status_and_progress(world, status, progress, expected):
-    TaskFactory(
+    TaskFactory.create(
         working_group=world["border"], title="Status probe", status=status, progress=progress
     )
     probe = todos(parse(fetch(feed_url(world["losa"]))))["Status probe"]
@@ -209,12 +213,16 @@ def test_each_task_status_has_its_calendar_status_and_progress(world, status, pr
 
 
 def test_closed_work_leaves_the_feed_after_ninety_days_and_undated_work_is_not_in_it(world):
-    old = TaskFactory(working_group=world["border"], title="Long ratified", status=S.RATIFIED)
+    old = TaskFactory.create(
+        working_group=world["border"], title="Long ratified", status=S.RATIFIED
+    )
     Task.objects.filter(pk=old.pk).update(
         updated_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=91)
     )
-    TaskFactory(working_group=world["border"], title="Lately ratified", status=S.RATIFIED)
-    TaskFactory(working_group=world["border"], title="No date yet", reports_to=None, due_on=None)
+    TaskFactory.create(working_group=world["border"], title="Lately ratified", status=S.RATIFIED)
+    TaskFactory.create(
+        working_group=world["border"], title="No date yet", reports_to=None, due_on=None
+    )
 
     titles = set(todos(parse(fetch(feed_url(world["losa"])))))
 
@@ -237,7 +245,7 @@ def test_the_calendar_names_its_owner_and_asks_to_be_fetched_hourly(world):
 
 def test_the_feed_speaks_its_owners_language(world):
     losa = world["losa"]
-    ProfileFactory(user=losa, language="fr")
+    ProfileFactory.create(user=losa, language="fr")
     ledger = todos(parse(fetch(feed_url(losa))))["Regional watch-list ledger"]
     description = str(ledger["DESCRIPTION"])
     assert "Groupe de travail\u00a0: Border group" in description
@@ -271,7 +279,7 @@ def test_the_planted_work_is_in_the_feed_of_someone_who_may_see_it(world):
 
 
 def test_the_secretariat_sees_every_dated_meeting_and_all_work(world):
-    officer = UserFactory(username="officer", is_superuser=True)
+    officer = UserFactory.create(username="officer", is_superuser=True)
     raw = fetch(feed_url(officer))
 
     assert set(events(parse(raw))) == {"4th JHOPS", "5th JHOPS", "9th PIDC"}
@@ -283,7 +291,7 @@ def test_the_secretariat_sees_every_dated_meeting_and_all_work(world):
 
 
 def test_the_secret_is_long_url_safe_unique_and_kept():
-    people = [UserFactory() for _ in range(10)]
+    people = [UserFactory.create() for _ in range(10)]
     tokens = [calendar_feed_for(someone).token for someone in people]
 
     assert len(set(tokens)) == len(tokens)
@@ -349,7 +357,9 @@ def test_uids_are_the_same_on_every_fetch(world):
 def test_the_number_of_queries_does_not_grow_with_tasks(world):
     losa, border = world["losa"], world["border"]
     url = feed_url(losa)
-    outcome = OutcomeFactory(document=world["document"], number="18", citation_code="JHOPS/4/18")
+    outcome = OutcomeFactory.create(
+        document=world["document"], number="18", citation_code="JHOPS/4/18"
+    )
 
     def count() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
@@ -358,7 +368,7 @@ def test_the_number_of_queries_does_not_grow_with_tasks(world):
 
     few, one = count()
     for n in range(29):
-        task = TaskFactory(working_group=border, title=f"Bulk task {n}")
+        task = TaskFactory.create(working_group=border, title=f"Bulk task {n}")
         task.outcomes.set([outcome])
     many, thirty = count()
 

@@ -106,26 +106,28 @@ def fresh(user):
 @pytest.fixture
 def team(actor):
     """A TLP:GREEN group with a member, a lead, a delegate of the forum and some tasks."""
-    group = WorkingGroupFactory(tlp=TLP.GREEN)
+    group = WorkingGroupFactory.create(tlp=TLP.GREEN)
     forum = group.established_by.forum
-    member = UserFactory(username="mele")
-    lead = UserFactory(username="tavita")
-    WorkingGroupMembershipFactory(working_group=group, person=member)
-    WorkingGroupMembershipFactory(working_group=group, person=lead, role="lead")
-    delegate = ProfileFactory(user__username="delegate").user  # represents a member state
+    member = UserFactory.create(username="mele")
+    lead = UserFactory.create(username="tavita")
+    WorkingGroupMembershipFactory.create(working_group=group, person=member)
+    WorkingGroupMembershipFactory.create(working_group=group, person=lead, role="lead")
+    delegate = ProfileFactory.create(user__username="delegate").user  # represents a member state
     ForumMembership.objects.create(forum=forum, member=delegate.profile.member, role="member")
-    document = OutcomeDocumentFactory(meeting=group.established_by, tlp=TLP.CLEAR)
-    public_outcome = OutcomeFactory(document=document, tlp=TLP.CLEAR)
-    amber_outcome = OutcomeFactory(document=document, tlp=TLP.AMBER)
-    start = TaskFactory(working_group=group, title="Draft the terms of reference", lead=lead)
+    document = OutcomeDocumentFactory.create(meeting=group.established_by, tlp=TLP.CLEAR)
+    public_outcome = OutcomeFactory.create(document=document, tlp=TLP.CLEAR)
+    amber_outcome = OutcomeFactory.create(document=document, tlp=TLP.AMBER)
+    start = TaskFactory.create(working_group=group, title="Draft the terms of reference", lead=lead)
     start.outcomes.set([public_outcome, amber_outcome])
-    going = TaskFactory(
+    going = TaskFactory.create(
         working_group=group, title="Map the data-sharing agreements", status=S.IN_PROGRESS
     )
     going.progress = 30
     going.save()
-    amber = TaskFactory(working_group=group, title="List the informants' handlers", tlp=TLP.AMBER)
-    red = TaskFactory(working_group=group, title="Name the undercover officers", tlp=TLP.RED)
+    amber = TaskFactory.create(
+        working_group=group, title="List the informants' handlers", tlp=TLP.AMBER
+    )
+    red = TaskFactory.create(working_group=group, title="Name the undercover officers", tlp=TLP.RED)
     red.recipients.add(lead)
     return {
         "group": group,
@@ -204,7 +206,7 @@ def test_amber_and_red_tasks_of_others_are_never_exported(team):
     assert red.pk in by_id(export_tasks(group=group, user=team["lead"]))
 
     # Someone with no standing in the forum sees nothing of a TLP:GREEN group.
-    assert rows_of(export_tasks(group=group, user=UserFactory())) == []
+    assert rows_of(export_tasks(group=group, user=UserFactory.create())) == []
 
 
 def test_export_queries_do_not_grow_with_tasks(team):
@@ -218,7 +220,7 @@ def test_export_queries_do_not_grow_with_tasks(team):
 
     few = queries()
     for n in range(5):
-        task = TaskFactory(working_group=team["group"], lead=team["lead"])
+        task = TaskFactory.create(working_group=team["group"], lead=team["lead"])
         task.outcomes.set([team["public_outcome"]])
         task_update_status(actor=member, task=task, note=f"Update {n}")
     assert len(rows_of(export_tasks(group=team["group"], user=member))) == 8
@@ -337,10 +339,10 @@ def test_status_labels_semicolons_and_a_bom_are_read_as_a_spreadsheet_saves_them
 
 def test_bad_rows_are_listed_with_row_numbers_and_nothing_is_applied(team):
     group, member = team["group"], team["member"]
-    elsewhere = TaskFactory(title="Another group's task")
-    WorkingGroupMembershipFactory(working_group=elsewhere.working_group, person=member)
+    elsewhere = TaskFactory.create(title="Another group's task")
+    WorkingGroupMembershipFactory.create(working_group=elsewhere.working_group, person=member)
     member = fresh(member)
-    spare = [TaskFactory(working_group=group) for _ in range(3)]
+    spare = [TaskFactory.create(working_group=group) for _ in range(3)]
     text = csv_text(
         row_for(team["start"], status="in_progress", note="Started."),  # row 2: fine alone
         row_for(team["going"], progress="150"),  # 3

@@ -26,7 +26,7 @@ CHANGELIST = "admin:workinggroups_reminder_changelist"
 
 @pytest.fixture
 def officer_client(client):
-    officer = UserFactory(username="sione.officer", is_staff=True)
+    officer = UserFactory.create(username="sione.officer", is_staff=True)
     officer.groups.add(Group.objects.get(name="Secretariat"))
     client.force_login(officer)
     return client
@@ -46,7 +46,7 @@ def ledger_row(person, reason, status, *, subject="task:1", error="") -> Reminde
 
 
 def test_the_ledger_filters_by_status_reason_and_person(officer_client):
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice, bob = UserFactory.create(username="alice"), UserFactory.create(username="bob")
     sent = ledger_row(alice, Reason.TASK_DUE, R.SENT)
     failed = ledger_row(
         bob, Reason.OVERDUE_DIGEST, R.FAILED, subject="overdue:1", error="SMTPException: 550"
@@ -78,7 +78,7 @@ def test_the_ledger_filters_by_status_reason_and_person(officer_client):
 
 
 def test_the_ledger_cannot_be_written_from_the_admin(officer_client):
-    row = ledger_row(UserFactory(), Reason.TASK_DUE, R.FAILED)
+    row = ledger_row(UserFactory.create(), Reason.TASK_DUE, R.FAILED)
     change = reverse("admin:workinggroups_reminder_change", args=[row.pk])
     assert officer_client.get(change).status_code == 200
     assert officer_client.post(change, {"status": "pending"}).status_code == 403
@@ -102,15 +102,17 @@ def someone_with_a_digest_due_now() -> tuple:
     else:  # pragma: no cover - the offsets above make this unreachable
         raise AssertionError("no zone in its day")
     today = now.astimezone(zone).date()
-    member = ProfileFactory(time_zone=name, user__username="ana.member").user
+    member = ProfileFactory.create(time_zone=name, user__username="ana.member").user
     meeting = meeting_at(name, today + datetime.timedelta(days=7))
-    TaskFactory(working_group=group_for(meeting, member), title="Prepare the border-security annex")
+    TaskFactory.create(
+        working_group=group_for(meeting, member), title="Prepare the border-security annex"
+    )
     return member, meeting
 
 
 def test_preview_shows_what_a_person_would_receive_today_and_writes_nothing(officer_client):
     member, meeting = someone_with_a_digest_due_now()
-    nobody = UserFactory(username="nobody")
+    nobody = UserFactory.create(username="nobody")
     url = reverse("admin:workinggroups_reminder_preview")
 
     assert officer_client.get(url).status_code == 200  # the form alone
@@ -171,7 +173,7 @@ def test_send_the_sweep_now_queues_the_sweep_and_the_ledger_fills(
 
 
 def test_preview_and_sweep_are_refused_to_staff_without_the_ledger(client):
-    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk = UserFactory.create(username="clerk", is_staff=True)
     client.force_login(clerk)
     assert client.get(reverse("admin:workinggroups_reminder_preview")).status_code == 403
     with override_settings(CELERY_TASK_ALWAYS_EAGER=True):

@@ -49,29 +49,31 @@ def html_of(message) -> str:
 
 def task_due_reminder():
     """A Rarotonga member reminded 3 days before a task due 30 June at an Apia meeting."""
-    forum = ForumFactory(acronym="HOSX")
+    forum = ForumFactory.create(acronym="HOSX")
     meeting = meeting_at(APIA, day(9, 30), forum=forum)
     member = person("mere", RAROTONGA)
     member.first_name, member.last_name = "Mere", "Tuara"
     member.save()
-    task = TaskFactory(
+    task = TaskFactory.create(
         working_group=group_for(meeting, member),
         title="Draft the maritime surveillance framework",
         due_on=day(6, 30),
         status=S.IN_PROGRESS,
         progress=40,
     )
-    earlier = MeetingFactory(forum=forum, start_date=day(1, 5), end_date=None, time_zone=APIA)
-    served = OutcomeFactory(
-        document=OutcomeDocumentFactory(meeting=earlier, code="HOSX/4"), number="16"
+    earlier = MeetingFactory.create(
+        forum=forum, start_date=day(1, 5), end_date=None, time_zone=APIA
     )
-    secret = OutcomeFactory(
-        document=OutcomeDocumentFactory(meeting=earlier, code="HOSX/4B"),
+    served = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=earlier, code="HOSX/4"), number="16"
+    )
+    secret = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=earlier, code="HOSX/4B"),
         number="99",
         tlp=TLP.RED,
     )
-    elsewhere = OutcomeFactory(  # AMBER in a forum the member has no seat in
-        document=OutcomeDocumentFactory(code="OTHER/1"), number="7", tlp=TLP.AMBER
+    elsewhere = OutcomeFactory.create(  # AMBER in a forum the member has no seat in
+        document=OutcomeDocumentFactory.create(code="OTHER/1"), number="7", tlp=TLP.AMBER
     )
     task.outcomes.add(served, secret, elsewhere)
     plan_reminders(at(RAROTONGA, 2027, 6, 27, 0, 5))
@@ -188,31 +190,31 @@ def test_titles_are_escaped_in_html_and_plain_in_text():
 @pytest.fixture
 def mixed_meeting():
     """One meeting; work of every label reporting to it, with distinctive words."""
-    meeting = meeting_at(APIA, day(7, 20), forum=ForumFactory(acronym="TLPF"))
+    meeting = meeting_at(APIA, day(7, 20), forum=ForumFactory.create(acronym="TLPF"))
     member = person("member", APIA)
     named = person("named", APIA)
     other_member = person("othermember", APIA)
     chair = person("chair", APIA)
     secretary = person("secretary", APIA)
     secretary.groups.add(Group.objects.get(name="Secretariat"))
-    earlier = MeetingFactory(forum=meeting.forum, start_date=day(1, 5), end_date=None)
-    Chair.objects.create(meeting=earlier, member=MemberFactory(), person=chair)
+    earlier = MeetingFactory.create(forum=meeting.forum, start_date=day(1, 5), end_date=None)
+    Chair.objects.create(meeting=earlier, member=MemberFactory.create(), person=chair)
 
     ours = group_for(meeting, member, named)
     theirs = group_for(meeting, other_member, tlp=TLP.AMBER)
-    hidden_outcome = OutcomeFactory(
-        document=OutcomeDocumentFactory(meeting=earlier, code="TLPF/3"),
+    hidden_outcome = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=earlier, code="TLPF/3"),
         number="41",
         tlp=TLP.RED,
     )
-    open_outcome = OutcomeFactory(
-        document=OutcomeDocumentFactory(meeting=earlier, code="TLPF/2"), number="5"
+    open_outcome = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=earlier, code="TLPF/2"), number="5"
     )
-    visible = TaskFactory(
+    visible = TaskFactory.create(
         working_group=ours, title="Visible coastguard roster", status=S.READY, progress=100
     )
     visible.outcomes.add(open_outcome, hidden_outcome)
-    amber = TaskFactory(
+    amber = TaskFactory.create(
         working_group=theirs,
         title="Kingfisher informant protocol",
         tlp=TLP.AMBER,
@@ -220,7 +222,7 @@ def mixed_meeting():
         progress=100,
     )
     amber.outcomes.add(hidden_outcome)
-    red = TaskFactory(
+    red = TaskFactory.create(
         working_group=ours,
         title="Frigatebird dossier",
         tlp=TLP.RED,
@@ -290,7 +292,7 @@ def test_the_secretariats_brief_counts_everything(mixed_meeting):
 def test_a_reminder_about_work_the_person_cannot_read_is_cancelled_unsent():
     member, named = person("member", APIA), person("named", APIA)
     group = group_for(meeting_at(APIA, day(9, 30)), member, named)
-    red = TaskFactory(
+    red = TaskFactory.create(
         working_group=group, title="Frigatebird dossier", tlp=TLP.RED, due_on=day(6, 1)
     )
     red.recipients.add(named)

@@ -49,7 +49,9 @@ def save_preferences(preference, *ticked: str) -> None:
     """What a browser does: open the page (CSRF cookie and token), tick boxes, save."""
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(preferences_url(preference))
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1].decode()
+    field = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert field is not None, "the page carries its CSRF token"
+    token = field[1].decode()
     data = {"csrfmiddlewaretoken": token, **dict.fromkeys(ticked, "on")}
     response = browser.post(preferences_url(preference), data)
     assert response.status_code == 200
@@ -57,7 +59,7 @@ def save_preferences(preference, *ticked: str) -> None:
 
 
 def test_the_secret_is_long_url_safe_unique_and_kept():
-    people = [UserFactory() for _ in range(20)]
+    people = [UserFactory.create() for _ in range(20)]
     tokens = [reminder_preference_for(p).unsubscribe_token for p in people]
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{43,}", token) for token in tokens)
     assert len(set(tokens)) == len(tokens)
@@ -67,7 +69,7 @@ def test_the_secret_is_long_url_safe_unique_and_kept():
 
 
 def test_a_get_on_the_unsubscribe_link_changes_nothing(client):
-    preference = reminder_preference_for(UserFactory())
+    preference = reminder_preference_for(UserFactory.create())
     versions = preference.history.count()
     response = client.get(unsubscribe_url(preference))
     assert response.status_code == 200
@@ -77,7 +79,7 @@ def test_a_get_on_the_unsubscribe_link_changes_nothing(client):
 
 
 def test_confirming_on_the_page_stops_everything_and_is_recorded():
-    person_ = UserFactory()
+    person_ = UserFactory.create()
     preference = reminder_preference_for(person_)
     versions = preference.history.count()
     client = Client(enforce_csrf_checks=True)  # no login, no token: the secret is the key
@@ -91,7 +93,7 @@ def test_confirming_on_the_page_stops_everything_and_is_recorded():
 
 
 def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token():
-    preference = reminder_preference_for(UserFactory())
+    preference = reminder_preference_for(UserFactory.create())
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         unsubscribe_url(preference),
@@ -108,7 +110,7 @@ def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token():
 @pytest.mark.parametrize("page", ["preferences", "unsubscribe"])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_an_unknown_secret_is_not_found(client, page, method):
-    preference = reminder_preference_for(UserFactory())
+    preference = reminder_preference_for(UserFactory.create())
     guess = preference.unsubscribe_token[:-1] + (
         "A" if preference.unsubscribe_token[-1] != "A" else "B"
     )
@@ -118,7 +120,7 @@ def test_an_unknown_secret_is_not_found(client, page, method):
 
 
 def test_the_preferences_page_turns_reasons_on_and_off():
-    person_ = UserFactory()
+    person_ = UserFactory.create()
     preference = reminder_preference_for(person_)
     page = Client().get(preferences_url(preference))
     assert page.status_code == 200
@@ -137,14 +139,14 @@ def test_the_preferences_page_turns_reasons_on_and_off():
 
 def test_saving_with_no_box_ticked_and_no_other_field_turns_everything_off():
     """A client that posts no field at all (no CSRF field either) still means "none"."""
-    preference = reminder_preference_for(UserFactory())
+    preference = reminder_preference_for(UserFactory.create())
     response = Client().post(preferences_url(preference), {})
     assert response.status_code == 200
     assert wanted(preference) == ALL_OFF
 
 
 def test_the_preferences_page_refuses_a_post_without_the_csrf_token():
-    preference = reminder_preference_for(UserFactory())
+    preference = reminder_preference_for(UserFactory.create())
     response = Client(enforce_csrf_checks=True).post(preferences_url(preference), {})
     assert response.status_code == 403
     assert wanted(preference) == ALL_ON
@@ -153,7 +155,7 @@ def test_the_preferences_page_refuses_a_post_without_the_csrf_token():
 def muted_world():
     member = person("member", APIA)
     meeting = meeting_at(APIA, day(7, 4))
-    TaskFactory(working_group=group_for(meeting, member), due_on=day(6, 30))
+    TaskFactory.create(working_group=group_for(meeting, member), due_on=day(6, 30))
     return member
 
 

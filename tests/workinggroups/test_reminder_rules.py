@@ -46,13 +46,13 @@ S = Task.Status
 R = Reminder.Status
 
 
-def at(zone: str, *args) -> datetime.datetime:
+def at(zone: str, year: int, month: int, day: int, hour=0, minute=0, second=0) -> datetime.datetime:
     """An instant given as a wall-clock time in `zone`: at(APIA, 2027, 6, 27, 8)."""
-    return datetime.datetime(*args, tzinfo=ZoneInfo(zone))
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=ZoneInfo(zone))
 
 
-def utc(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour=0, minute=0, second=0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def day(month: int, d: int) -> datetime.date:
@@ -62,13 +62,15 @@ def day(month: int, d: int) -> datetime.date:
 def person(username: str | None, zone: str | None = None, *, member_zone: str = "Pacific/Fiji"):
     """A person whose own zone is `zone` (None: their member's, `member_zone`)."""
     names = {"user__username": username} if username else {}
-    profile = ProfileFactory(time_zone=zone, member=MemberFactory(time_zone=member_zone), **names)
+    profile = ProfileFactory.create(
+        time_zone=zone, member=MemberFactory.create(time_zone=member_zone), **names
+    )
     return profile.user
 
 
 def meeting_at(zone: str, start: datetime.date, forum=None):
-    return MeetingFactory(
-        forum=forum or ForumFactory(),
+    return MeetingFactory.create(
+        forum=forum or ForumFactory.create(),
         time_zone=zone,
         start_date=start,
         end_date=start + datetime.timedelta(days=1),
@@ -77,15 +79,17 @@ def meeting_at(zone: str, start: datetime.date, forum=None):
 
 def group_for(meeting, *people, lead=None, tlp=TLP.GREEN):
     """A working group of the meeting's forum that reports to it, with these seats."""
-    group = WorkingGroupFactory(
-        established_by=MeetingFactory(forum=meeting.forum, start_date=day(1, 10), end_date=None),
+    group = WorkingGroupFactory.create(
+        established_by=MeetingFactory.create(
+            forum=meeting.forum, start_date=day(1, 10), end_date=None
+        ),
         reports_to=meeting,
         tlp=tlp,
     )
     if lead is not None:
-        WorkingGroupMembershipFactory(working_group=group, person=lead, role="lead")
+        WorkingGroupMembershipFactory.create(working_group=group, person=lead, role="lead")
     for someone in people:
-        WorkingGroupMembershipFactory(working_group=group, person=someone)
+        WorkingGroupMembershipFactory.create(working_group=group, person=someone)
     return group
 
 
@@ -168,7 +172,7 @@ DUE_30_JUNE_ZONES = (APIA, RAROTONGA, KIRITIMATI)
 def test_a_deadline_is_counted_on_each_recipients_own_calendar(venue):
     people = {zone: person(f"in-{zone.split('/')[1].lower()}", zone) for zone in DUE_30_JUNE_ZONES}
     meeting = meeting_at(venue, day(9, 30))  # far off: only the task's own reminders
-    task = TaskFactory(working_group=group_for(meeting, *people.values()), due_on=day(6, 30))
+    task = TaskFactory.create(working_group=group_for(meeting, *people.values()), due_on=day(6, 30))
     assert task.reports_to == meeting
 
     plan_hourly(utc(2027, 6, 13), utc(2027, 7, 2))
@@ -185,7 +189,7 @@ def test_apia_and_rarotonga_get_the_same_deadline_each_at_eight_in_their_morning
     apia, rarotonga = person("apia", APIA), person("rarotonga", RAROTONGA)
     kiritimati = person("kiritimati", KIRITIMATI)
     meeting = meeting_at(APIA, day(9, 30))
-    TaskFactory(
+    TaskFactory.create(
         working_group=group_for(meeting, apia, rarotonga, kiritimati),
         title="Draft the regional threat assessment",
         due_on=day(6, 30),
@@ -223,11 +227,11 @@ def test_apia_and_rarotonga_get_the_same_deadline_each_at_eight_in_their_morning
 
 def test_without_a_zone_of_their_own_a_person_uses_their_members_then_utc():
     from_member = person("from-member", None, member_zone=APIA)
-    no_member = ProfileFactory(user__username="no-member", member=None, time_zone=None).user
-    no_profile = UserFactory(username="no-profile")
+    no_member = ProfileFactory.create(user__username="no-member", member=None, time_zone=None).user
+    no_profile = UserFactory.create(username="no-profile")
     own_zone = person("own-zone", RAROTONGA, member_zone=APIA)  # their own zone wins
     meeting = meeting_at(APIA, day(9, 30))
-    TaskFactory(
+    TaskFactory.create(
         working_group=group_for(meeting, from_member, no_member, no_profile, own_zone),
         due_on=day(6, 30),
     )
@@ -244,7 +248,9 @@ def test_without_a_zone_of_their_own_a_person_uses_their_members_then_utc():
 @override_settings(REMINDER_SEND_FROM_HOUR=9)
 def test_the_morning_hour_comes_from_the_setting():
     who = person("late-riser", RAROTONGA)
-    TaskFactory(working_group=group_for(meeting_at(APIA, day(9, 30)), who), due_on=day(6, 30))
+    TaskFactory.create(
+        working_group=group_for(meeting_at(APIA, day(9, 30)), who), due_on=day(6, 30)
+    )
     plan_reminders(at(RAROTONGA, 2027, 6, 27, 0, 5))
     assert rows(who, Reason.TASK_DUE) == [(day(6, 27), 3, at(RAROTONGA, 2027, 6, 27, 9))]
     assert sweep(at(RAROTONGA, 2027, 6, 27, 8, 59)) == []
@@ -257,7 +263,7 @@ def test_the_morning_hour_comes_from_the_setting():
 def test_a_meeting_moved_after_planning_cancels_the_old_reminder_and_plans_the_new_day():
     member = person("member", APIA)
     meeting = meeting_at(APIA, day(7, 20))
-    TaskFactory(working_group=group_for(meeting, member), due_on=day(7, 1))
+    TaskFactory.create(working_group=group_for(meeting, member), due_on=day(7, 1))
     plan_reminders(at(APIA, 2027, 7, 13, 0, 30))  # 7 days before the 20th
     planned = Reminder.objects.get(person=member, reason=Reason.MEETING_DIGEST)
     assert (planned.scheduled_for, planned.days_before) == (day(7, 13), 7)
@@ -288,7 +294,7 @@ def test_a_meeting_moved_after_planning_cancels_the_old_reminder_and_plans_the_n
 
 def test_a_task_whose_deadline_moved_after_planning_is_not_reminded_on_the_old_day():
     member = person("member", APIA)
-    task = TaskFactory(
+    task = TaskFactory.create(
         working_group=group_for(meeting_at(APIA, day(9, 30)), member), due_on=day(6, 30)
     )
     plan_reminders(at(APIA, 2027, 6, 27, 0, 30))
@@ -307,7 +313,7 @@ def test_a_task_whose_deadline_moved_after_planning_is_not_reminded_on_the_old_d
 @pytest.mark.parametrize("status", [S.RATIFIED, S.WITHDRAWN])
 def test_a_task_finished_the_day_before_its_reminder_sends_nothing(status):
     member = person("member", RAROTONGA)
-    task = TaskFactory(
+    task = TaskFactory.create(
         working_group=group_for(meeting_at(APIA, day(9, 30)), member),
         due_on=day(6, 30),
         status=S.READY if status == S.RATIFIED else S.IN_PROGRESS,
@@ -324,7 +330,7 @@ def test_a_task_finished_the_day_before_its_reminder_sends_nothing(status):
 @pytest.mark.parametrize("finished", [S.READY, S.WITHDRAWN])
 def test_a_task_finished_after_its_reminder_was_planned_cancels_it(finished):
     member = person("member", RAROTONGA)
-    task = TaskFactory(
+    task = TaskFactory.create(
         working_group=group_for(meeting_at(APIA, day(9, 30)), member),
         due_on=day(6, 30),
         status=S.IN_PROGRESS,
@@ -342,7 +348,9 @@ def test_a_task_finished_after_its_reminder_was_planned_cancels_it(finished):
 
 def test_a_person_whose_account_is_closed_after_planning_gets_nothing():
     member = person("leaving", APIA)
-    TaskFactory(working_group=group_for(meeting_at(APIA, day(9, 30)), member), due_on=day(6, 30))
+    TaskFactory.create(
+        working_group=group_for(meeting_at(APIA, day(9, 30)), member), due_on=day(6, 30)
+    )
     plan_reminders(at(APIA, 2027, 6, 27, 0, 5))
     planned = Reminder.objects.get(person=member, reason=Reason.TASK_DUE)
     member.is_active = False
@@ -366,14 +374,16 @@ def test_each_member_gets_one_digest_of_all_their_open_tasks_for_the_next_meetin
     group_for(meeting_at(APIA, day(7, 20)), outsider)  # another forum's meeting, no tasks
     titles = ["Map the data-sharing agreements", "Survey member capacities", "Draft the report"]
     for title in titles:
-        TaskFactory(working_group=first, title=title, due_on=day(7, 1))
-    TaskFactory(working_group=second, title="Consult the agencies", due_on=day(7, 1))
-    TaskFactory(working_group=first, title="Ratified already", status=S.RATIFIED, due_on=day(7, 1))
+        TaskFactory.create(working_group=first, title=title, due_on=day(7, 1))
+    TaskFactory.create(working_group=second, title="Consult the agencies", due_on=day(7, 1))
+    TaskFactory.create(
+        working_group=first, title="Ratified already", status=S.RATIFIED, due_on=day(7, 1)
+    )
     # Another meeting of the same forum, later: not part of this digest.
-    later = MeetingFactory(
+    later = MeetingFactory.create(
         forum=meeting.forum, start_date=day(12, 1), end_date=None, time_zone=APIA
     )
-    TaskFactory(working_group=first, title="For the meeting after", reports_to=later)
+    TaskFactory.create(working_group=first, title="For the meeting after", reports_to=later)
 
     plan_hourly(at(APIA, 2027, 7, 12, 20), at(APIA, 2027, 7, 14))
 
@@ -396,7 +406,7 @@ def test_task_due_reminders_go_to_the_lead_and_the_current_members_only():
     former, stranger = person("former", APIA), person("stranger", APIA)
     group = group_for(meeting_at(APIA, day(9, 30)), member, former, lead=lead)
     group.memberships.filter(person=former).update(left_on=day(5, 1))
-    TaskFactory(working_group=group, lead=lead, due_on=day(6, 30))
+    TaskFactory.create(working_group=group, lead=lead, due_on=day(6, 30))
 
     plan_reminders(at(APIA, 2027, 6, 27, 0, 30))
 
@@ -410,7 +420,7 @@ def overdue_world(weekday_rule: int | None = None):
     """A task due Wednesday 30 June 2027 at Apia, never moved; members in two zones."""
     rarotonga, kiritimati = person("rarotonga", RAROTONGA), person("kiritimati", KIRITIMATI)
     meeting = meeting_at(APIA, day(9, 30))
-    task = TaskFactory(
+    task = TaskFactory.create(
         working_group=group_for(meeting, rarotonga, kiritimati),
         title="Overdue inventory",
         due_on=day(6, 30),
@@ -506,16 +516,20 @@ def brief_world():
     bystander = person("bystander", APIA)
     meeting = meeting_at(APIA, day(7, 20))
     Chair.objects.create(
-        meeting=MeetingFactory(forum=meeting.forum, start_date=day(1, 5), time_zone=APIA),
-        member=MemberFactory(),
+        meeting=MeetingFactory.create(forum=meeting.forum, start_date=day(1, 5), time_zone=APIA),
+        member=MemberFactory.create(),
         person=chair,
     )
     group = group_for(meeting, bystander)
-    TaskFactory(working_group=group, title="Ready one", status=S.READY, progress=100)
-    TaskFactory(working_group=group, title="Blocked one", status=S.BLOCKED, due_on=day(7, 15))
-    TaskFactory(working_group=group, title="Blocked two", status=S.BLOCKED, due_on=day(7, 15))
-    TaskFactory(working_group=group, title="Late one", due_on=day(7, 1))
-    TaskFactory(working_group=group, title="Done one", status=S.RATIFIED, progress=100)
+    TaskFactory.create(working_group=group, title="Ready one", status=S.READY, progress=100)
+    TaskFactory.create(
+        working_group=group, title="Blocked one", status=S.BLOCKED, due_on=day(7, 15)
+    )
+    TaskFactory.create(
+        working_group=group, title="Blocked two", status=S.BLOCKED, due_on=day(7, 15)
+    )
+    TaskFactory.create(working_group=group, title="Late one", due_on=day(7, 1))
+    TaskFactory.create(working_group=group, title="Done one", status=S.RATIFIED, progress=100)
     return meeting, secretary, chair, bystander
 
 
@@ -544,15 +558,15 @@ def test_the_secretariat_and_the_chair_get_the_brief_with_ready_blocked_and_over
 def test_a_forums_own_rule_replaces_the_default_and_an_inactive_rule_sends_nothing():
     member = person("member", APIA)
     custom = meeting_at(APIA, day(9, 30))
-    TaskFactory(working_group=group_for(custom, member), due_on=day(6, 30))
+    TaskFactory.create(working_group=group_for(custom, member), due_on=day(6, 30))
     ReminderRule.objects.create(forum=custom.forum, reason=Reason.TASK_DUE, days_before="5, 1")
     silent = meeting_at(APIA, day(9, 30))
-    TaskFactory(working_group=group_for(silent, member), due_on=day(6, 29))
+    TaskFactory.create(working_group=group_for(silent, member), due_on=day(6, 29))
     ReminderRule.objects.create(
         forum=silent.forum, reason=Reason.TASK_DUE, days_before="14, 3", active=False
     )
     default = meeting_at(APIA, day(9, 30))
-    TaskFactory(working_group=group_for(default, member), due_on=day(6, 28))
+    TaskFactory.create(working_group=group_for(default, member), due_on=day(6, 28))
 
     plan_hourly(at(APIA, 2027, 6, 10), at(APIA, 2027, 7, 1))
 
@@ -569,7 +583,9 @@ def test_a_forums_own_rule_replaces_the_default_and_an_inactive_rule_sends_nothi
 
 def test_planning_twice_inserts_nothing_the_second_time():
     members = [person(f"member{i}", zone) for i, zone in enumerate(DUE_30_JUNE_ZONES)]
-    TaskFactory(working_group=group_for(meeting_at(APIA, day(9, 30)), *members), due_on=day(6, 30))
+    TaskFactory.create(
+        working_group=group_for(meeting_at(APIA, day(9, 30)), *members), due_on=day(6, 30)
+    )
     # Rarotonga's 27 June noon is Kiritimati's 28th: 3 days before for both (Apia: 2 days).
     now = at(RAROTONGA, 2027, 6, 27, 12)
     first = plan_reminders(now)
@@ -581,7 +597,7 @@ def test_planning_twice_inserts_nothing_the_second_time():
 
 def test_the_ledger_refuses_a_second_row_for_the_same_person_reason_subject_and_day():
     row = Reminder.objects.create(
-        person=UserFactory(),
+        person=UserFactory.create(),
         reason=Reason.TASK_DUE,
         subject="task:1",
         scheduled_for=day(6, 27),
@@ -604,8 +620,8 @@ def plant(n: int, meeting) -> list:
     for _ in range(n):
         lead, member = person(None, APIA), person(None, RAROTONGA)
         group = group_for(meeting, member, lead=lead)
-        TaskFactory(working_group=group, lead=lead, due_on=day(7, 1))
-        TaskFactory(working_group=group, lead=lead, due_on=day(6, 1))
+        TaskFactory.create(working_group=group, lead=lead, due_on=day(7, 1))
+        TaskFactory.create(working_group=group, lead=lead, due_on=day(6, 1))
         groups.append(group)
     return groups
 
@@ -613,8 +629,8 @@ def plant(n: int, meeting) -> list:
 def with_secretariat_and_chair(meeting) -> None:
     secretary = person(None, APIA)
     secretary.groups.add(Group.objects.get(name="Secretariat"))
-    earlier = MeetingFactory(forum=meeting.forum, start_date=day(1, 5), end_date=None)
-    Chair.objects.create(meeting=earlier, member=MemberFactory(), person=person(None, APIA))
+    earlier = MeetingFactory.create(forum=meeting.forum, start_date=day(1, 5), end_date=None)
+    Chair.objects.create(meeting=earlier, member=MemberFactory.create(), person=person(None, APIA))
 
 
 # Monday 28 June 00:30 in Apia; the meeting opens in 7 days on everyone's calendar.
@@ -644,7 +660,7 @@ def test_planning_queries_do_not_grow_with_the_number_of_tasks():
     for i in range(55):
         group = groups[i % 5]
         lead = group.memberships.get(role="lead").person
-        TaskFactory(working_group=group, lead=lead, due_on=day(6, 2) if i % 2 else day(7, 5))
+        TaskFactory.create(working_group=group, lead=lead, due_on=day(6, 2) if i % 2 else day(7, 5))
     assert Task.objects.count() == 5 * 2 + 55
 
     many, many_rows = planning(MONDAY_IN_APIA)
@@ -705,13 +721,15 @@ def delivering(reminder_id: int, now) -> int:
 
 def test_delivering_a_digest_costs_the_same_queries_for_2_or_12_tasks():
     meeting = meeting_at(APIA, day(7, 5))
-    document = OutcomeDocumentFactory(meeting=MeetingFactory(forum=meeting.forum))
+    document = OutcomeDocumentFactory.create(meeting=MeetingFactory.create(forum=meeting.forum))
     few, many = person("few", APIA), person("many", APIA)
     for someone, count in ((few, 2), (many, 12)):
         group = group_for(meeting, someone)
         for _ in range(count):
-            task = TaskFactory(working_group=group, due_on=day(7, 1))
-            task.outcomes.add(OutcomeFactory(document=document), OutcomeFactory(document=document))
+            task = TaskFactory.create(working_group=group, due_on=day(7, 1))
+            task.outcomes.add(
+                OutcomeFactory.create(document=document), OutcomeFactory.create(document=document)
+            )
         reminder_preference_for(someone)  # as after their first reminder
     plan_reminders(MONDAY_IN_APIA)
     now = at(APIA, 2027, 6, 28, 8)
@@ -733,7 +751,7 @@ def test_the_sweep_queries_do_not_grow_with_the_number_of_tasks():
         due_few = sweep(now)
     Reminder.objects.all().delete()
     for i in range(55):
-        TaskFactory(working_group=groups[i % 5], due_on=day(6, 2))
+        TaskFactory.create(working_group=groups[i % 5], due_on=day(6, 2))
     with CaptureQueriesContext(connection) as many:
         due_many = sweep(now)
     assert len(due_many) == len(due_few) > 0
@@ -756,7 +774,9 @@ FAILING = "tests.workinggroups.test_reminder_rules.FailingSMTP"
 
 def one_due_reminder(now) -> Reminder:
     member = person("member", APIA)
-    TaskFactory(working_group=group_for(meeting_at(APIA, day(9, 30)), member), due_on=day(6, 30))
+    TaskFactory.create(
+        working_group=group_for(meeting_at(APIA, day(9, 30)), member), due_on=day(6, 30)
+    )
     plan_reminders(now)
     return Reminder.objects.get(person=member, reason=Reason.TASK_DUE)
 
@@ -848,7 +868,7 @@ def test_delivering_the_same_reminder_twice_sends_it_once():
 def test_a_preview_composes_todays_messages_and_writes_nothing():
     now = at(APIA, 2027, 6, 27, 8)
     member = person("member", APIA)
-    TaskFactory(
+    TaskFactory.create(
         working_group=group_for(meeting_at(APIA, day(9, 30)), member),
         title="Previewed work",
         due_on=day(6, 30),
@@ -863,7 +883,7 @@ def test_a_preview_composes_todays_messages_and_writes_nothing():
 def test_a_meeting_moved_onto_another_rule_day_keeps_the_days_reminder():
     member = person("member", APIA)
     meeting = meeting_at(APIA, day(7, 20))
-    TaskFactory(working_group=group_for(meeting, member), due_on=day(7, 1))
+    TaskFactory.create(working_group=group_for(meeting, member), due_on=day(7, 1))
     plan_reminders(at(APIA, 2027, 7, 13, 0, 30))  # 7 days before the 20th
     planned = Reminder.objects.get(person=member, reason=Reason.MEETING_DIGEST)
 

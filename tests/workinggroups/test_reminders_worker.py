@@ -79,25 +79,25 @@ def plant(people: int) -> int:
     """
     now = timezone.now()
     zones = [z for z in ZONES if now.astimezone(ZoneInfo(z)).time() < datetime.time(23, 45)][:4]
-    forum = ForumFactory()
-    established_by = MeetingFactory(
+    forum = ForumFactory.create()
+    established_by = MeetingFactory.create(
         forum=forum, start_date=datetime.date(2020, 3, 2), end_date=datetime.date(2020, 3, 3)
     )
     for index, zone in enumerate(zones):
         opens = now.astimezone(ZoneInfo(zone)).date() + datetime.timedelta(days=7)
-        meeting = MeetingFactory(
+        meeting = MeetingFactory.create(
             forum=forum,
             start_date=opens,
             end_date=opens + datetime.timedelta(days=1),
             time_zone=zone,
         )
-        group = WorkingGroupFactory(established_by=established_by, reports_to=meeting)
-        TaskFactory(working_group=group)
+        group = WorkingGroupFactory.create(established_by=established_by, reports_to=meeting)
+        TaskFactory.create(working_group=group)
         share = people // len(zones) + (1 if index < people % len(zones) else 0)
         for _ in range(share):
-            person = UserFactory()
-            ProfileFactory(user=person, member=None, time_zone=zone)
-            WorkingGroupMembershipFactory(working_group=group, person=person)
+            person = UserFactory.create()
+            ProfileFactory.create(user=person, member=None, time_zone=zone)
+            WorkingGroupMembershipFactory.create(working_group=group, person=person)
     return people
 
 

@@ -50,7 +50,7 @@ def row_counts(*models) -> dict[str, int]:
 
 def task_in(status: str, **kwargs) -> Task:
     progress = 100 if status in Task.DONE_STATUSES else 40
-    return TaskFactory(status=status, progress=progress, **kwargs)
+    return TaskFactory.create(status=status, progress=progress, **kwargs)
 
 
 # --- the transition map, move by move ---------------------------------------------------------
@@ -286,10 +286,10 @@ def test_task_save_does_not_move_status_or_progress(actor):
 @pytest.fixture
 def forum_meetings():
     """The 5th and 6th meetings of one forum, the 6th opening on 1 Sep 2024."""
-    forum = ForumFactory(acronym="JHOPS")
+    forum = ForumFactory.create(acronym="JHOPS")
     return (
-        MeetingFactory(forum=forum, sequence=5, start_date=datetime.date(2023, 8, 23)),
-        MeetingFactory(
+        MeetingFactory.create(forum=forum, sequence=5, start_date=datetime.date(2023, 8, 23)),
+        MeetingFactory.create(
             forum=forum,
             sequence=6,
             start_date=datetime.date(2024, 9, 1),
@@ -300,8 +300,8 @@ def forum_meetings():
 
 def test_a_working_group_is_established_with_its_seats_as_the_actor(actor, forum_meetings):
     fifth, sixth = forum_meetings
-    lead, member = ProfileFactory().user, UserFactory()
-    outcome = OutcomeFactory(document=OutcomeDocumentFactory(meeting=fifth))
+    lead, member = ProfileFactory.create().user, UserFactory.create()
+    outcome = OutcomeFactory.create(document=OutcomeDocumentFactory.create(meeting=fifth))
 
     group = working_group_establish(
         actor=actor,
@@ -337,7 +337,7 @@ def test_a_working_group_reports_to_a_later_meeting(actor, forum_meetings, repor
             established_by=sixth,
             reports_to=target,
             mandate="…",
-            seats=[Seat(person=UserFactory())],
+            seats=[Seat(person=UserFactory.create())],
         )
 
     assert caught.value.message_dict["reports_to"] == [
@@ -348,7 +348,7 @@ def test_a_working_group_reports_to_a_later_meeting(actor, forum_meetings, repor
 
 def test_a_working_group_reports_to_a_meeting_of_its_own_forum(actor, forum_meetings):
     fifth, _ = forum_meetings
-    other_forums = MeetingFactory(sequence=9)
+    other_forums = MeetingFactory.create(sequence=9)
     before = row_counts(WorkingGroup, WorkingGroupMembership)
 
     with pytest.raises(ValidationError) as caught:
@@ -364,7 +364,9 @@ def test_a_working_group_reports_to_a_meeting_of_its_own_forum(actor, forum_meet
 
 def test_a_working_group_is_established_under_an_outcome_of_its_meeting(actor, forum_meetings):
     fifth, sixth = forum_meetings
-    other_meetings_outcome = OutcomeFactory(document=OutcomeDocumentFactory(meeting=sixth))
+    other_meetings_outcome = OutcomeFactory.create(
+        document=OutcomeDocumentFactory.create(meeting=sixth)
+    )
 
     with pytest.raises(ValidationError) as caught:
         working_group_establish(
@@ -382,7 +384,7 @@ def test_a_working_group_is_established_under_an_outcome_of_its_meeting(actor, f
 
 def test_a_duplicate_seat_saves_no_group(actor, forum_meetings):
     fifth, sixth = forum_meetings
-    person = UserFactory()
+    person = UserFactory.create()
     before = row_counts(WorkingGroup, WorkingGroupMembership)
 
     with pytest.raises(ValidationError) as caught:
@@ -405,11 +407,11 @@ def test_a_duplicate_seat_saves_no_group(actor, forum_meetings):
 @pytest.fixture
 def group(forum_meetings):
     fifth, sixth = forum_meetings
-    return WorkingGroupFactory(established_by=fifth, reports_to=sixth, tlp=TLP.GREEN)
+    return WorkingGroupFactory.create(established_by=fifth, reports_to=sixth, tlp=TLP.GREEN)
 
 
 def test_a_new_task_reports_to_the_groups_meeting_and_falls_due_as_it_opens(actor, group):
-    outcome = OutcomeFactory()
+    outcome = OutcomeFactory.create()
 
     task = task_add(actor=actor, working_group=group, title="Draft the terms", outcomes=[outcome])
 
@@ -452,7 +454,9 @@ def test_a_task_more_open_than_its_working_group_is_refused(actor, group):
 
 def test_a_task_reports_to_a_meeting_of_its_groups_forum(actor, group):
     with pytest.raises(ValidationError) as caught:
-        task_add(actor=actor, working_group=group, title="Draft", reports_to=MeetingFactory())
+        task_add(
+            actor=actor, working_group=group, title="Draft", reports_to=MeetingFactory.create()
+        )
 
     assert caught.value.message_dict["reports_to"] == [
         "A task reports to a meeting of its group's forum."
@@ -461,14 +465,14 @@ def test_a_task_reports_to_a_meeting_of_its_groups_forum(actor, group):
 
 
 def test_a_task_lead_sits_on_the_group(actor, group):
-    member = WorkingGroupMembershipFactory(working_group=group).person
-    former = WorkingGroupMembershipFactory(
+    member = WorkingGroupMembershipFactory.create(working_group=group).person
+    former = WorkingGroupMembershipFactory.create(
         working_group=group, joined_on=datetime.date(2023, 9, 1), left_on=datetime.date(2024, 1, 1)
     ).person
-    elsewhere = WorkingGroupMembershipFactory().person
+    elsewhere = WorkingGroupMembershipFactory.create().person
     before = row_counts(Task)
 
-    for outsider in (UserFactory(), former, elsewhere):
+    for outsider in (UserFactory.create(), former, elsewhere):
         with pytest.raises(ValidationError) as caught:
             task_add(actor=actor, working_group=group, title="Draft", lead=outsider)
         assert caught.value.message_dict["lead"] == [
@@ -501,7 +505,9 @@ def test_a_task_title_is_used_once_per_group(actor, group):
 
 
 def test_adding_a_member_records_the_actor(actor, group):
-    membership = working_group_add_member(actor=actor, working_group=group, person=UserFactory())
+    membership = working_group_add_member(
+        actor=actor, working_group=group, person=UserFactory.create()
+    )
 
     assert membership.history.get().history_user == actor
 
@@ -513,9 +519,13 @@ def test_adding_a_member_records_the_actor(actor, group):
 def later_meetings(forum_meetings):
     """The 8th recorded before the 7th, so that 'next' must come from the sequence."""
     fifth, _ = forum_meetings
-    eighth = MeetingFactory(forum=fifth.forum, sequence=8, start_date=datetime.date(2026, 8, 10))
-    seventh = MeetingFactory(forum=fifth.forum, sequence=7, start_date=datetime.date(2025, 9, 2))
-    MeetingFactory(sequence=7, start_date=datetime.date(2024, 12, 1))  # another forum's
+    eighth = MeetingFactory.create(
+        forum=fifth.forum, sequence=8, start_date=datetime.date(2026, 8, 10)
+    )
+    seventh = MeetingFactory.create(
+        forum=fifth.forum, sequence=7, start_date=datetime.date(2025, 9, 2)
+    )
+    MeetingFactory.create(sequence=7, start_date=datetime.date(2024, 12, 1))  # another forum's
     return seventh, eighth
 
 
@@ -565,7 +575,7 @@ def test_closed_work_does_not_carry_over(actor, group, later_meetings, status):
 
 def test_carry_over_without_a_later_meeting_is_refused(actor, group):
     task = task_add(actor=actor, working_group=group, title="Draft")
-    MeetingFactory(sequence=7)  # another forum's 7th does not count
+    MeetingFactory.create(sequence=7)  # another forum's 7th does not count
     before = row_counts(Task, TaskUpdate)
 
     with pytest.raises(ValidationError) as caught:
@@ -592,7 +602,7 @@ def test_carry_over_to_an_earlier_meeting_is_refused(actor, group, forum_meeting
 
 
 def test_a_task_without_a_meeting_needs_one_chosen_to_carry_over(actor, group):
-    task = TaskFactory(working_group=group, reports_to=None, due_on=None)
+    task = TaskFactory.create(working_group=group, reports_to=None, due_on=None)
 
     with pytest.raises(ValidationError) as caught:
         task_carry_over(actor=actor, task=task)
