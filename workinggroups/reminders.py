@@ -181,16 +181,18 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
 # People planned per round: their zones and the ledger rows they already have are read,
 # and their new rows built and inserted, one round at a time.
 PLAN_PEOPLE_PER_ROUND = 2000
+# What a person is to be reminded of: (reason, subject, instant, meeting, task, forum); the
+# instant is the meeting's opening or the task's deadline (None: the weekly overdue digest).
+Wanted = tuple[str, str, datetime.datetime | None, int | None, int | None, int | None]
 
 
 def plan_reminders(now: datetime.datetime) -> int:
     """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
     rules = rules_by_forum()
     offsets = {d for rule in rules.values() for d in rule.days}
-    # person → {(reason, subject, anchor, task, forum)}: a set, because a digest is wanted
-    # once whatever the number of tasks behind it. The anchor is the meeting, or the
-    # deadline instant of a task.
-    recipients: dict[int, set[tuple]] = defaultdict(set)
+    # person → what they are to be reminded of: a set, because a digest is wanted once
+    # whatever the number of tasks behind it.
+    recipients: dict[int, set[Wanted]] = defaultdict(set)
 
     # Meetings that open within reach of a rule, and the open tasks reporting to them.
     meetings = {
@@ -242,17 +244,25 @@ def plan_reminders(now: datetime.datetime) -> int:
     # Before a meeting: one digest per person with open work reporting to it.
     for group_id, lead_id, meeting_id in meeting_work:
         meeting = meetings[meeting_id]
-        wanted = (Reason.MEETING_DIGEST, f"meeting:{meeting_id}", meeting, None, meeting.forum_id)
+        wanted: Wanted = (
+            Reason.MEETING_DIGEST,
+            f"meeting:{meeting_id}",
+            opening_instant(meeting),
+            meeting_id,
+            None,
+            meeting.forum_id,
+        )
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
     # Before a task falls due: its lead and its group.
     for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
-        wanted = (Reason.TASK_DUE, f"task:{task_id}", due_instant(due_on, zone), task_id, forum_id)
+        instant = due_instant(due_on, zone)
+        wanted = (Reason.TASK_DUE, f"task:{task_id}", instant, None, task_id, forum_id)
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
     # Weekly: overdue work that has not moved since its deadline.
     for group_id, lead_id, forum_id in overdue_work:
-        wanted = (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, forum_id)
+        wanted = (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, None, forum_id)
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
     # Before a meeting: the secretariat's and the chair's brief.
@@ -276,7 +286,14 @@ def plan_reminders(now: datetime.datetime) -> int:
         before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
         outgoing = chairs[(meeting.forum_id, max(before))] if before else set()
         own = chairs[(meeting.forum_id, meeting.start_date)]
-        wanted = (Reason.MEETING_BRIEF, f"meeting:{meeting.pk}", meeting, None, meeting.forum_id)
+        wanted = (
+            Reason.MEETING_BRIEF,
+            f"meeting:{meeting.pk}",
+            opening_instant(meeting),
+            meeting.pk,
+            None,
+            meeting.forum_id,
+        )
         for person_id in secretariat | own | outgoing:
             recipients[person_id].add(wanted)
 
@@ -287,26 +304,28 @@ def plan_reminders(now: datetime.datetime) -> int:
     )
 
 
-def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]) -> int:
+def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[Wanted]]) -> int:
     """Plan and insert the rows of some people, each on their own calendar."""
     plan = Plan()
     zones = _zones(recipients)
+    todays: dict[ZoneInfo, datetime.date] = {}  # people share a handful of zones
     for person_id, wanted in recipients.items():
         zone = zones.get(person_id)
         if zone is None:
             continue  # a closed account
-        today = now.astimezone(zone).date()
-        for reason, subject, anchor, task_id, forum_id in wanted:
+        if zone not in todays:
+            todays[zone] = now.astimezone(zone).date()
+        today = todays[zone]
+        for reason, subject, instant, meeting_id, task_id, forum_id in wanted:
             rule = rule_for(rules, forum_id, reason)
             if not rule.active:
                 continue
-            if reason == Reason.OVERDUE_DIGEST:
+            if instant is None:  # the weekly overdue digest
                 if today.weekday() == rule.weekday:
                     plan.add(
                         person_id=person_id, zone=zone, reason=reason, subject=subject, day=today
                     )
                 continue
-            instant = opening_instant(anchor) if isinstance(anchor, Meeting) else anchor
             days = (instant.astimezone(zone).date() - today).days
             if days in rule.days:
                 plan.add(
@@ -316,14 +335,14 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[tuple]]
                     subject=subject,
                     day=today,
                     task_id=task_id,
-                    meeting_id=anchor.pk if isinstance(anchor, Meeting) else None,
+                    meeting_id=meeting_id,
                     days=days,
                 )
     if not plan.rows:
         return 0
-    days = {key[3] for key in plan.rows}
+    planned_days = {key[3] for key in plan.rows}
     planned = set(
-        Reminder.objects.filter(scheduled_for__in=days, person_id__in=zones).values_list(
+        Reminder.objects.filter(scheduled_for__in=planned_days, person_id__in=zones).values_list(
             "person_id", "reason", "subject", "scheduled_for"
         )
     )
