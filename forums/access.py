@@ -20,7 +20,7 @@ from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from forums.models import Chair, ForumMembership, Profile
+from forums.models import Chair, ForumMembership, Member, Profile
 from forums.tlp import TLP
 
 SECRETARIAT_GROUP = "Secretariat"
@@ -116,10 +116,15 @@ def _standing_rows(user):
 
     secretariat = rows(user.groups.filter(name=SECRETARIAT_GROUP), "secretariat", no_id)
     # A person represents a member directly or through the state their agency belongs to.
-    member = Profile.objects.filter(user=user).values("member_id")
+    # One IN over both, so that PostgreSQL looks the memberships up by member; "the member
+    # or its agencies" as an OR of two joins read every membership of every forum.
+    member = Profile.objects.filter(user=user).order_by().values("member_id")
+    state = (
+        Member.objects.filter(pk__in=member, parent__isnull=False).order_by().values("parent_id")
+    )
     delegate = rows(
         ForumMembership.objects.filter(
-            Q(member_id__in=member) | Q(member__agencies__id__in=member),
+            Q(member_id__in=member.union(state, all=True)),
             Q(left_on__isnull=True) | Q(left_on__gte=today),
         ),
         "delegate",
