@@ -64,9 +64,7 @@ def test_the_systemd_units_run_the_processes_make_prod_runs():
     assert worker.endswith("@.service")
     assert unit_exec_start(UNITS / worker)[2:] == ["worker%i"]
     assert all(
-        unit_exec_start(unit)[0] == f"{INSTALLED_AT}/deploy/run"
-        for unit in UNITS.glob("*")
-        if unit.suffix == ".service"
+        unit_exec_start(unit)[0] == f"{INSTALLED_AT}/deploy/run" for unit in UNITS.glob("*.service")
     )
 
 

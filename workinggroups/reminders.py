@@ -256,8 +256,8 @@ def plan_reminders(now: datetime.datetime) -> int:
             recipients[person_id].add(wanted)
     # Before a task falls due: its lead and its group.
     for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
-        instant = due_instant(due_on, zone)
-        wanted = (Reason.TASK_DUE, f"task:{task_id}", instant, None, task_id, forum_id)
+        deadline = due_instant(due_on, zone)
+        wanted = (Reason.TASK_DUE, f"task:{task_id}", deadline, None, task_id, forum_id)
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
     # Weekly: overdue work that has not moved since its deadline.
