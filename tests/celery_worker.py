@@ -108,8 +108,14 @@ class Service:
         self._reap(WAIT)
 
     def stop(self) -> None:
-        """Warm shutdown (the job in hand finishes, reserved ones go back), then SIGKILL."""
-        self._signal(signal.SIGTERM)
+        """Warm shutdown (the job in hand finishes, reserved ones go back), then SIGKILL.
+
+        TERM goes to the main process alone, as systemd's KillMode=mixed sends it
+        (deploy/systemd): Celery resets TERM to its default action in pool children, so a
+        child signalled directly dies at once, mid-job, before it logs what the job did.
+        """
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -41,9 +41,14 @@ def make_prod_processes() -> Counter:
     return Counter(run_kind(command) for command in commands)
 
 
+def unit_setting(unit: Path, key: str) -> str:
+    """The value of a directive the unit gives once."""
+    (line,) = [line for line in unit.read_text().splitlines() if line.startswith(f"{key}=")]
+    return line.removeprefix(f"{key}=")
+
+
 def unit_exec_start(unit: Path) -> list[str]:
-    (line,) = [line for line in unit.read_text().splitlines() if line.startswith("ExecStart=")]
-    return shlex.split(line.removeprefix("ExecStart="))
+    return shlex.split(unit_setting(unit, "ExecStart"))
 
 
 def compose_services() -> dict[str, dict]:
@@ -77,6 +82,22 @@ def test_the_compose_file_runs_the_processes_make_prod_runs():
             started[run_kind(command)] += replicas
 
     assert started == MAKE_PROD_PROCESSES
+
+
+def test_a_stopping_worker_is_signalled_through_its_main_process_only():
+    """Celery resets TERM in its pool processes, so a TERM sent to them as well kills the
+    jobs in hand mid-way (tests/workinggroups/test_reminders_worker.py shows what stopping
+    through the main process keeps). systemd's default KillMode signals every process."""
+    assert unit_setting(UNITS / "talanoa-worker@.service", "KillMode") == "mixed"
+    # Compose sends its stop signal (TERM unless told otherwise) to the container's first
+    # process, which `deploy/run` replaces with Celery's main process (`exec`).
+    worker = next(
+        service
+        for service in compose_services().values()
+        if service.get("command", [])[1:2] == ["worker"]
+    )
+    assert worker.get("stop_signal", "SIGTERM") == "SIGTERM" and not worker.get("init")
+    assert 'exec "$BIN/celery" -A config --quiet worker' in (DEPLOY / "run").read_text()
 
 
 def verify_units(folder: Path, units: list[Path]) -> subprocess.CompletedProcess:

@@ -341,7 +341,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=300)
 # Keep it under Redis's visibility timeout (one hour): an unacknowledged job older than
 # that is delivered again.
 REPORT_JOB_TIME_LIMIT = env.int("REPORT_JOB_TIME_LIMIT", default=1800)
-# On a warm shutdown, let the job in hand finish for this long before giving it back.
+# On a cold shutdown (SIGQUIT, or a second Ctrl-C), let the jobs in hand finish for this
+# long before giving them back. A warm one (TERM, the first Ctrl-C) waits for them.
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_SOFT_SHUTDOWN_SECONDS", default=30.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -170,6 +170,33 @@ def test_two_sweeps_at_once_send_every_reminder_once(services, sender, broker):
     assert set(outcomes) <= {"sent", "taken"}, outcomes
 
 
+def test_warm_shutdown_finishes_the_jobs_in_hand_and_leaves_no_claim(services, sender, broker):
+    expected = plant(people=2 * BATCH)
+    # Two delivery jobs of 20, one in each pool process, each about 4 s long.
+    worker = services("worker", REMINDER_TEST_DELIVERY_DELAY_SECONDS="0.2")
+    sweep_now(sender)
+    wait_for(
+        lambda: (
+            Reminder.objects.filter(status=Reminder.Status.SENT).count() >= 2
+            and Reminder.objects.filter(status=Reminder.Status.SENDING).exists()
+        ),
+        "the worker in the middle of its delivery jobs",
+        worker,
+    )
+    worker.stop()  # as systemd stops it (deploy/systemd: KillMode=mixed)
+
+    rows = statuses()
+    assert len(rows) == expected
+    # Each job in hand ran to its end: no row is left claimed for a sweep to take back and
+    # send a second time, and every row a job sent is in the outbox and in its logged result.
+    assert Reminder.Status.SENDING not in rows.values(), rows
+    sent = [pk for pk, status in rows.items() if status == Reminder.Status.SENT]
+    assert len(sent) % BATCH == 0 and sent, rows
+    assert len(list(services.outbox.iterdir())) == len(sent)
+    assert delivery_outcomes(worker) == {"sent": len(sent)}
+    assert "Warm shutdown" in worker.text(), worker.tail()
+
+
 def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(services, sender, broker):
     expected = plant(people=120)
     # The first worker pauses 1 s between handing a message to the mail backend and marking
