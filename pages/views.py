@@ -28,7 +28,7 @@ from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
 from pages.forms import CsvImportForm, ReportForm, TaskUpdateForm
 from pages.lineage import lineage_of
-from reports.content import allowed_levels
+from reports.content import allowed_levels, report_today
 from reports.models import GeneratedReport, download_name
 from reports.services import TooLongForNow, report_generate, report_request
 from workinggroups import csv_exchange
@@ -352,7 +352,7 @@ def meeting_report(request, pk: int):
         messages.error(request, _("Choose a format and a level you may ask for."))
         return redirect("pages:meeting", pk=meeting.pk)
     fmt, level = form.cleaned_data["format"], form.cleaned_data["tlp"]
-    as_of = timezone.localdate()
+    as_of = report_today()
     try:
         report = report_generate(
             actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of

@@ -11,7 +11,6 @@ from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -23,7 +22,7 @@ from forums.admin_base import ReadOnlyAdminMixin
 from forums.models import Meeting
 from forums.tlp import TLP
 from reports import services
-from reports.content import LEVELS
+from reports.content import LEVELS, report_today
 from reports.models import GeneratedReport
 
 
@@ -132,7 +131,7 @@ class MeetingAdmin(ForumsMeetingAdmin):
         """An intermediate page (format, level, date), then one queued job per meeting."""
         form = ChairsReportForm(
             request.POST if "apply" in request.POST else None,
-            initial={"as_of": timezone.localdate()},
+            initial={"as_of": report_today()},
         )
         if form.is_valid():
             queued: list[int] = []

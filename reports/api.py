@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import django_filters
 from django.http import FileResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -42,7 +41,7 @@ from forums.api.filters import IdFilter
 from forums.models import Meeting
 from forums.tlp import TLP
 from reports import services
-from reports.content import LEVELS, allowed_levels
+from reports.content import LEVELS, allowed_levels, report_today
 from reports.models import MEDIA_TYPES, GeneratedReport, download_name
 
 if TYPE_CHECKING:
@@ -136,13 +135,9 @@ def file_headers(response, fmt: str):
 # --- serializers --------------------------------------------------------------------------
 
 
-def _as_of_today() -> datetime.date:
-    return timezone.now().date()
-
-
 def _check_as_of(value: datetime.date) -> None:
     # Tomorrow in UTC is today on the Pacific's side of the date line (UTC+14).
-    if value > _as_of_today() + datetime.timedelta(days=1):
+    if value > report_today() + datetime.timedelta(days=1):
         raise serializers.ValidationError(_("A report cannot be as of a day still to come."))
 
 
@@ -249,7 +244,7 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         fmt = request.accepted_renderer.format
         level = _level(query.validated_data["tlp"])
-        as_of = query.validated_data.get("as_of") or _as_of_today()
+        as_of = query.validated_data.get("as_of") or report_today()
         try:
             if request.user.is_authenticated:
                 report = services.report_generate(
@@ -334,7 +329,7 @@ class MeetingReportRequestView(generics.GenericAPIView):
             meeting=meeting,
             level=_level(body.validated_data["tlp"]),
             fmt=body.validated_data["format"],
-            as_of=body.validated_data.get("as_of") or _as_of_today(),
+            as_of=body.validated_data.get("as_of") or report_today(),
         )
         return Response(_report_record(report, request), status=status.HTTP_202_ACCEPTED)
 

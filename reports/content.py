@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forums.access import audience_of
@@ -185,6 +186,16 @@ def _dates(meeting: Meeting) -> str:
     return meeting.dates_note or "dates not known"
 
 
+def report_today() -> datetime.date:
+    """The as-of day that covers everything recorded so far: today in UTC.
+
+    A report's day ends at midnight UTC (`build_report`), whoever asks. The asker's own
+    date would not do: west of Greenwich (the Cook Islands, Niue) it is still yesterday in
+    UTC for much of their day, and a report as of it would leave out today's work.
+    """
+    return timezone.now().date()
+
+
 def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) -> Report:
     """Everything the chair's report says about `meeting`, as `user` may tell `level`."""
     level = check_level(user, meeting, level)
@@ -312,7 +323,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         .order_by("working_group__name", "pk")
     )
     task_ids = [t.pk for t in tasks]
-    status_as_of = _status_as_of(task_ids, end_of_day) if as_of < datetime.date.today() else {}
+    status_as_of = _status_as_of(task_ids, end_of_day) if as_of < report_today() else {}
     latest = _latest_updates(user, task_ids, level, end_of_day)
     codes = _outcome_codes(task_ids, visible_outcomes)
     overdue_ids = set(

@@ -1,8 +1,10 @@
 """A meeting's page: documents and outcomes within clearance, its work, the chair's report."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 
 from forums.tlp import TLP
@@ -127,6 +129,25 @@ def test_chair_downloads_the_report_as_a_pdf_naming_the_meeting(team):
         TLP.CLEAR,
         "pdf",
     )
+
+
+def test_a_report_asked_for_west_of_utc_has_the_work_recorded_today(team):
+    """At 05:00 UTC on 28 November it is still the 27th in the Cook Islands. A report's day
+    ends at midnight UTC, so a report as of the chair's own date would leave out what was
+    recorded since; it is as of the 28th, as the API's and the admin's are."""
+    chair = team["chair"]
+    chair.profile.time_zone = "Pacific/Rarotonga"
+    chair.profile.save()
+    morning = datetime.datetime(2026, 11, 28, 5, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(morning, tick=False):
+        TaskFactory.create(working_group=team["group"], title="Recorded at dawn, UTC")
+        response = client_for(chair).get(
+            url(team["next_meeting"], "report/"), {"format": "html", "tlp": int(TLP.GREEN)}
+        )
+
+    assert response.status_code == 200
+    assert GeneratedReport.objects.get().as_of == datetime.date(2026, 11, 28)
+    assert "Recorded at dawn, UTC" in b"".join(response.streaming_content).decode()
 
 
 def test_a_report_too_long_for_now_is_queued_and_listed_on_the_meeting_page(

@@ -20,7 +20,7 @@ from forums.models import Chair
 from forums.services import hosting_record
 from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeLink
-from reports.content import allowed_levels, build_report, check_level
+from reports.content import allowed_levels, build_report, check_level, report_today
 from reports.render import render
 from tests.factories import (
     ForumFactory,
@@ -35,8 +35,6 @@ from workinggroups.models import Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
-
 
 @pytest.fixture
 def jhops():
@@ -47,7 +45,9 @@ def jhops():
 
 
 def test_the_koror_report_says_what_the_record_says(jhops):
-    report = build_report(meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=TODAY)
+    report = build_report(
+        meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=report_today()
+    )
 
     assert report.chairs == ["2023 JHoPS Chair (Palau)"]
     assert (report.venue, report.host, report.level) == ("Koror, Palau", "Palau", TLP.GREEN)
@@ -101,10 +101,10 @@ def test_each_person_may_ask_up_to_their_clearance_and_no_further(jhops, usernam
     assert allowed_levels(person, meeting) == levels
     for level in (*levels, TLP.RED):
         if level in levels:
-            assert build_report(meeting=meeting, user=person, level=level, as_of=TODAY)
+            assert build_report(meeting=meeting, user=person, level=level, as_of=report_today())
             continue
         with pytest.raises(ValidationError) as refused:
-            build_report(meeting=meeting, user=person, level=level, as_of=TODAY)
+            build_report(meeting=meeting, user=person, level=level, as_of=report_today())
         names = ", ".join(label.name.lower() for label in levels)
         assert refused.value.message_dict == {"tlp": [f"You may ask for a report at: {names}."]}
 
@@ -128,13 +128,13 @@ def test_clearance_is_per_forum(jhops):
 def test_a_report_says_exactly_the_same_after_amber_and_red_rows_are_planted(
     jhops, actor, username, level
 ):
-    before = build_report(meeting=koror(), user=user(username), level=level, as_of=TODAY)
+    before = build_report(meeting=koror(), user=user(username), level=level, as_of=report_today())
     plant(actor)
     # The planted rows are there, and this person can read them (AMBER, or RED as named).
     assert Task.objects.visible_to(user(username)).filter(title__contains="Narwhal").exists()
     assert Task.objects.visible_to(user(username)).filter(title__contains="Tarsier").exists()
 
-    after = build_report(meeting=koror(), user=user(username), level=level, as_of=TODAY)
+    after = build_report(meeting=koror(), user=user(username), level=level, as_of=report_today())
 
     # Every text, count, list and bar is what it was: nothing counted them.
     assert dataclasses.asdict(after) == dataclasses.asdict(before)
@@ -143,10 +143,10 @@ def test_a_report_says_exactly_the_same_after_amber_and_red_rows_are_planted(
 
 
 def test_an_amber_report_for_the_chair_has_amber_and_never_red(jhops, actor):
-    green = build_report(meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=TODAY)
+    green = build_report(meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=report_today())
     plant(actor)
 
-    amber = build_report(meeting=koror(), user=user("chair"), level=TLP.AMBER, as_of=TODAY)
+    amber = build_report(meeting=koror(), user=user("chair"), level=TLP.AMBER, as_of=report_today())
 
     text = said(amber)
     for word in AMBER_WORDS:
@@ -169,7 +169,9 @@ def test_an_amber_report_for_the_chair_has_amber_and_never_red(jhops, actor):
 
 def test_an_empty_meeting_has_a_report_with_nothing_in_it(db):
     meeting = MeetingFactory.create(title="", start_date=None, end_date=None, venue="", country="")
-    report = build_report(meeting=meeting, user=AnonymousUser(), level=TLP.CLEAR, as_of=TODAY)
+    report = build_report(
+        meeting=meeting, user=AnonymousUser(), level=TLP.CLEAR, as_of=report_today()
+    )
 
     assert report.chairs == ["not recorded"]
     assert (report.host, report.venue, report.dates) == (
@@ -283,7 +285,10 @@ def queries_for(meeting, person) -> tuple[int, object]:
     person = get_user_model().objects.get(pk=person.pk)
     with CaptureQueriesContext(connection) as queries:
         report = build_report(
-            meeting=meeting, user=person, level=TLP.AMBER, as_of=TODAY - datetime.timedelta(days=1)
+            meeting=meeting,
+            user=person,
+            level=TLP.AMBER,
+            as_of=report_today() - datetime.timedelta(days=1),
         )
     return len(queries), report
 
