@@ -40,7 +40,7 @@ def test_a_pickled_or_foreign_file_is_never_unpickled(cache, tmp_path):
 
 
 def test_touch_keeps_the_value_with_a_new_expiry(cache):
-    cache.set("heartbeat", {"at": 5}, timeout=1)
+    cache.set("heartbeat", {"at": 5}, timeout=60)
     assert cache.touch("heartbeat", timeout=None)
     assert cache.get("heartbeat") == {"at": 5}
     assert not cache.touch("absent")

@@ -115,13 +115,18 @@ def outbox_file(outbox: Path, reminder: Reminder) -> Path:
     return outbox / (re.sub(r"[^A-Za-z0-9@._-]", "", reminder.message_id) + ".eml")
 
 
+def messages_in(outbox: Path) -> list[Path]:
+    # Not a worker's half-written `*.tmp`, left where it was killed before the rename.
+    return list(outbox.glob("*.eml"))
+
+
 def assert_outbox_matches_ledger(outbox: Path, expected: int) -> None:
     """Every ledger row sent, exactly one message file for each, and nothing else."""
     rows = list(Reminder.objects.select_related("person"))
     assert len(rows) == expected
     assert {row.status for row in rows} == {Reminder.Status.SENT}
     assert {row.reason for row in rows} == {Reason.MEETING_DIGEST}
-    files = sorted(p.name for p in outbox.iterdir())
+    files = sorted(p.name for p in messages_in(outbox))
     assert len(files) == expected, f"{len(files)} files in the outbox for {expected} reminders"
     assert set(files) == {outbox_file(outbox, row).name for row in rows}
     for row in rows:
@@ -192,7 +197,7 @@ def test_warm_shutdown_finishes_the_jobs_in_hand_and_leaves_no_claim(services, s
     assert Reminder.Status.SENDING not in rows.values(), rows
     sent = [pk for pk, status in rows.items() if status == Reminder.Status.SENT]
     assert len(sent) % BATCH == 0 and sent, rows
-    assert len(list(services.outbox.iterdir())) == len(sent)
+    assert len(messages_in(services.outbox)) == len(sent)
     assert delivery_outcomes(worker) == {"sent": len(sent)}
     assert "Warm shutdown" in worker.text(), worker.tail()
 
