@@ -22,7 +22,7 @@ from forums.admin_base import ReadOnlyAdminMixin
 from forums.models import Meeting
 from forums.tlp import TLP
 from reports import services
-from reports.content import LEVELS, report_today
+from reports.content import LEVELS, check_as_of, report_today
 from reports.models import GeneratedReport
 
 
@@ -110,7 +110,9 @@ class ChairsReportForm(forms.Form):
         initial=TLP.GREEN.value,
     )
     # The browser's own date picker: the admin's needs scripts this page does not load.
-    as_of = forms.DateField(label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}), validators=[check_as_of]
+    )
 
 
 # The Meeting admin of `forums`, with the chair's report action added.

@@ -14,7 +14,6 @@
   asked for it and to the secretariat; `/reports/{id}/file/` downloads a finished one.
 """
 
-import datetime
 from typing import TYPE_CHECKING
 
 import django_filters
@@ -41,7 +40,7 @@ from forums.api.filters import IdFilter
 from forums.models import Meeting
 from forums.tlp import TLP
 from reports import services
-from reports.content import LEVELS, allowed_levels, report_today
+from reports.content import LEVELS, allowed_levels, check_as_of, report_today
 from reports.models import MEDIA_TYPES, GeneratedReport, download_name
 
 if TYPE_CHECKING:
@@ -135,21 +134,15 @@ def file_headers(response, fmt: str):
 # --- serializers --------------------------------------------------------------------------
 
 
-def _check_as_of(value: datetime.date) -> None:
-    # Tomorrow in UTC is today on the Pacific's side of the date line (UTC+14).
-    if value > report_today() + datetime.timedelta(days=1):
-        raise serializers.ValidationError(_("A report cannot be as of a day still to come."))
-
-
 class ReportQuerySerializer(serializers.Serializer):
     tlp = serializers.ChoiceField(choices=LEVEL_NAMES, default="clear")
-    as_of = serializers.DateField(required=False, validators=[_check_as_of])
+    as_of = serializers.DateField(required=False, validators=[check_as_of])
 
 
 class ReportRequestSerializer(StrictSerializer):
     format = serializers.ChoiceField(choices=GeneratedReport.Format.choices)
     tlp = serializers.ChoiceField(choices=LEVEL_NAMES, default="clear")
-    as_of = serializers.DateField(required=False, validators=[_check_as_of])
+    as_of = serializers.DateField(required=False, validators=[check_as_of])
 
 
 class GeneratedReportSerializer(serializers.ModelSerializer):

@@ -196,6 +196,13 @@ def report_today() -> datetime.date:
     return timezone.now().date()
 
 
+def check_as_of(value: datetime.date) -> None:
+    """A report is as of a day that has begun somewhere: the API's and the admin's rule."""
+    # Tomorrow in UTC is today on the Pacific's side of the date line (UTC+14).
+    if value > report_today() + datetime.timedelta(days=1):
+        raise ValidationError(_("A report cannot be as of a day still to come."))
+
+
 def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) -> Report:
     """Everything the chair's report says about `meeting`, as `user` may tell `level`."""
     level = check_level(user, meeting, level)

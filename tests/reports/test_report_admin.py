@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fixtures.jhops import load_jhops
 from forums.tlp import TLP
+from reports.content import report_today
 from reports.models import GeneratedReport
 from tests.factories import UserFactory
 from tests.reports.planted import koror
@@ -95,6 +96,20 @@ def test_an_incomplete_choice_shows_the_page_again_and_queues_nothing(
         page = officer_client.post(MEETINGS, choose(koror(), apply="1", level="1"))
     assert page.status_code == 200
     assert page.context["form"].errors.keys() == {"format", "as_of"}
+    assert callbacks == []
+    assert not GeneratedReport.objects.exists()
+
+
+def test_a_day_still_to_come_is_refused_as_the_api_refuses_it(
+    officer_client, django_capture_on_commit_callbacks
+):
+    day_after_tomorrow = report_today() + datetime.timedelta(days=2)
+    data = choose(koror(), apply="1", format="html", level="0", as_of=day_after_tomorrow)
+    with django_capture_on_commit_callbacks() as callbacks:
+        page = officer_client.post(MEETINGS, data)
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["as_of"] == ["A report cannot be as of a day still to come."]
     assert callbacks == []
     assert not GeneratedReport.objects.exists()
 

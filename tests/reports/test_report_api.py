@@ -22,6 +22,7 @@ from fixtures.jhops import load_jhops
 from forums.models import Chair
 from forums.tlp import TLP
 from reports.api import HTML_REPORT_POLICY
+from reports.content import report_today
 from reports.jobs import generate_report
 from reports.models import MEDIA_TYPES, GeneratedReport, StoredFile
 from reports.services import report_request, report_run
@@ -29,7 +30,6 @@ from tests.reports.planted import AMBER_WORDS, RED_WORDS, koror, plant, user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.now().date()
 MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "html": b"<!doctype html>"}
 
 
@@ -301,7 +301,7 @@ def test_a_queued_report_above_clearance_is_refused_before_it_is_queued(
 def test_the_job_is_idempotent(jhops, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         report = report_request(
-            actor=user("chair"), meeting=koror(), level=TLP.GREEN, fmt="html", as_of=TODAY
+            actor=user("chair"), meeting=koror(), level=TLP.GREEN, fmt="html", as_of=report_today()
         )
     assert len(callbacks) == 1  # enqueued once, on commit
 
@@ -317,7 +317,11 @@ def test_the_job_is_idempotent(jhops, settings, django_capture_on_commit_callbac
 
 def test_a_dead_workers_claim_is_taken_over_but_a_live_one_is_not(jhops, settings):
     report = GeneratedReport.objects.create(
-        meeting=koror(), requested_by=user("chair"), level=TLP.CLEAR, format="html", as_of=TODAY
+        meeting=koror(),
+        requested_by=user("chair"),
+        level=TLP.CLEAR,
+        format="html",
+        as_of=report_today(),
     )
     # Alive well past the other jobs' limit: a long PDF has its own (REPORT_JOB_TIME_LIMIT).
     live = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
@@ -333,7 +337,11 @@ def test_a_dead_workers_claim_is_taken_over_but_a_live_one_is_not(jhops, setting
 
 def test_the_job_fails_with_the_reason_when_clearance_has_dropped(jhops):
     report = GeneratedReport.objects.create(
-        meeting=koror(), requested_by=user("chair"), level=TLP.AMBER, format="pdf", as_of=TODAY
+        meeting=koror(),
+        requested_by=user("chair"),
+        level=TLP.AMBER,
+        format="pdf",
+        as_of=report_today(),
     )
     Chair.objects.filter(person=user("chair")).update(person=None)  # no longer the chair
 
@@ -389,7 +397,11 @@ def test_a_kept_amber_report_is_refused_once_clearance_has_dropped(jhops):
 
 def test_a_report_not_yet_done_has_no_file(jhops):
     queued = GeneratedReport.objects.create(
-        meeting=koror(), requested_by=user("chair"), level=TLP.CLEAR, format="pdf", as_of=TODAY
+        meeting=koror(),
+        requested_by=user("chair"),
+        level=TLP.CLEAR,
+        format="pdf",
+        as_of=report_today(),
     )
     response = client_for("chair").get(reverse("api:report-file", kwargs={"pk": queued.pk}))
     assert response.status_code == 404
