@@ -14,6 +14,7 @@ tests/pages/test_auth.py signs in through the real sign-in form.
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
@@ -36,6 +37,18 @@ from tests.factories import (
 from workinggroups.models import WorkingGroupMembership
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+
+
+# `team` below is dated around the day it was written, 28 November 2026: the group's 4th
+# meeting behind (August 2026), the 5th it reports to ahead (August 2027). The page tests
+# run on a clock set to that day, and running, so that they mean the same once it is past.
+WRITTEN = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_on_the_day_team_was_written():
+    with time_machine.travel(WRITTEN, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
