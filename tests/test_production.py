@@ -608,18 +608,84 @@ def test_the_audit_fails_on_a_vulnerability_or_an_unchecked_package(report, pass
     assert load_audit().verdict(report)[0] is passed
 
 
+def pypi_project_page(newest: str, *vulnerabilities: dict) -> dict:
+    """The parts of https://pypi.org/pypi/<name>/json the audit reads."""
+    return {"info": {"version": newest}, "vulnerabilities": list(vulnerabilities)}
+
+
+ADVISORY = {"id": "PYSEC-2026-1", "fixed_in": ["5.2.20"], "withdrawn": None}
+
+
+@pytest.mark.parametrize(
+    ("django_page", "exit_code", "verdict"),
+    [
+        (pypi_project_page("5.2.19"), 0, "1 of 1 locked packages are their project's newest"),
+        (pypi_project_page("5.2.19", ADVISORY), 1, "VULNERABLE django 5.2.19: PYSEC-2026-1"),
+        (pypi_project_page("6.1.3"), 0, "NOT CHECKED django 5.2.19"),
+    ],
+    ids=["newest-and-clean", "newest-and-vulnerable", "not-newest"],
+)
 def test_the_audit_says_loudly_it_did_not_run_when_no_advisory_database_answers(
-    monkeypatch, capsys
+    monkeypatch, capsys, django_page, exit_code, verdict
 ):
     audit = load_audit()
     monkeypatch.setattr(audit, "locked_requirements", lambda: "django==5.2.19\n")
     monkeypatch.setattr(
         audit, "reachable_service", lambda version: (None, ["pypi answers HTTP 404"])
     )
+    monkeypatch.setattr(audit, "pypi_project", lambda name: django_page)
 
-    assert audit.main() == 0
+    assert audit.main() == exit_code
     out = capsys.readouterr().out
     assert "pip-audit NOT RUN" in out and "pypi answers HTTP 404" in out
+    assert verdict in out
+
+
+def test_without_pip_audit_only_packages_locked_at_their_newest_release_count_as_checked():
+    passed, lines = load_audit().newest_release_verdict(
+        {"celery": "5.7.0", "django": "5.2.19", "python-dateutil": "2.9.0.post0", "redis": "8.1"},
+        {
+            "celery": pypi_project_page("5.7.0", {**ADVISORY, "withdrawn": "2026-01-02T00:00:00Z"}),
+            "django": pypi_project_page("6.1.3"),
+            "python-dateutil": "https://pypi.org/pypi/python-dateutil/json answers HTTP 503",
+            "redis": pypi_project_page("8.1.0"),
+        },
+    )
+
+    assert passed
+    assert lines == [
+        "2 of 4 locked packages are their project's newest release "
+        "and PyPI lists no known vulnerability for them",
+        "NOT CHECKED django 5.2.19: PyPI lists advisories for its newest release, 6.1.3, only",
+        "NOT CHECKED python-dateutil 2.9.0.post0: "
+        "https://pypi.org/pypi/python-dateutil/json answers HTTP 503",
+    ]
+
+
+def test_without_pip_audit_a_vulnerability_of_a_newest_release_fails():
+    advisory = {**ADVISORY, "fixed_in": []}
+    passed, lines = load_audit().newest_release_verdict(
+        {"redis": "8.1.0"}, {"redis": pypi_project_page("8.1.0", advisory)}
+    )
+
+    assert not passed
+    assert lines[0] == "VULNERABLE redis 8.1.0: PYSEC-2026-1 (fixed in no fixed version)"
+    assert lines[1].startswith("0 of 1 locked packages")
+
+
+def test_the_audit_reads_every_pinned_line_of_the_locked_requirements():
+    requirements = (
+        "# uv export\ncelery==5.7.0\n    # via talanoa\n"
+        "tzdata==2026.6 ; sys_platform == 'win32'\nDjango==5.2.19\n"
+    )
+    audit = load_audit()
+
+    assert audit.locked_versions(requirements) == {
+        "celery": "5.7.0",
+        "tzdata": "2026.6",
+        "Django": "5.2.19",
+    }
+    assert audit.locked_version(requirements, "django") == "5.2.19"
 
 
 @pytest.mark.django_db
