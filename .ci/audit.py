@@ -11,20 +11,27 @@ locked Django as the question), pip-audit is not run: it prints "pip-audit NOT R
 with the reason, so that CI on a closed network still runs. What can still be checked
 is then checked: PyPI's page of a project (not of a release) lists the known
 vulnerabilities of its newest release, which answers for every package we lock at its
-newest release. A vulnerability found there fails; every package it cannot answer for
-is named as not checked. Any other failure is a failure.
+newest release. Django, locked on its long-term-support branch rather than at its
+newest release, is checked by Django's own disclosure policy instead (see
+`django_branch_verdict`). A vulnerability found fails; every package neither check
+answers for is named as not checked. Any other failure is a failure.
 """
 
 import concurrent.futures
+import datetime
+import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from packaging.version import Version
 
@@ -34,6 +41,15 @@ PYPI_RELEASE_URL = "https://pypi.org/pypi/{name}/{version}/json"  # what pip-aud
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_PROJECT_URL = "https://pypi.org/pypi/{name}/json"  # the newest release's advisories
 PROBE_TIMEOUT_SECONDS = 10
+DOWNLOAD_TIMEOUT_SECONDS = 120
+
+# Django discloses a security issue only on the day it issues a release of every branch
+# it supports, whose release notes name the CVE ("How Django discloses security issues",
+# docs/internals/security.txt). So, while its branch is supported, a Django release has
+# a known vulnerability only if a later release of that branch names one in its notes.
+# When each branch's security support ends: https://www.djangoproject.com/download/ (5.2
+# LTS: April 2028; 30 April by https://endoflife.date/django).
+DJANGO_SECURITY_SUPPORT_ENDS = {"5.2": datetime.date(2028, 4, 30)}
 
 
 def locked_requirements() -> str:
@@ -138,14 +154,93 @@ def pypi_project(name: str) -> dict | str:
         return f"{url} could not be read ({getattr(error, 'reason', error)})"
 
 
+def release_notes_from_sdist(project: dict, release: str) -> dict[str, str]:
+    """{"5.2.20": text} of every docs/releases/*.txt in a Django release's source archive.
+
+    The archive's address is read off the project page (relative to it on some mirrors)
+    and its SHA-256 checked against the page's before it is opened.
+    """
+    (sdist,) = [file for file in project["releases"][release] if file["packagetype"] == "sdist"]
+    url = urllib.parse.urljoin(PYPI_PROJECT_URL.format(name="django"), sdist["url"])
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+        archive = response.read()
+    if hashlib.sha256(archive).hexdigest() != sdist["digests"]["sha256"]:
+        raise ValueError(f"{url} does not have the SHA-256 PyPI gives for it")
+    notes = {}
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            path = PurePosixPath(member.name)
+            is_release_notes = path.parent.parts[-2:] == ("docs", "releases")
+            if is_release_notes and path.suffix == ".txt" and path.stem[0].isdigit():
+                text = tar.extractfile(member)
+                if text is not None:  # None for what is not a regular file
+                    notes[path.stem] = text.read().decode()
+    return notes
+
+
+def django_branch_verdict(
+    version: str, project: dict, today: datetime.date
+) -> tuple[bool | None, list[str]]:
+    """Clean (True), vulnerable (False) or not checked (None), and why, for a locked Django.
+
+    Reads the release notes of the later releases of its branch, when there are any,
+    from the source archive of the newest of them.
+    """
+    locked = Version(version)
+    branch = f"{locked.major}.{locked.minor}"
+    support_ends = DJANGO_SECURITY_SUPPORT_ENDS.get(branch)
+    if support_ends is None:
+        return None, [f"NOT CHECKED django {version}: Django {branch}'s security support unknown"]
+    if today > support_ends:
+        return None, [
+            f"NOT CHECKED django {version}: Django {branch}'s security support ended on "
+            f"{support_ends:%d %B %Y}"
+        ]
+    later = sorted(
+        (
+            Version(release)
+            for release, files in project["releases"].items()
+            if files
+            and not all(file.get("yanked") for file in files)
+            and not Version(release).is_prerelease
+            and Version(release).release[:2] == locked.release[:2]
+            and Version(release) > locked
+        ),
+    )
+    if not later:
+        return True, [
+            f"django {version}: the newest release of Django {branch}, which gets security "
+            f"releases until {support_ends:%d %B %Y}; Django discloses an issue only with a "
+            "release of each branch it supports"
+        ]
+    try:
+        notes = release_notes_from_sdist(project, str(later[-1]))
+    except (urllib.error.URLError, OSError, ValueError, tarfile.TarError) as error:
+        return None, [f"NOT CHECKED django {version}: Django {later[-1]}'s release notes: {error}"]
+    lines = [
+        f"VULNERABLE django {version}: {cve} (fixed in {release})"
+        for release in later
+        for cve in sorted(set(re.findall(r"\bCVE-\d{4}-\d+", notes.get(str(release), ""))))
+    ]
+    if lines:
+        return False, lines
+    if str(later[-1]) not in notes:
+        return None, [f"NOT CHECKED django {version}: no release notes for Django {later[-1]}"]
+    return True, [
+        f"django {version}: Django {', '.join(map(str, later))} fixed no security issue "
+        "(their release notes name no CVE)"
+    ]
+
+
 def newest_release_verdict(
-    locked: dict[str, str], projects: dict[str, dict | str]
+    locked: dict[str, str], projects: dict[str, dict | str], today: datetime.date
 ) -> tuple[bool, list[str]]:
     """Passed?, and why, from each locked package's PyPI project page (or why it is missing).
 
     A project page's "vulnerabilities" are those of its newest release ("info" "version"),
-    so they answer only for a package locked at that release; the others are listed as
-    not checked, never counted as clean.
+    so they answer only for a package locked at that release; Django is answered for by
+    its branch (`django_branch_verdict`); the others are listed as not checked, never
+    counted as clean.
     """
     lines, unchecked, passed, clean = [], [], True, 0
     for name, version in sorted(locked.items()):
@@ -154,6 +249,15 @@ def newest_release_verdict(
             unchecked.append(f"NOT CHECKED {name} {version}: {project}")
             continue
         newest = project["info"]["version"]
+        if name == "django" and Version(newest) != Version(version):
+            branch_clean, branch_lines = django_branch_verdict(version, project, today)
+            if branch_clean is None:
+                unchecked += branch_lines
+            else:
+                passed &= branch_clean
+                clean += branch_clean
+                lines += branch_lines
+            continue
         if Version(newest) != Version(version):
             unchecked.append(
                 f"NOT CHECKED {name} {version}: PyPI lists advisories for its newest release, "
@@ -170,10 +274,7 @@ def newest_release_verdict(
             fixed = ", ".join(vulnerability.get("fixed_in") or []) or "no fixed version"
             lines.append(f"VULNERABLE {name} {version}: {vulnerability['id']} (fixed in {fixed})")
         clean += not vulnerabilities
-    lines.append(
-        f"{clean} of {len(locked)} locked packages are their project's newest release "
-        "and PyPI lists no known vulnerability for them"
-    )
+    lines.append(f"{clean} of {len(locked)} locked packages checked: no known vulnerability")
     return passed, lines + unchecked
 
 
@@ -182,7 +283,7 @@ def newest_release_check(requirements: str) -> int:
     locked = locked_versions(requirements)
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         projects = dict(zip(locked, pool.map(pypi_project, locked), strict=True))
-    passed, lines = newest_release_verdict(locked, projects)
+    passed, lines = newest_release_verdict(locked, projects, datetime.date.today())
     print("What can be checked instead, against PyPI's project pages:", *lines, sep="\n")
     return 0 if passed else 1
 

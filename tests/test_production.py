@@ -7,6 +7,8 @@ would need the test process's environment changed for good). tests/test_producti
 runs the real processes: gunicorn, a Celery worker and beat.
 """
 
+import datetime
+import hashlib
 import importlib.util
 import io
 import json
@@ -15,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -619,11 +622,10 @@ ADVISORY = {"id": "PYSEC-2026-1", "fixed_in": ["5.2.20"], "withdrawn": None}
 @pytest.mark.parametrize(
     ("django_page", "exit_code", "verdict"),
     [
-        (pypi_project_page("5.2.19"), 0, "1 of 1 locked packages are their project's newest"),
+        (pypi_project_page("5.2.19"), 0, "1 of 1 locked packages checked: no known"),
         (pypi_project_page("5.2.19", ADVISORY), 1, "VULNERABLE django 5.2.19: PYSEC-2026-1"),
-        (pypi_project_page("6.1.3"), 0, "NOT CHECKED django 5.2.19"),
     ],
-    ids=["newest-and-clean", "newest-and-vulnerable", "not-newest"],
+    ids=["newest-and-clean", "newest-and-vulnerable"],
 )
 def test_the_audit_says_loudly_it_did_not_run_when_no_advisory_database_answers(
     monkeypatch, capsys, django_page, exit_code, verdict
@@ -641,22 +643,25 @@ def test_the_audit_says_loudly_it_did_not_run_when_no_advisory_database_answers(
     assert verdict in out
 
 
+AUDIT_DAY = datetime.date(2026, 11, 28)
+
+
 def test_without_pip_audit_only_packages_locked_at_their_newest_release_count_as_checked():
     passed, lines = load_audit().newest_release_verdict(
-        {"celery": "5.7.0", "django": "5.2.19", "python-dateutil": "2.9.0.post0", "redis": "8.1"},
+        {"celery": "5.7.0", "mypy": "1.19.1", "python-dateutil": "2.9.0.post0", "redis": "8.1"},
         {
             "celery": pypi_project_page("5.7.0", {**ADVISORY, "withdrawn": "2026-01-02T00:00:00Z"}),
-            "django": pypi_project_page("6.1.3"),
+            "mypy": pypi_project_page("2.4.1"),
             "python-dateutil": "https://pypi.org/pypi/python-dateutil/json answers HTTP 503",
             "redis": pypi_project_page("8.1.0"),
         },
+        AUDIT_DAY,
     )
 
     assert passed
     assert lines == [
-        "2 of 4 locked packages are their project's newest release "
-        "and PyPI lists no known vulnerability for them",
-        "NOT CHECKED django 5.2.19: PyPI lists advisories for its newest release, 6.1.3, only",
+        "2 of 4 locked packages checked: no known vulnerability",
+        "NOT CHECKED mypy 1.19.1: PyPI lists advisories for its newest release, 2.4.1, only",
         "NOT CHECKED python-dateutil 2.9.0.post0: "
         "https://pypi.org/pypi/python-dateutil/json answers HTTP 503",
     ]
@@ -665,12 +670,130 @@ def test_without_pip_audit_only_packages_locked_at_their_newest_release_count_as
 def test_without_pip_audit_a_vulnerability_of_a_newest_release_fails():
     advisory = {**ADVISORY, "fixed_in": []}
     passed, lines = load_audit().newest_release_verdict(
-        {"redis": "8.1.0"}, {"redis": pypi_project_page("8.1.0", advisory)}
+        {"redis": "8.1.0"}, {"redis": pypi_project_page("8.1.0", advisory)}, AUDIT_DAY
     )
 
     assert not passed
     assert lines[0] == "VULNERABLE redis 8.1.0: PYSEC-2026-1 (fixed in no fixed version)"
-    assert lines[1].startswith("0 of 1 locked packages")
+    assert lines[1] == "0 of 1 locked packages checked: no known vulnerability"
+
+
+def django_sdist(folder: Path, release: str, notes: dict[str, str]) -> dict:
+    """A source archive of Django `release` holding release notes, as PyPI lists its file."""
+    archive = folder / f"django-{release}.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in notes.items():
+            member = tarfile.TarInfo(f"django-{release}/docs/releases/{name}.txt")
+            member.size = len(text.encode())
+            tar.addfile(member, io.BytesIO(text.encode()))
+    return {
+        "packagetype": "sdist",
+        "url": archive.as_uri(),
+        "digests": {"sha256": hashlib.sha256(archive.read_bytes()).hexdigest()},
+    }
+
+
+def django_page(releases: dict[str, list[dict]]) -> dict:
+    wheel = {"packagetype": "bdist_wheel", "url": "unused", "digests": {}}
+    return {
+        "info": {"version": "6.1.3"},
+        "vulnerabilities": [],
+        "releases": {"5.2.18": [wheel], "5.2.19": [wheel], "6.1.3": [wheel], **releases},
+    }
+
+
+def django_verdict(page: dict, today: datetime.date = AUDIT_DAY, version: str = "5.2.19"):
+    """Passed?, and what is said of Django (the count of checked packages left out)."""
+    passed, lines = load_audit().newest_release_verdict(
+        {"django": version}, {"django": page}, today
+    )
+    return passed, [line for line in lines if "locked packages checked" not in line]
+
+
+def test_without_pip_audit_django_at_the_newest_release_of_its_supported_branch_is_clean():
+    # A release candidate and a yanked release of the branch are not releases to move to.
+    page = django_page(
+        {
+            "5.2.20rc1": [{"packagetype": "sdist"}],
+            "5.2.20": [{"packagetype": "sdist", "yanked": True}],
+        }
+    )
+
+    passed, lines = django_verdict(page)
+
+    assert passed
+    assert lines == [
+        "django 5.2.19: the newest release of Django 5.2, which gets security releases until "
+        "30 April 2028; Django discloses an issue only with a release of each branch it supports"
+    ]
+    assert load_audit().newest_release_verdict({"django": "5.2.19"}, {"django": page}, AUDIT_DAY)[
+        1
+    ][-1] == ("1 of 1 locked packages checked: no known vulnerability")
+
+
+def test_without_pip_audit_django_behind_a_security_release_of_its_branch_fails(tmp_path):
+    sdist = django_sdist(
+        tmp_path,
+        "5.2.21",
+        {
+            "5.2.19": "Fixes CVE-2026-108147.",
+            "5.2.20": "CVE-2026-120001: Potential SQL injection\n\nAlso CVE-2026-120002.",
+            "5.2.21": "Fixes several bugs in 5.2.20.",
+            "6.1.4": "CVE-2026-120003 affects Django 6.1 only.",
+        },
+    )
+    page = django_page({"5.2.20": [sdist], "5.2.21": [sdist]})
+
+    assert django_verdict(page) == (
+        False,
+        [
+            "VULNERABLE django 5.2.19: CVE-2026-120001 (fixed in 5.2.20)",
+            "VULNERABLE django 5.2.19: CVE-2026-120002 (fixed in 5.2.20)",
+        ],
+    )
+
+
+def test_without_pip_audit_django_behind_bugfix_releases_only_is_clean(tmp_path):
+    sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes a crash in the admin."})
+
+    assert django_verdict(django_page({"5.2.20": [sdist]})) == (
+        True,
+        ["django 5.2.19: Django 5.2.20 fixed no security issue (their release notes name no CVE)"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"digests": {"sha256": "0" * 64}}, "does not have the SHA-256 PyPI gives for it"),
+        ({"url": "file:///nonexistent/django-5.2.20.tar.gz"}, "No such file"),
+    ],
+    ids=["tampered", "missing"],
+)
+def test_without_pip_audit_django_is_not_checked_when_its_release_notes_cannot_be_read(
+    tmp_path, change, reason
+):
+    sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes CVE-2026-120001."})
+
+    passed, lines = django_verdict(django_page({"5.2.20": [{**sdist, **change}]}))
+
+    assert passed  # not a vulnerability found: a package not checked, and said so
+    assert len(lines) == 1
+    assert lines[0].startswith("NOT CHECKED django 5.2.19: Django 5.2.20's release notes: ")
+    assert reason in lines[0]
+
+
+def test_without_pip_audit_django_is_not_checked_outside_its_branchs_security_support():
+    page = django_page({})
+
+    assert django_verdict(page, today=datetime.date(2028, 5, 1)) == (
+        True,
+        ["NOT CHECKED django 5.2.19: Django 5.2's security support ended on 30 April 2028"],
+    )
+    assert django_verdict(page, version="5.1.15") == (
+        True,
+        ["NOT CHECKED django 5.1.15: Django 5.1's security support unknown"],
+    )
 
 
 def test_the_audit_reads_every_pinned_line_of_the_locked_requirements():
