@@ -344,6 +344,12 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         task.pk: status_as_of.get(task.pk, (task.status, task.progress))[0] for task in tasks
     }
     counts = Counter(task_status.values())
+    # Each group's tasks and counts in one pass: filtering all tasks once per group (and
+    # again per status for the chart) cost 2.6 million steps for 66 groups, 1 s of 2.2.
+    tasks_of_group: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        tasks_of_group[task.working_group_id].append(task)
+    counts_of_group = Counter((task.working_group_id, task_status[task.pk]) for task in tasks)
     report.tasks_by_status = [
         Count(str(label), counts.get(value, 0)) for value, label in Task.Status.choices
     ]
@@ -354,7 +360,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
             name=group.name,
             mandate=group.mandate,
             reports_to=str(group.reports_to) if group.reports_to else "not set",
-            tasks=[lines[t.pk] for t in tasks if t.working_group_id == group.pk],
+            tasks=[lines[task.pk] for task in tasks_of_group[group.pk]],
         )
         for group in groups
     ]
@@ -362,14 +368,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         Bar(
             label=group.name,
             parts=[
-                Count(
-                    str(label),
-                    sum(
-                        1
-                        for t in tasks
-                        if t.working_group_id == group.pk and task_status[t.pk] == value
-                    ),
-                )
+                Count(str(label), counts_of_group[group.pk, value])
                 for value, label in Task.Status.choices
             ],
         )

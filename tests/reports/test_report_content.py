@@ -31,7 +31,7 @@ from tests.factories import (
     WorkingGroupFactory,
 )
 from tests.reports.planted import AMBER_WORDS, RED_WORDS, koror, plant, said, user
-from workinggroups.models import Task, TaskUpdate
+from workinggroups.models import Task, TaskUpdate, WorkingGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +291,29 @@ def queries_for(meeting, person) -> tuple[int, object]:
             as_of=report_today() - datetime.timedelta(days=1),
         )
     return len(queries), report
+
+
+def test_each_group_lists_its_own_tasks_and_its_bar_counts_them(db):
+    meeting, chair = make_meeting(outcomes=2, tasks=8)
+    first = WorkingGroup.objects.get(established_by=meeting)
+    second = WorkingGroupFactory.create(
+        name="Zone security working group", established_by=meeting, reports_to=first.reports_to
+    )
+    Task.objects.bulk_create(
+        Task(working_group=second, title=f"Second {n}", reports_to=second.reports_to, status=status)
+        for n, status in enumerate([Task.Status.BLOCKED, Task.Status.BLOCKED, Task.Status.READY])
+    )
+
+    report = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=report_today())
+
+    assert [(g.name, len(g.tasks)) for g in report.groups] == [(first.name, 8), (second.name, 3)]
+    assert {line.group for line in report.groups[1].tasks} == {second.name}
+    assert [bar.label for bar in report.chart_by_group] == [first.name, second.name]
+    counted = [{c.label: c.value for c in bar.parts if c.value} for bar in report.chart_by_group]
+    assert counted == [
+        {str(Task.Status(status).label): 2 for status in Task.Status.values[:4]},
+        {str(Task.Status.BLOCKED.label): 2, str(Task.Status.READY.label): 1},
+    ]
 
 
 def test_build_report_queries_do_not_grow_with_outcomes_or_tasks():
