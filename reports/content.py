@@ -324,10 +324,18 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         "document"
     ):
         lineage_outcomes.setdefault(outcome.pk, outcome)
+    # Which tasks serve a lineage outcome is asked first, by outcome (indexed): an OR
+    # across a join on task_outcomes made PostgreSQL read every task (1.05 s of 2.8 on
+    # the large data set, 2,000,000 tasks).
+    lineage_pairs = list(
+        Task.outcomes.through.objects.filter(outcome_id__in=list(lineage_outcomes)).values_list(
+            "task_id", "outcome_id"
+        )
+    )
     tasks = list(
-        visible_tasks.filter(Q(working_group__in=groups) | Q(outcomes__in=list(lineage_outcomes)))
-        .distinct()
-        .order_by("working_group__name", "pk")
+        visible_tasks.filter(
+            Q(working_group__in=groups) | Q(pk__in={task_id for task_id, _ in lineage_pairs})
+        ).order_by("working_group__name", "pk")
     )
     task_ids = [t.pk for t in tasks]
     status_as_of = _status_as_of(task_ids, end_of_day) if as_of < report_today() else {}
@@ -377,10 +385,9 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
 
     # Lineage: each earlier outcome, who acted on it here, and the work that serves it.
     serving: dict[int, list[int]] = defaultdict(list)
-    for task_id, outcome_id in Task.outcomes.through.objects.filter(
-        task_id__in=task_ids, outcome_id__in=list(lineage_outcomes)
-    ).values_list("task_id", "outcome_id"):
-        serving[outcome_id].append(task_id)
+    for task_id, outcome_id in lineage_pairs:
+        if task_id in lines:  # visible
+            serving[outcome_id].append(task_id)
     acted: dict[int, list[str]] = defaultdict(list)
     for link in lineage_links:
         if link.target_outcome_id:

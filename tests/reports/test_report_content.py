@@ -316,6 +316,28 @@ def test_each_group_lists_its_own_tasks_and_its_bar_counts_them(db):
     ]
 
 
+def test_an_earlier_groups_work_on_an_outcome_this_meeting_built_on_is_in_its_lineage(db):
+    meeting, chair = make_meeting(outcomes=2, tasks=0)
+    built_on = OutcomeLink.objects.get(source__document__meeting=meeting, kind="pursuant_to")
+    earlier = built_on.target_outcome.document.meeting
+    earlier_group = WorkingGroupFactory.create(
+        name="Earlier working group", established_by=earlier, reports_to=earlier
+    )
+    served, secret = Task.objects.bulk_create(
+        Task(working_group=earlier_group, title=title, reports_to=earlier, tlp=tlp)
+        for title, tlp in (("Earlier work", TLP.GREEN), ("Earlier RED work", TLP.RED))
+    )
+    for task in (served, secret):
+        task.outcomes.add(built_on.target_outcome)
+
+    report = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=report_today())
+
+    (item,) = [i for i in report.lineage if i.code == built_on.target_outcome.citation_code]
+    assert [line.title for line in item.tasks] == ["Earlier work"]
+    assert [line.group for line in item.tasks] == ["Earlier working group"]
+    assert "Earlier working group" not in [group.name for group in report.groups]
+
+
 def test_build_report_queries_do_not_grow_with_outcomes_or_tasks():
     small, small_chair = make_meeting(outcomes=5, tasks=5)
     big, big_chair = make_meeting(outcomes=500, tasks=200)
