@@ -20,6 +20,7 @@ answers for is named as not checked. Any other failure is a failure.
 import concurrent.futures
 import datetime
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -33,7 +34,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path, PurePosixPath
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -42,6 +43,7 @@ OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_PROJECT_URL = "https://pypi.org/pypi/{name}/json"  # the newest release's advisories
 PROBE_TIMEOUT_SECONDS = 10
 DOWNLOAD_TIMEOUT_SECONDS = 120
+ARCHIVE_URL_SCHEMES = {"https"}  # where a source archive may be read from
 
 # Django discloses a security issue only on the day it issues a release of every branch
 # it supports, whose release notes name the CVE ("How Django discloses security issues",
@@ -150,18 +152,28 @@ def pypi_project(name: str) -> dict | str:
             return json.load(response)
     except urllib.error.HTTPError as error:
         return f"{url} answers HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         return f"{url} could not be read ({getattr(error, 'reason', error)})"
+
+
+def parsed(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
 
 
 def release_notes_from_sdist(project: dict, release: str) -> dict[str, str]:
     """{"5.2.20": text} of every docs/releases/*.txt in a Django release's source archive.
 
     The archive's address is read off the project page (relative to it on some mirrors)
-    and its SHA-256 checked against the page's before it is opened.
+    and must be https; its SHA-256 must be the page's, so what is read is the file the
+    index lists. Nothing is extracted to disk.
     """
     (sdist,) = [file for file in project["releases"][release] if file["packagetype"] == "sdist"]
     url = urllib.parse.urljoin(PYPI_PROJECT_URL.format(name="django"), sdist["url"])
+    if urllib.parse.urlsplit(url).scheme not in ARCHIVE_URL_SCHEMES:
+        raise ValueError(f"{url} is not an https address")
     with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
         archive = response.read()
     if hashlib.sha256(archive).hexdigest() != sdist["digests"]["sha256"]:
@@ -171,7 +183,7 @@ def release_notes_from_sdist(project: dict, release: str) -> dict[str, str]:
         for member in tar.getmembers():
             path = PurePosixPath(member.name)
             is_release_notes = path.parent.parts[-2:] == ("docs", "releases")
-            if is_release_notes and path.suffix == ".txt" and path.stem[0].isdigit():
+            if member.isfile() and is_release_notes and path.suffix == ".txt":
                 text = tar.extractfile(member)
                 if text is not None:  # None for what is not a regular file
                     notes[path.stem] = text.read().decode()
@@ -183,8 +195,11 @@ def django_branch_verdict(
 ) -> tuple[bool | None, list[str]]:
     """Clean (True), vulnerable (False) or not checked (None), and why, for a locked Django.
 
-    Reads the release notes of the later releases of its branch, when there are any,
-    from the source archive of the newest of them.
+    Every later release of its branch counts, yanked or listed without files included:
+    a release yanked after it fixed a CVE still says the locked one has it. Their notes
+    are read from the source archive of the newest of them that has one, which carries
+    the notes of every release before it; a release whose notes are not there leaves
+    Django not checked, unless another names a CVE.
     """
     locked = Version(version)
     branch = f"{locked.major}.{locked.minor}"
@@ -196,16 +211,14 @@ def django_branch_verdict(
             f"NOT CHECKED django {version}: Django {branch}'s security support ended on "
             f"{support_ends:%d %B %Y}"
         ]
+    releases: dict[str, list[dict]] = project["releases"]
     later = sorted(
-        (
-            Version(release)
-            for release, files in project["releases"].items()
-            if files
-            and not all(file.get("yanked") for file in files)
-            and not Version(release).is_prerelease
-            and Version(release).release[:2] == locked.release[:2]
-            and Version(release) > locked
-        ),
+        (release, name)
+        for name in releases
+        if (release := parsed(name)) is not None
+        and not release.is_prerelease
+        and release.release[:2] == locked.release[:2]
+        and release > locked
     )
     if not later:
         return True, [
@@ -213,22 +226,44 @@ def django_branch_verdict(
             f"releases until {support_ends:%d %B %Y}; Django discloses an issue only with a "
             "release of each branch it supports"
         ]
+    with_archive = [
+        name
+        for _, name in later
+        if any(file.get("packagetype") == "sdist" for file in releases[name])
+    ]
+    if not with_archive:
+        return None, [
+            f"NOT CHECKED django {version}: no source archive of a later {branch} release"
+        ]
     try:
-        notes = release_notes_from_sdist(project, str(later[-1]))
-    except (urllib.error.URLError, OSError, ValueError, tarfile.TarError) as error:
-        return None, [f"NOT CHECKED django {version}: Django {later[-1]}'s release notes: {error}"]
+        notes = release_notes_from_sdist(project, with_archive[-1])
+    except (
+        urllib.error.URLError,
+        OSError,
+        ValueError,
+        KeyError,
+        tarfile.TarError,
+        http.client.HTTPException,
+    ) as error:
+        return None, [
+            f"NOT CHECKED django {version}: Django {with_archive[-1]}'s release notes: {error}"
+        ]
     lines = [
         f"VULNERABLE django {version}: {cve} (fixed in {release})"
-        for release in later
-        for cve in sorted(set(re.findall(r"\bCVE-\d{4}-\d+", notes.get(str(release), ""))))
+        for release, name in later
+        for cve in sorted(set(re.findall(r"\bCVE-\d{4}-\d+", notes.get(name, ""))))
     ]
     if lines:
         return False, lines
-    if str(later[-1]) not in notes:
-        return None, [f"NOT CHECKED django {version}: no release notes for Django {later[-1]}"]
+    unread = [name for _, name in later if name not in notes]
+    if unread:
+        return None, [
+            f"NOT CHECKED django {version}: no release notes for Django {', '.join(unread)} "
+            f"in Django {with_archive[-1]}'s source archive"
+        ]
     return True, [
-        f"django {version}: Django {', '.join(map(str, later))} fixed no security issue "
-        "(their release notes name no CVE)"
+        f"django {version}: Django {', '.join(name for _, name in later)} fixed no security "
+        "issue (their release notes name no CVE)"
     ]
 
 
@@ -248,8 +283,12 @@ def newest_release_verdict(
         if isinstance(project, str):
             unchecked.append(f"NOT CHECKED {name} {version}: {project}")
             continue
-        newest = project["info"]["version"]
-        if name == "django" and Version(newest) != Version(version):
+        newest = parsed(project["info"]["version"])
+        advisories = project.get("vulnerabilities")
+        if newest is None or not isinstance(advisories, list):
+            unchecked.append(f"NOT CHECKED {name} {version}: PyPI's page lists no advisories")
+            continue
+        if name.lower() == "django" and newest != Version(version):
             branch_clean, branch_lines = django_branch_verdict(version, project, today)
             if branch_clean is None:
                 unchecked += branch_lines
@@ -258,16 +297,14 @@ def newest_release_verdict(
                 clean += branch_clean
                 lines += branch_lines
             continue
-        if Version(newest) != Version(version):
+        if newest != Version(version):
             unchecked.append(
                 f"NOT CHECKED {name} {version}: PyPI lists advisories for its newest release, "
                 f"{newest}, only"
             )
             continue
         vulnerabilities = [
-            vulnerability
-            for vulnerability in project.get("vulnerabilities", [])
-            if not vulnerability.get("withdrawn")
+            vulnerability for vulnerability in advisories if not vulnerability.get("withdrawn")
         ]
         for vulnerability in vulnerabilities:
             passed = False
@@ -278,13 +315,32 @@ def newest_release_verdict(
     return passed, lines + unchecked
 
 
+def newest_upload(projects: dict[str, dict | str]) -> str:
+    """The newest upload on the pages read: a mirror's data is as fresh as its last sync."""
+    return max(
+        (
+            file["upload_time_iso_8601"]
+            for project in projects.values()
+            if isinstance(project, dict)
+            for file in project.get("urls", [])
+            if file.get("upload_time_iso_8601")
+        ),
+        default="none",
+    )
+
+
 def newest_release_check(requirements: str) -> int:
     """The check PyPI's project pages still allow; 1 on a vulnerability found."""
     locked = locked_versions(requirements)
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         projects = dict(zip(locked, pool.map(pypi_project, locked), strict=True))
     passed, lines = newest_release_verdict(locked, projects, datetime.date.today())
-    print("What can be checked instead, against PyPI's project pages:", *lines, sep="\n")
+    print(
+        "What can be checked instead, against PyPI's project pages (the newest upload they "
+        f"list: {newest_upload(projects)}; a mirror's advisories are as recent as its sync):",
+        *lines,
+        sep="\n",
+    )
     return 0 if passed else 1
 
 

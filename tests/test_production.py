@@ -678,6 +678,36 @@ def test_without_pip_audit_a_vulnerability_of_a_newest_release_fails():
     assert lines[1] == "0 of 1 locked packages checked: no known vulnerability"
 
 
+def test_without_pip_audit_a_page_without_its_advisories_is_not_counted_as_checked():
+    page = pypi_project_page("8.1.0")
+    del page["vulnerabilities"]  # as a mirror that drops the field would serve it
+
+    passed, lines = load_audit().newest_release_verdict(
+        {"redis": "8.1.0", "celery": "5.7.0"},
+        {"redis": page, "celery": {"info": {"version": "not a version"}, "vulnerabilities": []}},
+        AUDIT_DAY,
+    )
+
+    assert passed
+    assert lines == [
+        "0 of 2 locked packages checked: no known vulnerability",
+        "NOT CHECKED celery 5.7.0: PyPI's page lists no advisories",
+        "NOT CHECKED redis 8.1.0: PyPI's page lists no advisories",
+    ]
+
+
+def test_the_audit_says_how_recent_the_pages_it_read_are():
+    page = pypi_project_page("8.1.0")
+    page["urls"] = [
+        {"upload_time_iso_8601": "2026-11-23T21:44:11Z"},
+        {"upload_time_iso_8601": "2026-11-02T08:00:00Z"},
+    ]
+
+    newest = load_audit().newest_upload({"redis": page, "mypy": "HTTP 503"})
+
+    assert newest == "2026-11-23T21:44:11Z"
+
+
 def django_sdist(folder: Path, release: str, notes: dict[str, str]) -> dict:
     """A source archive of Django `release` holding release notes, as PyPI lists its file."""
     archive = folder / f"django-{release}.tar.gz"
@@ -702,36 +732,37 @@ def django_page(releases: dict[str, list[dict]]) -> dict:
     }
 
 
-def django_verdict(page: dict, today: datetime.date = AUDIT_DAY, version: str = "5.2.19"):
+@pytest.fixture
+def audit():
+    """The audit module, reading source archives from files: these tests write them."""
+    module = load_audit()
+    module.ARCHIVE_URL_SCHEMES = {"file"}  # https only, outside these tests
+    return module
+
+
+def django_verdict(audit, page: dict, today=AUDIT_DAY, version: str = "5.2.19"):
     """Passed?, and what is said of Django (the count of checked packages left out)."""
-    passed, lines = load_audit().newest_release_verdict(
-        {"django": version}, {"django": page}, today
-    )
+    passed, lines = audit.newest_release_verdict({"django": version}, {"django": page}, today)
     return passed, [line for line in lines if "locked packages checked" not in line]
 
 
-def test_without_pip_audit_django_at_the_newest_release_of_its_supported_branch_is_clean():
-    # A release candidate and a yanked release of the branch are not releases to move to.
-    page = django_page(
-        {
-            "5.2.20rc1": [{"packagetype": "sdist"}],
-            "5.2.20": [{"packagetype": "sdist", "yanked": True}],
-        }
-    )
+def test_without_pip_audit_django_at_the_newest_release_of_its_supported_branch_is_clean(audit):
+    # A release candidate of the branch is not a release to move to.
+    page = django_page({"5.2.20rc1": [{"packagetype": "sdist"}]})
 
-    passed, lines = django_verdict(page)
+    passed, lines = django_verdict(audit, page)
 
     assert passed
     assert lines == [
         "django 5.2.19: the newest release of Django 5.2, which gets security releases until "
         "30 April 2028; Django discloses an issue only with a release of each branch it supports"
     ]
-    assert load_audit().newest_release_verdict({"django": "5.2.19"}, {"django": page}, AUDIT_DAY)[
-        1
-    ][-1] == ("1 of 1 locked packages checked: no known vulnerability")
+    assert audit.newest_release_verdict({"django": "5.2.19"}, {"django": page}, AUDIT_DAY)[1][
+        -1
+    ] == ("1 of 1 locked packages checked: no known vulnerability")
 
 
-def test_without_pip_audit_django_behind_a_security_release_of_its_branch_fails(tmp_path):
+def test_without_pip_audit_django_behind_a_security_release_of_its_branch_fails(audit, tmp_path):
     sdist = django_sdist(
         tmp_path,
         "5.2.21",
@@ -742,9 +773,11 @@ def test_without_pip_audit_django_behind_a_security_release_of_its_branch_fails(
             "6.1.4": "CVE-2026-120003 affects Django 6.1 only.",
         },
     )
-    page = django_page({"5.2.20": [sdist], "5.2.21": [sdist]})
+    # 5.2.20 was yanked after its release: it still fixed what it fixed.
+    yanked = {**sdist, "yanked": True, "url": "https://files.example/yanked.tar.gz"}
+    page = django_page({"5.2.20": [yanked], "5.2.21": [sdist]})
 
-    assert django_verdict(page) == (
+    assert django_verdict(audit, page) == (
         False,
         [
             "VULNERABLE django 5.2.19: CVE-2026-120001 (fixed in 5.2.20)",
@@ -753,44 +786,81 @@ def test_without_pip_audit_django_behind_a_security_release_of_its_branch_fails(
     )
 
 
-def test_without_pip_audit_django_behind_bugfix_releases_only_is_clean(tmp_path):
+def test_without_pip_audit_django_behind_a_yanked_security_release_only_fails(audit, tmp_path):
+    sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes CVE-2026-120001."})
+
+    passed, lines = django_verdict(audit, django_page({"5.2.20": [{**sdist, "yanked": True}]}))
+
+    assert (passed, lines) == (
+        False,
+        ["VULNERABLE django 5.2.19: CVE-2026-120001 (fixed in 5.2.20)"],
+    )
+
+
+def test_without_pip_audit_django_behind_bugfix_releases_only_is_clean(audit, tmp_path):
     sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes a crash in the admin."})
 
-    assert django_verdict(django_page({"5.2.20": [sdist]})) == (
+    assert django_verdict(audit, django_page({"5.2.20": [sdist]})) == (
         True,
         ["django 5.2.19: Django 5.2.20 fixed no security issue (their release notes name no CVE)"],
     )
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("releases", "reason"),
     [
-        ({"digests": {"sha256": "0" * 64}}, "does not have the SHA-256 PyPI gives for it"),
-        ({"url": "file:///nonexistent/django-5.2.20.tar.gz"}, "No such file"),
+        ({"5.2.20": []}, "no source archive of a later 5.2 release"),
+        (
+            {"5.2.20": [], "5.2.21": [{}]},
+            "no release notes for Django 5.2.20 in Django 5.2.21's source archive",
+        ),
+        (
+            {"5.2.20": [{"digests": {"sha256": "0" * 64}}]},
+            "does not have the SHA-256 PyPI gives for it",
+        ),
+        ({"5.2.20": [{"url": "file:///nonexistent/django-5.2.20.tar.gz"}]}, "No such file"),
+        ({"5.2.20": [{"url": "http://files.example/django-5.2.20.tar.gz"}]}, "not an https"),
     ],
-    ids=["tampered", "missing"],
+    ids=["listed-without-files", "notes-missing", "tampered", "missing", "not-https"],
 )
 def test_without_pip_audit_django_is_not_checked_when_its_release_notes_cannot_be_read(
-    tmp_path, change, reason
+    audit, tmp_path, releases, reason
 ):
-    sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes CVE-2026-120001."})
+    """Not a vulnerability found: a package not checked, and said so."""
+    sdist = django_sdist(tmp_path, "5.2.21", {"5.2.21": "Fixes a crash in the admin."})
+    # Each release lists the 5.2.21 archive (with its notes only) as changed here.
+    page = django_page(
+        {release: [{**sdist, **change} for change in files] for release, files in releases.items()}
+    )
 
-    passed, lines = django_verdict(django_page({"5.2.20": [{**sdist, **change}]}))
+    passed, lines = django_verdict(audit, page)
 
-    assert passed  # not a vulnerability found: a package not checked, and said so
+    assert passed
     assert len(lines) == 1
-    assert lines[0].startswith("NOT CHECKED django 5.2.19: Django 5.2.20's release notes: ")
+    assert lines[0].startswith("NOT CHECKED django 5.2.19: ")
     assert reason in lines[0]
 
 
-def test_without_pip_audit_django_is_not_checked_outside_its_branchs_security_support():
+def test_the_audit_reads_source_archives_over_https_only(tmp_path):
+    sdist = django_sdist(tmp_path, "5.2.20", {"5.2.20": "Fixes CVE-2026-120001."})
+
+    passed, lines = django_verdict(load_audit(), django_page({"5.2.20": [sdist]}))
+
+    assert passed
+    assert lines == [
+        f"NOT CHECKED django 5.2.19: Django 5.2.20's release notes: {sdist['url']} is not an "
+        "https address"
+    ]
+
+
+def test_without_pip_audit_django_is_not_checked_outside_its_branchs_security_support(audit):
     page = django_page({})
 
-    assert django_verdict(page, today=datetime.date(2028, 5, 1)) == (
+    assert django_verdict(audit, page, today=datetime.date(2028, 5, 1)) == (
         True,
         ["NOT CHECKED django 5.2.19: Django 5.2's security support ended on 30 April 2028"],
     )
-    assert django_verdict(page, version="5.1.15") == (
+    assert django_verdict(audit, page, version="5.1.15") == (
         True,
         ["NOT CHECKED django 5.1.15: Django 5.1's security support unknown"],
     )
