@@ -15,15 +15,25 @@ of the user and `tlp_rule()` below, so the rule is written once.
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from forums.models import Chair, ForumMembership, Member, Profile
 from forums.tlp import TLP
 
+# The name of the auth group whose members are the secretariat (made by a migration).
 SECRETARIAT_GROUP = "Secretariat"
+
+
+def secretariat_people():
+    """The active accounts of the secretariat: its group's members and the superusers."""
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=SECRETARIAT_GROUP), is_active=True)
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,6 @@ def _standing_rows(user):
     Four facts, asked as one UNION ALL: every API request starts here, and five round
     trips (and five plans) were a fifth of a task list's time.
     """
-    today = timezone.now().date()
     # Typed NULLs: PostgreSQL types a UNION's columns pair by pair, and two untyped NULLs
     # make a text column that the seats' bigint then fails to match.
     no_id, no_role = Cast(Value(None), BigIntegerField()), Cast(Value(None), CharField())
@@ -123,10 +132,7 @@ def _standing_rows(user):
         Member.objects.filter(pk__in=member, parent__isnull=False).order_by().values("parent_id")
     )
     delegate = rows(
-        ForumMembership.objects.filter(
-            Q(member_id__in=member.union(state, all=True)),
-            Q(left_on__isnull=True) | Q(left_on__gte=today),
-        ),
+        ForumMembership.objects.current().filter(member_id__in=member.union(state, all=True)),
         "delegate",
         F("forum_id"),
     )
@@ -134,7 +140,7 @@ def _standing_rows(user):
     # Seats are read through the user's reverse relation: forums does not import
     # workinggroups (models depend one way).
     seat = rows(
-        user.wg_memberships.filter(left_on__isnull=True),
+        user.wg_memberships.current(),
         "seat",
         F("working_group__established_by__forum_id"),
         F("working_group_id"),

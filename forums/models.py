@@ -1,10 +1,13 @@
 """Forums, the members at their table, their meetings, chairs, hosts and attendance."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django_countries.fields import CountryField
@@ -71,6 +74,24 @@ class Member(models.Model):
             raise ValidationError({"parent": _("An agency belongs to a state or territory.")})
 
 
+# A seat (a forum membership, a working-group seat) runs until its `left_on` day, that day
+# included: recording a departure in advance keeps the seat until the day comes.
+OPEN_ENDED = Q(left_on__isnull=True)
+
+
+def seat_current_on(day: datetime.date | None = None, *, prefix: str = "") -> Q:
+    """Seats current on `day` (today in UTC by default); `prefix` reaches them from a join."""
+    day = day or timezone.now().date()
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": day})
+
+
+class SeatQuerySet(models.QuerySet):
+    """Forum memberships and working-group seats share what "current" means."""
+
+    def current(self, day: datetime.date | None = None) -> "SeatQuerySet":
+        return self.filter(seat_current_on(day))
+
+
 class Forum(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     acronym = models.CharField(
@@ -128,6 +149,7 @@ class ForumMembership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     joined_on = models.DateField(_("since"), null=True, blank=True)
     left_on = models.DateField(_("until"), null=True, blank=True)
+    objects = SeatQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -136,15 +158,13 @@ class ForumMembership(models.Model):
         verbose_name_plural = _("forum memberships")
         constraints = [
             models.CheckConstraint(
-                condition=Q(left_on__isnull=True)
-                | Q(joined_on__isnull=True)
-                | Q(left_on__gte=F("joined_on")),
+                condition=OPEN_ENDED | Q(joined_on__isnull=True) | Q(left_on__gte=F("joined_on")),
                 name="membership_left_after_joined",
                 violation_error_message=_("A membership cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["forum", "member"],
-                condition=Q(left_on__isnull=True),
+                condition=OPEN_ENDED,
                 name="one_current_membership_per_member",
                 violation_error_message=_("This member already has a current membership."),
             ),
@@ -158,6 +178,23 @@ class ForumMembership(models.Model):
         }
 
 
+# A due day ends at 23:59 at the venue of the meeting the work reports to, in UTC when
+# that meeting has no time zone or the work reports to none. Every deadline, overdue
+# list, reminder and calendar entry asks these two functions.
+END_OF_DUE_DAY = datetime.time(23, 59)
+MEETING_OPENS = datetime.time(9, 0)
+
+
+def due_day_end(day: datetime.date, zone=None) -> datetime.datetime:
+    """The instant a due day ends at a venue whose time zone is `zone` (None: UTC)."""
+    return datetime.datetime.combine(day, END_OF_DUE_DAY, tzinfo=zone or datetime.UTC)
+
+
+def day_at_venue(now: datetime.datetime, zone=None) -> datetime.date:
+    """The calendar day it is at a venue whose time zone is `zone` (None: UTC)."""
+    return now.astimezone(zone or datetime.UTC).date()
+
+
 class MeetingQuerySet(models.QuerySet):
     def with_host_name(self) -> "MeetingQuerySet":
         """Annotate `host_name`: the member whose hosting is confirmed or done."""
@@ -165,6 +202,24 @@ class MeetingQuerySet(models.QuerySet):
             meeting=OuterRef("pk"), status__in=Hosting.HOSTING_STATUSES
         ).order_by("-status")
         return self.annotate(host_name=Subquery(hosting.values("member__name")[:1]))
+
+    def after(self, meeting: "Meeting") -> "MeetingQuerySet":
+        """The forum's meetings after `meeting`, next first."""
+        return self.filter(forum_id=meeting.forum_id, sequence__gt=meeting.sequence).order_by(
+            "sequence"
+        )
+
+    def next_per_forum(self, forum_ids, *, today: datetime.date) -> dict[int, int]:
+        """Each forum's next meeting (its id): the first to open on or after `today`."""
+        upcoming = (
+            self.filter(forum_id__in=forum_ids, start_date__gte=today)
+            .order_by("forum_id", "start_date")
+            .values_list("forum_id", "pk")
+        )
+        next_meeting: dict[int, int] = {}
+        for forum_id, meeting_id in upcoming:
+            next_meeting.setdefault(forum_id, meeting_id)
+        return next_meeting
 
 
 class Meeting(models.Model):
@@ -232,6 +287,19 @@ class Meeting(models.Model):
     def clean(self) -> None:
         if self.end_date and not self.start_date:
             raise ValidationError({"start_date": _("Give the start date with the end date.")})
+
+    @property
+    def next_meeting(self) -> "Meeting | None":
+        """The forum's meeting after this one, if recorded."""
+        return Meeting.objects.after(self).first()
+
+    @property
+    def opens_at(self) -> datetime.datetime:
+        """When a dated meeting opens: 09:00 at its venue (no time of day is recorded)."""
+        assert self.start_date is not None, "only a dated meeting opens at a known instant"
+        return datetime.datetime.combine(
+            self.start_date, MEETING_OPENS, tzinfo=self.time_zone or datetime.UTC
+        )
 
 
 def ordinal(number: int) -> str:

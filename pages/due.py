@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from forums.models import Meeting
+from forums.models import Meeting, day_at_venue
 from workinggroups.models import Task
 
 SECTIONS = {
@@ -39,14 +39,7 @@ def due_sections(tasks: list[Task], *, now: datetime.datetime) -> list[DueSectio
     ids = [task.pk for task in tasks]
     overdue = set(Task.objects.overdue(now).filter(pk__in=ids).values_list("pk", flat=True))
     forum_ids = {task.reports_to.forum_id for task in tasks if task.reports_to is not None}
-    next_meeting: dict[int, int] = {}
-    upcoming = (
-        Meeting.objects.filter(forum_id__in=forum_ids, start_date__gte=now.date())
-        .order_by("forum_id", "start_date")
-        .values_list("forum_id", "pk")
-    )
-    for forum_id, meeting_id in upcoming:
-        next_meeting.setdefault(forum_id, meeting_id)
+    next_meeting = Meeting.objects.next_per_forum(forum_ids, today=now.date())
 
     sections = {key: DueSection(key, str(title)) for key, title in SECTIONS.items()}
     for task in tasks:
@@ -61,9 +54,7 @@ def _section_of(task: Task, *, now, overdue: set[int], next_meeting: dict[int, i
         return "overdue"
     meeting = task.reports_to
     if task.due_on is not None:
-        venue_today = (
-            now.astimezone(meeting.time_zone or datetime.UTC).date() if meeting else now.date()
-        )
+        venue_today = day_at_venue(now, task.venue_zone)
         if task.due_on == venue_today:
             return "today"
         if task.due_on < venue_today + datetime.timedelta(days=7):

@@ -99,9 +99,10 @@ def my_work(request):
         .select_related("working_group", "reports_to__forum")
         .order_by("due_on", "pk")
     )
+    seats = WorkingGroupMembership.objects.current().filter(person=request.user)
     groups = (
         WorkingGroup.objects.visible_to(request.user)
-        .filter(memberships__person=request.user, memberships__left_on__isnull=True)
+        .filter(pk__in=seats.values("working_group_id"))
         .select_related("established_by__forum")
         .order_by("name")
     )
@@ -198,7 +199,8 @@ def working_group_detail(request, pk: int):
         pk=pk,
     )
     members = (
-        WorkingGroupMembership.objects.filter(working_group=group, left_on__isnull=True)
+        WorkingGroupMembership.objects.current()
+        .filter(working_group=group)
         .select_related("person", "represents")
         .order_by("role", "represents__name", "person__last_name")
     )
@@ -312,9 +314,7 @@ def meeting_detail(request, pk: int):
     if meeting.start_date is not None:
         started = meeting.start_date <= timezone.localdate()
     else:
-        started = Meeting.objects.filter(
-            forum_id=meeting.forum_id, sequence__gt=meeting.sequence
-        ).exists()
+        started = Meeting.objects.after(meeting).exists()
     levels = allowed_levels(request.user, meeting)
     audience = audience_of(request.user)
     for_chairs = audience.is_secretariat or meeting.forum_id in audience.chaired_forums

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt
 from forums.audit import save_validated
+from forums.models import seat_current_on
 from forums.tlp import TLP
 from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
 from outcomes.admin_import import DraftOutcomeForm
@@ -270,7 +271,7 @@ class WorkingGroupAdmin(AuditedAdmin):
             .annotate(
                 current_members=Count(
                     "memberships",
-                    filter=Q(memberships__left_on__isnull=True),
+                    filter=seat_current_on(prefix="memberships__"),
                     distinct=True,
                 ),
                 open_tasks=Count(

@@ -31,7 +31,6 @@ PRODID = "-//Talanoa//Calendar feed//EN"
 REFRESH_INTERVAL = datetime.timedelta(hours=1)
 # Work ratified or withdrawn this recently still shows, ticked off or struck through.
 RECENTLY_CLOSED = datetime.timedelta(days=90)
-DUE_TIME = datetime.time(23, 59)
 
 # VTODO STATUS (RFC 5545 3.8.1.11) for each task status.
 TODO_STATUS: dict[str, str] = {
@@ -111,9 +110,8 @@ def task_todo(task: Task, *, stamp: datetime.datetime, domain: str) -> Todo:
     todo.add("dtstamp", stamp)
     todo.add("summary", task.title)
     meeting = task.reports_to
-    zone = meeting.time_zone if meeting is not None and meeting.time_zone else datetime.UTC
-    assert task.due_on is not None, "feed_tasks lists dated tasks only"
-    todo.add("due", datetime.datetime.combine(task.due_on, DUE_TIME, zone))
+    assert task.deadline is not None, "feed_tasks lists dated tasks only"
+    todo.add("due", task.deadline)
     todo.add("status", TODO_STATUS[task.status])
     todo.add("percent-complete", task.progress)
     todo.add("last-modified", task.updated_at.astimezone(datetime.UTC))

@@ -25,7 +25,7 @@ from django.utils.translation import override
 from forums.audit import PreconditionFailed
 from outcomes.models import Outcome
 from workinggroups.models import Task, TaskUpdate, WorkingGroup, may_post_updates
-from workinggroups.services import NOTE_REQUIRED_FOR, task_update_status
+from workinggroups.services import task_update_status
 
 COLUMNS = (
     "task_id",
@@ -265,10 +265,6 @@ def _parse_whole_number(value: str) -> int | None:
     return int(value)
 
 
-def _status_labels(statuses) -> str:
-    return ", ".join(str(label) for code, label in Task.Status.choices if code in statuses)
-
-
 def _preview_row(number: int, cells: dict[str, str], task: Task) -> RowChange | RowError:
     def bad(message: str) -> RowError:
         return RowError(row=number, task_id=str(task.pk), message=message)
@@ -293,16 +289,6 @@ def _preview_row(number: int, cells: dict[str, str], task: Task) -> RowChange | 
             _("“%(status)s” is not a status; use one of: %(statuses)s.")
             % {"status": raw_status, "statuses": ", ".join(Task.Status.values)}
         )
-    if status != task.status and status not in Task.TRANSITIONS[task.status]:
-        allowed = Task.TRANSITIONS[task.status]
-        return bad(
-            _("cannot move from “%(current)s” to “%(wanted)s”. Allowed from here: %(allowed)s.")
-            % {
-                "current": Task.Status(task.status).label,
-                "wanted": Task.Status(status).label,
-                "allowed": _status_labels(allowed) if allowed else _("none: it is final"),
-            }
-        )
     raw_progress = cells.get("progress") or ""
     progress = _parse_whole_number(raw_progress)
     if progress is None or progress > 100:
@@ -311,28 +297,24 @@ def _preview_row(number: int, cells: dict[str, str], task: Task) -> RowChange | 
             % {"progress": raw_progress}
         )
     note = (cells.get("note") or "").strip()
-    moves = status != task.status
-    if status in Task.DONE_STATUSES:
-        # As the service does: finished work is at 100; an untouched progress cell follows.
-        if progress not in (task.progress, 100):
-            return bad(
-                _("work that is %(status)s is complete: leave progress at 100.")
-                % {"status": str(Task.Status(status).label).lower()}
+    if (status, progress, note) == (task.status, task.progress, ""):
+        status_to, progress_to = task.status, task.progress  # an unchanged row
+    else:
+        try:
+            # The service's own rule, so the preview refuses exactly what the apply would.
+            status_to, progress_to = task.checked_update(
+                status=status, progress=None if progress == task.progress else progress, note=note
             )
-        progress = 100
-    if moves and status in NOTE_REQUIRED_FOR and not note:
-        return bad(
-            _("say in the note why the task is %(status)s.")
-            % {"status": str(Task.Status(status).label).lower()}
-        )
+        except ValidationError as error:
+            return bad(" ".join(error.messages))
     return RowChange(
         row=number,
         task=task,
         version=version,
         status_from=task.status,
-        status_to=status,
+        status_to=status_to,
         progress_from=task.progress,
-        progress_to=progress,
+        progress_to=progress_to,
         note=note,
     )
 

@@ -1,7 +1,6 @@
 """Working groups a meeting sets up, who sits on them, their tasks and every progress update."""
 
 import datetime
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -15,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from forums.access import Audience, audience_of, named_in, tlp_rule
-from forums.audit import Versioned
-from forums.models import Meeting, Member
+from forums.audit import Versioned, check_transition
+from forums.models import OPEN_ENDED, Meeting, Member, SeatQuerySet, day_at_venue, due_day_end
 from forums.tlp import TLP, validate_not_more_open
 from outcomes.models import Outcome
 
@@ -172,6 +171,7 @@ class WorkingGroupMembership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("since"), null=True, blank=True)
     left_on = models.DateField(_("until"), null=True, blank=True)
+    objects = SeatQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -185,7 +185,7 @@ class WorkingGroupMembership(models.Model):
                 violation_error_message=_("This person is already in this working group."),
             ),
             models.CheckConstraint(
-                condition=Q(left_on__isnull=True)
+                condition=OPEN_ENDED
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=models.F("joined_on")),
                 name="wg_membership_left_after_joined",
@@ -209,6 +209,14 @@ class TaskQuerySet(models.QuerySet):
     def open(self) -> "TaskQuerySet":
         return self.filter(status__in=Task.OPEN_STATUSES)
 
+    def serving(self, outcome_ids) -> "TaskQuerySet":
+        """The work serving these outcomes: tasks that name one of them among theirs."""
+        return self.filter(
+            pk__in=Task.outcomes.through.objects.filter(outcome_id__in=outcome_ids).values(
+                "task_id"
+            )
+        )
+
     def of_person(self, user) -> "TaskQuerySet":
         """A person's work: tasks of the groups they sit on, and tasks they lead."""
         return self.filter(Q(working_group_id__in=audience_of(user).groups) | Q(lead_id=user.pk))
@@ -226,12 +234,16 @@ class TaskQuerySet(models.QuerySet):
             .values_list("time_zone", flat=True)
             .distinct()
         )
-        ended = Q(
-            reports_to__time_zone__isnull=True, due_on__lt=now.astimezone(datetime.UTC).date()
-        )
+        ended = Q(reports_to__time_zone__isnull=True, due_on__lt=day_at_venue(now))
         for zone in zones:
-            ended |= Q(reports_to__time_zone=zone, due_on__lt=now.astimezone(zone).date())
+            ended |= Q(reports_to__time_zone=zone, due_on__lt=day_at_venue(now, zone))
         return self.open().filter(ended)
+
+
+def serving_links(outcome_ids):
+    """The (task, outcome) rows of the tasks serving these outcomes, asked by outcome (an
+    index): callers keep only the tasks they may read."""
+    return Task.outcomes.through.objects.filter(outcome_id__in=outcome_ids)
 
 
 class Task(Versioned):
@@ -255,6 +267,8 @@ class Task(Versioned):
     }
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.READY)
     DONE_STATUSES = (Status.READY, Status.RATIFIED)
+    # A note is what tells the group why work stopped or was dropped.
+    NOTE_REQUIRED_FOR = frozenset({Status.BLOCKED, Status.WITHDRAWN})
 
     working_group = models.ForeignKey(
         WorkingGroup,
@@ -377,6 +391,49 @@ class Task(Versioned):
     def allowed_statuses(self) -> list[str]:
         return self.allowed_from(self.status)
 
+    def checked_update(
+        self, *, status: str | None, progress: int | None, note: str
+    ) -> tuple[str, int]:
+        """The status and progress a progress update would leave, or why it may not.
+
+        The one rule for an update, asked by the service before it writes and by the CSV
+        preview before it shows a row; pure: it reads only this task's status and progress.
+        `status` and `progress` None keep the task's; `note` is stripped by the caller.
+        """
+        status = status or self.status
+        if status != self.status:
+            check_transition(
+                transitions=self.TRANSITIONS,
+                current=self.status,
+                wanted=status,
+                labels=dict(self.Status.choices),
+            )
+        elif not note and progress in (None, self.progress):
+            raise ValidationError(
+                {"note": [_("Say what changed: a note, a new status or progress.")]}
+            )
+        if status in self.NOTE_REQUIRED_FOR and status != self.status and not note:
+            raise ValidationError(
+                {
+                    "note": [
+                        _("Say why the task is %(status)s.")
+                        % {"status": str(self.Status(status).label).lower()}
+                    ]
+                }
+            )
+        if status in self.DONE_STATUSES:
+            if progress not in (None, 100):
+                raise ValidationError(
+                    {
+                        "progress": [
+                            _("Work that is %(status)s is complete: leave progress at 100.")
+                            % {"status": str(self.Status(status).label).lower()}
+                        ]
+                    }
+                )
+            progress = 100
+        return status, self.progress if progress is None else progress
+
     @classmethod
     def allowed_from(cls, status: str) -> list[str]:
         """The statuses a task in `status` may move to, in the order of Status."""
@@ -385,6 +442,16 @@ class Task(Versioned):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def venue_zone(self):
+        """The time zone its due day is counted in: its meeting's venue (None: UTC)."""
+        return self.reports_to.time_zone if self.reports_to is not None else None
+
+    @property
+    def deadline(self) -> datetime.datetime | None:
+        """When its due day ends at the venue of the meeting it reports to."""
+        return due_day_end(self.due_on, self.venue_zone) if self.due_on else None
 
 
 class TaskUpdateQuerySet(models.QuerySet):
@@ -403,44 +470,17 @@ class TaskUpdateQuerySet(models.QuerySet):
             )
         ).filter(rank=1)
 
-    def labelled_for(self, user, *, tasks: Mapping[int, tuple[int, int]]) -> "TaskUpdateQuerySet":
-        """Updates of `tasks` whose own label the person reads, for tasks already known
-        visible to them (a page of the task list), given as id → (group, forum): the
-        query reads the updates alone (tested against visible_to in
-        tests/api/test_list_rows.py)."""
-        return self.filter(Q(task_id__in=tasks) & update_rule(audience_of(user), tasks=tasks))
 
-
-def update_rule(audience: Audience, *, tasks: Mapping[int, tuple[int, int]] | None = None) -> Q:
-    """An update's own label: AMBER for its task's group and the forum's chairs.
-
-    With `tasks` (id → (group, forum)), each task's group and forum are taken from there
-    instead of joined.
-    """
-    named = named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id")
-    if tasks is None:
-        forum = "task__working_group__established_by__forum_id"
-        return tlp_rule(
-            audience,
-            label="tlp",
-            forum=forum,
-            amber=Q(task__working_group_id__in=audience.groups)
-            | Q(**{f"{forum}__in": audience.chaired_forums}),
-            red=named,
-        )
-    green = [pk for pk, (_group, forum) in tasks.items() if forum in audience.green_forums]
-    amber = [
-        pk
-        for pk, (group, forum) in tasks.items()
-        if group in audience.groups or forum in audience.chaired_forums
-    ]
+def update_rule(audience: Audience) -> Q:
+    """An update's own label: AMBER for its task's group and the forum's chairs."""
+    forum = "task__working_group__established_by__forum_id"
     return tlp_rule(
         audience,
         label="tlp",
-        forum=None,
-        green=Q(task_id__in=green),
-        amber=Q(task_id__in=amber),
-        red=named,
+        forum=forum,
+        amber=Q(task__working_group_id__in=audience.groups)
+        | Q(**{f"{forum}__in": audience.chaired_forums}),
+        red=named_in(TaskUpdate.recipients.through, audience=audience, column="taskupdate_id"),
     )
 
 

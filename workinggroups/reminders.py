@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,8 +43,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from forums.access import SECRETARIAT_GROUP
-from forums.models import Chair, Meeting
+from forums.access import secretariat_people
+from forums.models import Chair, Meeting, due_day_end
 from outcomes.models import Outcome
 from workinggroups.calendar import site_url
 from workinggroups.models import (
@@ -59,9 +59,6 @@ from workinggroups.services import reminder_preference_for
 
 log = logging.getLogger(__name__)
 UTC = datetime.UTC
-END_OF_DUE_DAY = datetime.time(23, 59)
-# A meeting "opens" at 09:00 at its venue when no time is recorded.
-MEETING_OPENS = datetime.time(9, 0)
 ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
@@ -73,17 +70,6 @@ def zone_of(person) -> ZoneInfo:
     profile = getattr(person, "profile", None)
     zone = profile.effective_time_zone if profile is not None else None
     return zone or ZoneInfo("UTC")
-
-
-def due_instant(due_on: datetime.date, meeting_zone) -> datetime.datetime:
-    return datetime.datetime.combine(due_on, END_OF_DUE_DAY, tzinfo=meeting_zone or UTC)
-
-
-def opening_instant(meeting: Meeting) -> datetime.datetime:
-    assert meeting.start_date is not None, "only a dated meeting is reminded of"
-    return datetime.datetime.combine(
-        meeting.start_date, MEETING_OPENS, tzinfo=meeting.time_zone or UTC
-    )
 
 
 def send_time(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
@@ -233,9 +219,11 @@ def plan_reminders(now: datetime.datetime) -> int:
     groups = {g for g, _l, _m in meeting_work}
     groups |= {t[1] for t in due_tasks} | {g for g, _l, _f in overdue_work}
     seats: dict[int, set[int]] = defaultdict(set)
-    for group_id, person_id in WorkingGroupMembership.objects.filter(
-        working_group_id__in=groups, left_on__isnull=True
-    ).values_list("working_group_id", "person_id"):
+    for group_id, person_id in (
+        WorkingGroupMembership.objects.current(now.astimezone(UTC).date())
+        .filter(working_group_id__in=groups)
+        .values_list("working_group_id", "person_id")
+    ):
         seats[group_id].add(person_id)
 
     def people_of(group_id, lead_id):
@@ -247,7 +235,7 @@ def plan_reminders(now: datetime.datetime) -> int:
         wanted: Wanted = (
             Reason.MEETING_DIGEST,
             f"meeting:{meeting_id}",
-            opening_instant(meeting),
+            meeting.opens_at,
             meeting_id,
             None,
             meeting.forum_id,
@@ -256,7 +244,7 @@ def plan_reminders(now: datetime.datetime) -> int:
             recipients[person_id].add(wanted)
     # Before a task falls due: its lead and its group.
     for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
-        deadline = due_instant(due_on, zone)
+        deadline = due_day_end(due_on, zone)
         wanted = (Reason.TASK_DUE, f"task:{task_id}", deadline, None, task_id, forum_id)
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
@@ -266,11 +254,7 @@ def plan_reminders(now: datetime.datetime) -> int:
         for person_id in people_of(group_id, lead_id):
             recipients[person_id].add(wanted)
     # Before a meeting: the secretariat's and the chair's brief.
-    secretariat = set(
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(groups__name=SECRETARIAT_GROUP), is_active=True)
-        .values_list("pk", flat=True)
-    )
+    secretariat = set(secretariat_people().values_list("pk", flat=True))
     # The chairs who take work into a meeting: its own, and the outgoing chairs of the
     # meeting before it (Palau chaired from Koror until the next meeting).
     chair_rows = Chair.objects.filter(
@@ -289,7 +273,7 @@ def plan_reminders(now: datetime.datetime) -> int:
         wanted = (
             Reason.MEETING_BRIEF,
             f"meeting:{meeting.pk}",
-            opening_instant(meeting),
+            meeting.opens_at,
             meeting.pk,
             None,
             meeting.forum_id,
@@ -453,8 +437,9 @@ def describe_due(task: Task, zone: ZoneInfo) -> dict:
     """“Due 30 June 2027, 23:59 at Apia (Pacific/Apia) — 1 July, 22:59 your time”."""
     if task.due_on is None:
         return {"text": _("no due date yet"), "theirs": "", "yours": ""}
-    meeting_zone = task.reports_to.time_zone if task.reports_to else None
-    deadline = due_instant(task.due_on, meeting_zone)
+    meeting_zone = task.venue_zone
+    deadline = task.deadline
+    assert deadline is not None, "a dated task has a deadline"
     theirs = _("%(date)s, 23:59 %(zone)s time") % {
         "date": date_format(deadline, "j F Y"),
         "zone": meeting_zone or "UTC",
@@ -501,7 +486,8 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
         tasks = list(visible.open().exclude(status=Task.Status.READY).filter(pk=reminder.task_id))
         if not tasks or tasks[0].due_on is None:
             return None  # done, withdrawn, hidden, or no longer dated
-        deadline = due_instant(tasks[0].due_on, _meeting_zone(tasks[0]))
+        deadline = tasks[0].deadline
+        assert deadline is not None, "a dated task has a deadline"
         days = days_until(deadline, reminder, zone)
         if days is None:
             return None  # its date moved since planning, off the rule's days
@@ -512,21 +498,13 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
         meeting = reminder.meeting
         days = None
         if meeting is not None and meeting.start_date is not None:
-            days = days_until(opening_instant(meeting), reminder, zone)
+            days = days_until(meeting.opens_at, reminder, zone)
         if days is None:
             return None  # the meeting moved since the reminder was planned
         context["meeting"] = meeting
         reporting = visible.open().filter(reports_to=meeting)
         if reason == Reason.MEETING_DIGEST:
-            tasks = list(
-                reporting.filter(
-                    Q(lead=person)
-                    | Q(
-                        working_group__memberships__person=person,
-                        working_group__memberships__left_on__isnull=True,
-                    )
-                ).distinct()
-            )
+            tasks = list(reporting.of_person(person))
             if not tasks:
                 return None
             yours = ngettext(
@@ -563,14 +541,7 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
         tasks = list(
             visible.filter(pk__in=overdue_unmoved(now).values("pk"))
             .filter(working_group__established_by__forum_id=forum_id)
-            .filter(
-                Q(lead=person)
-                | Q(
-                    working_group__memberships__person=person,
-                    working_group__memberships__left_on__isnull=True,
-                )
-            )
-            .distinct()
+            .of_person(person)
         )
         if not tasks:
             return None
@@ -633,10 +604,6 @@ def days_until(instant: datetime.datetime, reminder: Reminder, zone: ZoneInfo) -
         forum_id = reminder.task.working_group.established_by.forum_id
     rule = rule_for(rules_by_forum(), forum_id, reminder.reason)
     return days if days in rule.days else None
-
-
-def _meeting_zone(task: Task):
-    return task.reports_to.time_zone if task.reports_to else None
 
 
 def _visible_codes(person, tasks) -> dict[int, list[str]]:

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from forums.audit import attribute_change, check_transition, lock_for_edit, save_validated
+from forums.audit import attribute_change, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from outcomes.models import Outcome, OutcomeLink
 from workinggroups.models import (
@@ -92,9 +92,7 @@ def working_group_add_member(
 def _check_lead_sits_on_group(task: Task) -> None:
     if task.lead_id is None:
         return
-    if not task.working_group.memberships.filter(
-        person_id=task.lead_id, left_on__isnull=True
-    ).exists():
+    if not task.working_group.memberships.current().filter(person_id=task.lead_id).exists():
         raise ValidationError(
             {"lead": [_("The lead must be a current member of the working group.")]}
         )
@@ -158,11 +156,6 @@ def working_group_from_outcome(
             }
         )
     meeting = outcome.document.meeting
-    next_meeting = (
-        Meeting.objects.filter(forum_id=meeting.forum_id, sequence__gt=meeting.sequence)
-        .order_by("sequence")
-        .first()
-    )
     if not name:
         # Kept text: in the site's language, whoever reads the admin.
         with translation.override(settings.LANGUAGE_CODE):
@@ -172,7 +165,7 @@ def working_group_from_outcome(
         name=name,
         established_by=meeting,
         mandate=outcome.text,
-        reports_to=next_meeting,
+        reports_to=meeting.next_meeting,
         establishing_outcome=outcome,
         # Its mandate is the outcome's text: the group is never more open than the outcome.
         tlp=max(WorkingGroup._meta.get_field("tlp").default, outcome.tlp) if tlp is None else tlp,
@@ -243,10 +236,6 @@ def task_save(*, actor, task: Task) -> Task:
     return save_validated(task, actor=actor)
 
 
-# A note is what tells the group why work stopped or was dropped.
-NOTE_REQUIRED_FOR = frozenset({Task.Status.BLOCKED, Task.Status.WITHDRAWN})
-
-
 @transaction.atomic
 def task_update_status(
     *,
@@ -267,42 +256,14 @@ def task_update_status(
     # the first one's status when its move is checked against the map.
     task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
     previous = task.status
-    status = status or previous
     note = note.strip()
-    if status != previous:
-        check_transition(
-            transitions=Task.TRANSITIONS,
-            current=previous,
-            wanted=status,
-            labels=dict(Task.Status.choices),
-        )
-    elif not note and progress in (None, task.progress):
-        raise ValidationError({"note": [_("Say what changed: a note, a new status or progress.")]})
-    if status in NOTE_REQUIRED_FOR and status != previous and not note:
-        raise ValidationError(
-            {
-                "note": [
-                    _("Say why the task is %(status)s.")
-                    % {"status": str(Task.Status(status).label).lower()}
-                ]
-            }
-        )
-    if status in Task.DONE_STATUSES:
-        if progress not in (None, 100):
-            raise ValidationError(
-                {
-                    "progress": [
-                        _("Work ready for ratification is %(percent)s%% done.") % {"percent": 100}
-                    ]
-                }
-            )
-        progress = 100
+    status, progress = task.checked_update(status=status, progress=progress, note=note)
     update = TaskUpdate(
         task=task,
         author=actor,
         status_from=previous,
         status_to=status,
-        progress=task.progress if progress is None else progress,
+        progress=progress,
         note=note,
         tlp=task.tlp if tlp is None else tlp,
     )
@@ -333,11 +294,7 @@ def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> 
     if to_meeting is None:
         if current is None:
             raise ValidationError({"reports_to": [_("Choose the meeting it carries over to.")]})
-        to_meeting = (
-            Meeting.objects.filter(forum_id=current.forum_id, sequence__gt=current.sequence)
-            .order_by("sequence")
-            .first()
-        )
+        to_meeting = current.next_meeting
         if to_meeting is None:
             raise ValidationError(
                 {

@@ -549,7 +549,8 @@ def test_a_lead_cannot_move_a_task_to_another_group(world):
 
 def test_a_member_who_left_the_group_is_refused(world):
     seat = WorkingGroupMembership.objects.get(person=world.users["member"])
-    seat.left_on = seat.joined_on or world.meeting.start_date
+    # A seat counts until its last day: this one ended yesterday.
+    seat.joined_on, seat.left_on = None, datetime.date.today() - datetime.timedelta(days=1)
     seat.save()
     url = reverse("api:task-updates", kwargs={"pk": world.task_a.pk})
     before = world.snapshot()

@@ -323,6 +323,6 @@ def test_a_service_refusal_lands_on_the_field_it_concerns(team):
     response = post_update(client_for(member), treaty, status=S.READY, progress=60, note="Nearly.")
     assert response.status_code == 400
     assert response.context["form"].errors["progress"] == [
-        "Work ready for ratification is 100% done."
+        "Work that is ready for ratification is complete: leave progress at 100."
     ]
     assert snapshot() == before

@@ -323,7 +323,7 @@ def test_moving_to_ready_sets_progress_to_100(team):
     # Ready work said to be 60% done is a contradiction, not a guess to make.
     text = csv_text(row_for(going, progress="60", note="Reopened?"))
     [error] = preview_import(group=team["group"], user=team["member"], text=text).errors
-    assert "leave progress at 100" in error.message
+    assert "complete: leave progress at 100" in error.message
 
 
 def test_status_labels_semicolons_and_a_bom_are_read_as_a_spreadsheet_saves_them(team):
@@ -405,7 +405,7 @@ def test_an_illegal_move_names_the_allowed_moves(team):
     [error] = preview_import(group=team["group"], user=team["member"], text=text).errors
     assert error.row == 2
     assert error.message == (
-        "cannot move from “Not started” to “Ready for ratification”. "
+        "Cannot move from “Not started” to “Ready for ratification”. "
         "Allowed from here: In progress, Withdrawn."
     )
     with pytest.raises(ValidationError, match="Allowed from here: In progress, Withdrawn"):

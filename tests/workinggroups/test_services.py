@@ -226,7 +226,9 @@ def test_ready_or_ratified_with_less_than_100_percent_is_refused(actor, current,
     with pytest.raises(ValidationError) as caught:
         task_update_status(actor=actor, task=task, status=wanted, progress=90)
 
-    assert caught.value.message_dict["progress"] == ["Work ready for ratification is 100% done."]
+    assert caught.value.message_dict["progress"] == [
+        f"Work that is {wanted.label.lower()} is complete: leave progress at 100."
+    ]
     task.refresh_from_db()
     assert task.status == current
     assert row_counts(Task, TaskUpdate) == before

@@ -17,10 +17,9 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from rest_framework import fields
 
-from forums.access import audience_of
 from forums.api.base import TLPField
 from forums.models import Forum, Meeting
-from outcomes.models import outcome_rule
+from outcomes.models import Outcome
 from workinggroups.models import NO_DUE_DATE, Task, TaskUpdate
 
 PAGE_COLUMNS = (
@@ -71,13 +70,7 @@ def represent(rows: list[dict], user) -> list[dict]:
     meetings = _meetings({row["reports_to_id"] for row in rows} - {None})
     people = _people({row["lead_id"] for row in rows} - {None})
     outcomes = _outcomes(ids, user)
-    updates = _latest_updates(
-        {
-            row["id"]: (row["working_group_id"], row["working_group__established_by__forum_id"])
-            for row in rows
-        },
-        user,
-    )
+    updates = _latest_updates(ids, user)
     return [
         {
             "id": row["id"],
@@ -137,17 +130,16 @@ def _people(ids: set[int]) -> dict[int, dict]:
 def _outcomes(task_ids: list[int], user) -> dict[int, list[dict]]:
     """Each task's outcomes that the reader may see (OutcomeRefSerializer), in document order."""
     links = (
-        Task.outcomes.through.objects.filter(
-            outcome_rule(audience_of(user), prefix="outcome__"), task_id__in=task_ids
-        )
-        .order_by("outcome__document", "outcome__position")
+        Outcome.objects.visible_to(user)
+        .filter(tasks__in=task_ids)
+        .order_by("document", "position")
         .values_list(
-            "task_id",
-            "outcome_id",
-            "outcome__citation_code",
-            "outcome__number",
-            "outcome__document__short_title",
-            "outcome__document__title",
+            "tasks",
+            "id",
+            "citation_code",
+            "number",
+            "document__short_title",
+            "document__title",
         )
     )
     served: dict[int, list[dict]] = {}
@@ -158,10 +150,11 @@ def _outcomes(task_ids: list[int], user) -> dict[int, list[dict]]:
     return served
 
 
-def _latest_updates(tasks: dict[int, tuple[int, int]], user) -> dict[int, dict]:
-    """Each task's newest update whose own label the reader reads (UpdateSerializer)."""
+def _latest_updates(task_ids: list[int], user) -> dict[int, dict]:
+    """Each task's newest update that the reader may read (UpdateSerializer)."""
     rows = (
-        TaskUpdate.objects.labelled_for(user, tasks=tasks)
+        TaskUpdate.objects.visible_to(user)
+        .filter(task_id__in=task_ids)
         .latest_per_task()
         .order_by()
         .values_list(
