@@ -15,6 +15,7 @@ from reports.api import (
     MeetingReportRequestView,
     MeetingReportView,
 )
+from workinggroups.api.lineage import OutcomeLineageView
 from workinggroups.api.views import TaskViewSet, WorkingGroupViewSet
 
 router = DefaultRouter()
@@ -48,6 +49,11 @@ urlpatterns = [
         rf"^reports/(?P<pk>{ID_PATTERN})/file/$",
         GeneratedReportFileView.as_view(),
         name="report-file",
+    ),
+    re_path(
+        rf"^outcomes/(?P<pk>{ID_PATTERN})/lineage/$",
+        OutcomeLineageView.as_view(),
+        name="outcome-lineage",
     ),
     # Before the router's routes: a path of its own, not an outcome document's id.
     path(

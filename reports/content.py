@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from forums.access import audience_of
 from forums.models import Chair, Hosting, HostingChange, Meeting
 from forums.tlp import TLP
-from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from workinggroups.models import Task, TaskUpdate, WorkingGroup
+from outcomes.lineage import links_out
+from outcomes.models import Outcome, OutcomeDocument
+from workinggroups.models import Task, TaskUpdate, WorkingGroup, serving_links
 
 # The audiences a report is written for (RED is for named people, never for a report).
 LEVELS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
@@ -303,14 +304,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         .filter(within, working_group__tlp__lte=level, created_at__lt=end_of_day)
         .select_related("working_group", "lead", "reports_to__forum")
     )
-    lineage_links = list(
-        OutcomeLink.objects.filter(source__in=[o.pk for o in adopted])
-        .filter(
-            Q(target_outcome__in=visible_outcomes.values("pk"))
-            | Q(target_document__in=OutcomeDocument.objects.visible_to(user).filter(within))
-        )
-        .select_related("source", "target_outcome__document", "target_document")
-    )
+    lineage_links = list(links_out([o.pk for o in adopted], user, at_most=level))
     # An earlier document reaffirmed as a whole brings its outcomes into the lineage.
     reaffirmed_documents = {
         link.target_document_id: link for link in lineage_links if link.target_document_id
@@ -324,14 +318,9 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         "document"
     ):
         lineage_outcomes.setdefault(outcome.pk, outcome)
-    # Which tasks serve a lineage outcome is asked first, by outcome (indexed): an OR
-    # across a join on task_outcomes made PostgreSQL read every task (1.05 s of 2.8 on
-    # the large data set, 2,000,000 tasks).
-    lineage_pairs = list(
-        Task.outcomes.through.objects.filter(outcome_id__in=list(lineage_outcomes)).values_list(
-            "task_id", "outcome_id"
-        )
-    )
+    # Which tasks serve a lineage outcome is asked first, by outcome: an OR across a join
+    # on task_outcomes made PostgreSQL read every task.
+    lineage_pairs = list(serving_links(list(lineage_outcomes)).values_list("task_id", "outcome_id"))
     tasks = list(
         visible_tasks.filter(
             Q(working_group__in=groups) | Q(pk__in={task_id for task_id, _ in lineage_pairs})

@@ -158,6 +158,14 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "PATCH": (401, 403, 403, 403, 403, 403, 200),
         "DELETE": ALL_405,
     },
+    # An outcome's lineage and the work serving it: read as the outcome is.
+    "outcome-lineage": {
+        "GET": SEEN_AT_GREEN,
+        "POST": ALL_405,
+        "PUT": ALL_405,
+        "PATCH": ALL_405,
+        "DELETE": ALL_405,
+    },
     "workinggroup-list": READ_ONLY,
     "workinggroup-list.format": READ_ONLY,
     "workinggroup-detail": {

@@ -202,3 +202,34 @@ def test_a_cycle_in_the_links_shows_each_outcome_once_and_ends(team, chain):
     assert builds_on == ["HOS/2/3", "HOS/4/15"]  # back to itself once, then it stops
     forward = codes_in(section(html, "Taken forward by"))
     assert forward == ["HOS/2/3", "HOS/4/15"]
+
+
+# --- the same lineage through the API ------------------------------------------------------
+
+
+def lineage_api(person, outcome):
+    return client_for(person).get(f"/api/v1/outcomes/{outcome.pk}/lineage/")
+
+
+def test_api_lineage_is_the_page_chain_flat_with_depths(team, chain):
+    body = lineage_api(team["member"], chain["reaffirmed"]).json()
+    assert body["outcome"]["citation_code"] == "HOS/4/15"
+    forward = [(s["depth"], s["outcome"]["citation_code"]) for s in body["taken_forward_by"]]
+    assert forward == [(0, "HOS/6/1"), (1, "HOS/6/2")]
+    back = body["builds_on"]
+    assert [(s["depth"], s["relation"], s["outcome"]["citation_code"]) for s in back] == [
+        (0, "reaffirms", "HOS/2/3")
+    ]
+    assert [t["title"] for t in body["serving_tasks"]] == ["Consider a treaty framework"]
+
+
+def test_api_lineage_stops_where_the_reader_may_not_see(team, chain):
+    public = lineage_api(None, chain["reaffirmed"]).json()
+    assert public["taken_forward_by"] == []
+    assert public["serving_tasks"] == []  # the treaty task is TLP:GREEN
+    assert "HOS/6/1" not in str(public)
+    assert lineage_api(None, chain["implementing"]).status_code == 404
+    whole = lineage_api(None, chain["whole"]).json()["builds_on"]
+    assert [(s["relation"], s["outcome"], s["document"]["code"]) for s in whole] == [
+        ("reaffirms 2024 Nadi Outcome", None, "HOS/2")
+    ]
