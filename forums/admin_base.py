@@ -49,6 +49,13 @@ def show_refusal(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(target, ValidationError(errors).messages)
 
 
+def as_validation_error(error: ValidationError | PermissionDenied) -> ValidationError:
+    """A policy's refusal (PermissionDenied) shown on the form like a service's."""
+    if isinstance(error, ValidationError):
+        return error
+    return ValidationError(str(error) or _("You may not make this change."))
+
+
 def adopt(instance: models.Model, saved: models.Model) -> models.Model:
     """Make the admin's form instance the row a creating service saved.
 
@@ -86,8 +93,8 @@ class ServiceAdminMixin(_ModelAdmin):
             return  # saving an untouched form would write an empty history row
         try:
             self.record(request, obj, form, change)
-        except ValidationError as error:
-            raise Refused(error) from error
+        except (ValidationError, PermissionDenied) as error:
+            raise Refused(as_validation_error(error)) from error
 
     def save_formset(self, request, form, formset, change):
         inline = self._inline_for(request, form.instance, formset.model)
@@ -101,8 +108,10 @@ class ServiceAdminMixin(_ModelAdmin):
         for obj in rows:
             try:
                 inline.record(request, obj, change=not obj._state.adding)
-            except ValidationError as error:
-                raise Refused(error, model=formset.model, index=position.get(id(obj))) from error
+            except (ValidationError, PermissionDenied) as error:
+                raise Refused(
+                    as_validation_error(error), model=formset.model, index=position.get(id(obj))
+                ) from error
         formset.save_m2m()
 
     def _inline_for(self, request, obj, model):
@@ -135,7 +144,8 @@ class ServiceAdminMixin(_ModelAdmin):
             try:
                 with transaction.atomic():
                     service(obj)
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as refusal:
+                error = as_validation_error(refusal)
                 self.message_user(
                     request,
                     _("%(object)s: %(messages)s")

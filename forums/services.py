@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from forums.audit import check_transition, save_validated
 from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member, Profile
+from forums.policy import may_change_profile, may_record_meetings, require
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+RECORD_MEETINGS = gettext_lazy("Only the secretariat records meetings, chairs and hosts.")
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class ChairSeat:
 @transaction.atomic
 def meeting_create(
     *,
-    actor,
+    actor: "User | None",
     forum: Forum,
     sequence: int,
     chairs: Sequence[ChairSeat] = (),
@@ -37,6 +42,7 @@ def meeting_create(
     country: str = "",
     time_zone=None,
 ) -> Meeting:
+    require(may_record_meetings(actor), RECORD_MEETINGS)
     meeting = save_validated(
         Meeting(
             forum=forum,
@@ -68,7 +74,7 @@ def meeting_create(
 @transaction.atomic
 def hosting_record(
     *,
-    actor,
+    actor: "User | None",
     meeting: Meeting,
     member: Member,
     status: str,
@@ -77,6 +83,7 @@ def hosting_record(
     note: str = "",
 ) -> Hosting:
     """Record a member's first known relation to hosting a meeting (any status)."""
+    require(may_record_meetings(actor), RECORD_MEETINGS)
     hosting = save_validated(
         Hosting(meeting=meeting, member=member, status=status, announced_at=announced_at),
         actor=actor,
@@ -99,12 +106,13 @@ def hosting_record(
 @transaction.atomic
 def hosting_change_status(
     *,
-    actor,
+    actor: "User | None",
     hosting: Hosting,
     status: str,
     effective_on: datetime.date | None = None,
     note: str = "",
 ) -> Hosting:
+    require(may_record_meetings(actor), RECORD_MEETINGS)
     hosting = Hosting.objects.select_for_update().get(pk=hosting.pk)
     check_transition(
         transitions=Hosting.TRANSITIONS,
@@ -130,8 +138,11 @@ def hosting_change_status(
 
 
 @transaction.atomic
-def profile_set_language(*, actor, user, language: str) -> Profile:
+def profile_set_language(*, actor: "User | None", user: "User", language: str) -> Profile:
     """Choose the language `user` reads Talanoa and their reminders in (recorded)."""
+    require(
+        may_change_profile(actor, user), gettext_lazy("Only the person chooses their language.")
+    )
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     if profile.language == language:
         return profile

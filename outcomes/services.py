@@ -4,17 +4,26 @@ import datetime
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
+from forums.policy import require
 from forums.tlp import TLP
 from outcomes.drafts import Draft, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink, citation_code_for
+from outcomes.policy import may_edit_outcome, may_record_outcomes
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+RECORD_OUTCOMES = gettext_lazy("Only the secretariat records outcome documents and outcomes.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ def default_document_code(meeting: Meeting) -> str:
 @transaction.atomic
 def outcome_document_record(
     *,
-    actor,
+    actor: "User | None",
     meeting: Meeting,
     kind: str,
     title: str,
@@ -50,6 +59,7 @@ def outcome_document_record(
     source_note: str = "",
 ) -> OutcomeDocument:
     """Record a document a meeting adopted and its outcomes, all or nothing."""
+    require(may_record_outcomes(actor), RECORD_OUTCOMES)
     duplicates = sorted(n for n, count in Counter(s.number for s in outcomes).items() if count > 1)
     if duplicates:
         raise ValidationError(
@@ -120,7 +130,7 @@ def outcome_document_record(
 @transaction.atomic
 def outcome_add(
     *,
-    actor,
+    actor: "User | None",
     document: OutcomeDocument,
     number: str,
     text: str,
@@ -132,6 +142,7 @@ def outcome_add(
     position: int | None = None,
 ) -> Outcome:
     """Add one outcome at the end of a document (or at `position`) with its permanent code."""
+    require(may_record_outcomes(actor), RECORD_OUTCOMES)
     if position is None:
         last = document.outcomes.aggregate(last=Max("position"))["last"]
         position = (last or 0) + 1
@@ -151,15 +162,19 @@ def outcome_add(
     )
 
 
-def outcome_save(*, actor, outcome: Outcome) -> Outcome:
+def outcome_save(*, actor: "User | None", outcome: Outcome) -> Outcome:
     """Save a new or edited outcome; a new one gets its citation code, which never changes."""
+    require(may_edit_outcome(actor), RECORD_OUTCOMES)
     if not outcome.citation_code:
         outcome.citation_code = citation_code_for(outcome.document, outcome.number)
     return save_validated(outcome, actor=actor)
 
 
 @transaction.atomic
-def outcome_change_status(*, actor, outcome: Outcome, status: str, note: str = "") -> Outcome:
+def outcome_change_status(
+    *, actor: "User | None", outcome: Outcome, status: str, note: str = ""
+) -> Outcome:
+    require(may_edit_outcome(actor), RECORD_OUTCOMES)
     outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
     check_transition(
         transitions=Outcome.TRANSITIONS,
@@ -173,12 +188,13 @@ def outcome_change_status(*, actor, outcome: Outcome, status: str, note: str = "
 
 def outcome_link_add(
     *,
-    actor,
+    actor: "User | None",
     source: Outcome,
     kind: str,
     target_outcome: Outcome | None = None,
     target_document: OutcomeDocument | None = None,
 ) -> OutcomeLink:
+    require(may_record_outcomes(actor), RECORD_OUTCOMES)
     return save_validated(
         OutcomeLink(
             source=source,
@@ -197,12 +213,18 @@ EDITABLE_OUTCOME_FIELDS = frozenset(
 
 @transaction.atomic
 def outcome_edit(
-    *, actor, outcome: Outcome, expected_version: int | None, note: str = "", **changes
+    *,
+    actor: "User | None",
+    outcome: Outcome,
+    expected_version: int | None,
+    note: str = "",
+    **changes,
 ) -> Outcome:
     """Correct an outcome's details or move its status, refusing a stale `expected_version`.
 
     Its number and document are not editable: the citation code is permanent.
     """
+    require(may_edit_outcome(actor), RECORD_OUTCOMES)
     unknown = set(changes) - EDITABLE_OUTCOME_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be edited.")] for field in unknown})
@@ -253,7 +275,7 @@ def _refuse(number: str, messages) -> None:
 @transaction.atomic
 def outcome_statement_import(
     *,
-    actor,
+    actor: "User | None",
     meeting: Meeting,
     draft: Draft,
     kind: str,

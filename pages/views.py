@@ -31,14 +31,13 @@ from pages.lineage import lineage_of
 from reports.content import allowed_levels, report_today
 from reports.models import GeneratedReport, download_name
 from reports.services import TooLongForNow, report_generate, report_request
-from workinggroups import csv_exchange
+from workinggroups import csv_exchange, policy
 from workinggroups.models import (
     CalendarFeed,
     Task,
     TaskUpdate,
     WorkingGroup,
     WorkingGroupMembership,
-    may_post_updates,
 )
 from workinggroups.services import (
     calendar_feed_for,
@@ -151,7 +150,7 @@ def task_detail(request, pk: int):
         ),
         pk=pk,
     )
-    may_post = may_post_updates(request.user, task.working_group_id) and task.is_open
+    may_post = policy.may_post_update(request.user, task) and task.is_open
     if request.method == "GET":
         return _task_page(request, task, TaskUpdateForm(task=task) if may_post else None)
     if not may_post:
@@ -228,7 +227,7 @@ def working_group_detail(request, pk: int):
             "by_status": [(label, rows) for label, rows in by_status if rows],
             "task_count": len(tasks),
             "establishing": establishing,
-            "may_post": may_post_updates(request.user, group.pk),
+            "may_post": policy.may_post_updates_in(request.user, group.pk),
         },
     )
 
@@ -253,7 +252,7 @@ def working_group_export(request, pk: int):
 def working_group_import(request, pk: int):
     """Upload or paste rows, see what would change, then apply all of it or nothing."""
     group = get_object_or_404(WorkingGroup.objects.visible_to(request.user), pk=pk)
-    if not may_post_updates(request.user, group.pk):
+    if not policy.may_post_updates_in(request.user, group.pk):
         raise PermissionDenied(_("Only members of this working group may import updates."))
     preview = None
     form = CsvImportForm(

@@ -45,8 +45,8 @@ class TooLongForNow(Exception):
         self.rows = rows
 
 
-# Laying out a page takes WeasyPrint about 0.1 s on one core, whatever the server: a
-# report of thousands of rows would hold a web worker for minutes (README, "Benchmark").
+# WeasyPrint lays pages out one core at a time, whatever the server: a report of thousands
+# of rows would hold a web worker for minutes (docs/benchmark.md).
 LAID_OUT = ("pdf", "docx")
 
 

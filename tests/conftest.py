@@ -1,9 +1,18 @@
 import pytest
+from django.contrib.auth.models import Group
 
+from forums.access import SECRETARIAT_GROUP
 from tests.factories import UserFactory
+
+
+def secretariat_officer(username: str = "officer"):
+    """A secretariat officer: in the Secretariat group, who may record anything."""
+    officer = UserFactory.create(username=username)
+    officer.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+    return officer
 
 
 @pytest.fixture
 def actor(db):
     """The secretariat officer whose name goes on history rows in service tests."""
-    return UserFactory.create(username="officer")
+    return secretariat_officer()

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
@@ -523,6 +523,28 @@ def test_open_tasks_carry_over_to_the_next_meeting(officer_client):
     )
     task.refresh_from_db()
     assert (task.reports_to, task.due_on) == (next_meeting, next_meeting.start_date)
+
+
+def test_a_staff_account_outside_the_secretariat_is_refused_by_the_service(client):
+    """The admin's permissions are the door; the service asks the policy again."""
+    clerk = UserFactory.create(username="clerk", is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_task", "change_task"])
+    )
+    client.force_login(clerk)
+    task = TaskFactory.create()
+    MeetingFactory.create(forum=task.reports_to.forum, sequence=task.reports_to.sequence + 1)
+    before = (task.reports_to_id, task.due_on, task.version)
+
+    response = client.post(
+        admin_url("workinggroups.task", "changelist"),
+        {"action": "carry_over", "_selected_action": [task.pk]},
+        follow=True,
+    )
+
+    assert "Only the secretariat carries work over." in response.content.decode()
+    task.refresh_from_db()
+    assert (task.reports_to_id, task.due_on, task.version) == before
 
 
 # --- the Secretariat group ------------------------------------------------------------

@@ -19,7 +19,7 @@ from forums.tlp import TLP
 from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
 from outcomes.admin_import import DraftOutcomeForm
 from outcomes.models import Outcome, OutcomeDocument
-from workinggroups import reminders, services
+from workinggroups import policy, reminders, services
 from workinggroups.jobs import sweep_reminders
 from workinggroups.models import (
     Reason,
@@ -31,6 +31,7 @@ from workinggroups.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+from workinggroups.services import EDITABLE_TASK_FIELDS
 
 # --- tasks ----------------------------------------------------------------------------
 
@@ -94,9 +95,28 @@ class TaskUpdateInline(AuditedInline):
         )
 
 
-def record_task(request, task: Task, outcomes=()) -> None:
+def task_changes(task: Task) -> dict:
+    """The details an admin form changed on `task`, read against its stored row."""
+    stored = Task.objects.get(pk=task.pk)
+    fields = EDITABLE_TASK_FIELDS - {"outcomes", "recipients"}
+    return {
+        name: getattr(task, name) for name in fields if getattr(task, name) != getattr(stored, name)
+    }
+
+
+def record_task(request, task: Task, *, outcomes=None, recipients=None) -> None:
+    """A new task through task_add; an edited one through task_edit, which asks the policy
+    (the label, the named people) as it does for the API."""
     if not task._state.adding:
-        services.task_save(actor=request.user, task=task)
+        changes = task_changes(task)
+        if outcomes is not None:
+            changes["outcomes"] = outcomes
+        if recipients is not None:
+            changes["recipients"] = recipients
+        adopt(
+            task,
+            services.task_edit(actor=request.user, task=task, expected_version=None, **changes),
+        )
         return
     adopt(
         task,
@@ -105,11 +125,12 @@ def record_task(request, task: Task, outcomes=()) -> None:
             working_group=task.working_group,
             title=task.title,
             description=task.description,
-            outcomes=outcomes,
+            outcomes=outcomes or (),
             lead=task.lead,
             reports_to=task.reports_to,
             due_on=task.due_on,
             tlp=task.tlp,
+            recipients=recipients or (),
         ),
     )
 
@@ -159,8 +180,19 @@ class TaskAdmin(AuditedAdmin):
     def outcome_codes(self, task):
         return ", ".join(outcome.citation_code for outcome in task.outcomes.all()) or "—"
 
+    def get_readonly_fields(self, request, obj=None):
+        # A task stays in its group (as in the API); a new one chooses it.
+        return [*self.readonly_fields, "working_group"] if obj else self.readonly_fields
+
     def record(self, request, obj, form, change):
-        record_task(request, obj, outcomes=form.cleaned_data.get("outcomes") or ())
+        # The many-to-many fields go through the service too (which keeps the links the
+        # editor may not see); taken out of cleaned_data, the admin does not set them again.
+        many = {
+            name: form.cleaned_data.pop(name)
+            for name in ("outcomes", "recipients")
+            if name in form.cleaned_data and (not change or name in form.changed_data)
+        }
+        record_task(request, obj, **many)
 
     @admin.action(description=_("Carry the selected open tasks over to the next meeting"))
     def carry_over(self, request, queryset):
@@ -363,9 +395,7 @@ class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
         for item, data in rows:
             if not data.get("establishes_group"):
                 continue
-            if not request.user.has_perms(
-                ["workinggroups.add_workinggroup", "workinggroups.add_task"]
-            ):
+            if not policy.may_set_up_groups(request.user):
                 raise PermissionDenied
             group = services.working_group_from_outcome(
                 actor=request.user,

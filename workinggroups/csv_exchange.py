@@ -24,7 +24,8 @@ from django.utils.translation import override
 
 from forums.audit import PreconditionFailed
 from outcomes.models import Outcome
-from workinggroups.models import Task, TaskUpdate, WorkingGroup, may_post_updates
+from workinggroups import policy
+from workinggroups.models import Task, TaskUpdate, WorkingGroup
 from workinggroups.services import task_update_status
 
 COLUMNS = (
@@ -166,7 +167,7 @@ class Preview:
 
 
 def _check_may_post(*, group: WorkingGroup, user) -> None:
-    if not may_post_updates(user, group.pk):
+    if not policy.may_post_updates_in(user, group.pk):
         raise PermissionDenied(
             _("Only current members of %(group)s and the secretariat may import progress updates.")
             % {"group": group}

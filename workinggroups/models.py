@@ -54,12 +54,6 @@ def task_rule(audience: Audience, *, prefix: str) -> Q:
     return own & group_rule(audience, prefix=group)
 
 
-def may_post_updates(user, working_group_id: int) -> bool:
-    """Progress on a group's tasks is reported by its current members and the secretariat."""
-    audience = audience_of(user)
-    return audience.is_secretariat or working_group_id in audience.groups
-
-
 class WorkingGroupQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WorkingGroupQuerySet":
         """The one place that decides which working groups a person may see."""
@@ -255,7 +249,7 @@ class Task(Versioned):
         RATIFIED = "ratified", _("Ratified")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    # The only moves task_change_status accepts (DESIGN.md); READY → IN_PROGRESS is a
+    # The only moves task_update_status accepts (DESIGN.md); READY → IN_PROGRESS is a
     # meeting sending work back instead of ratifying it.
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.NOT_STARTED: frozenset({Status.IN_PROGRESS, Status.WITHDRAWN}),

@@ -4,6 +4,7 @@ import datetime
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,10 +12,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forums.audit import attribute_change, lock_for_edit, save_validated
 from forums.models import Meeting, Member
+from forums.policy import is_secretariat, require
+from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeLink
+from workinggroups import policy
 from workinggroups.models import (
     CalendarFeed,
     Reason,
@@ -24,6 +29,12 @@ from workinggroups.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+SET_UP_GROUPS = gettext_lazy("Only the secretariat sets working groups up and names their members.")
+EDIT_TASKS = gettext_lazy("Only the working group's lead or the secretariat may change this task.")
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ class Seat:
 @transaction.atomic
 def working_group_establish(
     *,
-    actor,
+    actor: "User | None",
     name: str,
     established_by: Meeting,
     mandate: str,
@@ -45,6 +56,7 @@ def working_group_establish(
     tlp: int | None = None,
     seats: Sequence[Seat] = (),
 ) -> WorkingGroup:
+    require(policy.may_set_up_groups(actor), SET_UP_GROUPS)
     group = WorkingGroup(
         name=name,
         established_by=established_by,
@@ -68,13 +80,14 @@ def working_group_establish(
 
 def working_group_add_member(
     *,
-    actor,
+    actor: "User | None",
     working_group: WorkingGroup,
     person,
     represents: Member | None = None,
     role: str = WorkingGroupMembership.Role.MEMBER,
     joined_on: datetime.date | None = None,
 ) -> WorkingGroupMembership:
+    require(policy.may_set_up_groups(actor), SET_UP_GROUPS)
     if represents is None and hasattr(person, "profile"):
         represents = person.profile.member
     return save_validated(
@@ -89,19 +102,22 @@ def working_group_add_member(
     )
 
 
+# One message whether the person does not exist or is not a member: a lead's form must
+# not tell who has an account.
+NOT_A_MEMBER = gettext_lazy("The lead must be a current member of the working group.")
+
+
 def _check_lead_sits_on_group(task: Task) -> None:
     if task.lead_id is None:
         return
     if not task.working_group.memberships.current().filter(person_id=task.lead_id).exists():
-        raise ValidationError(
-            {"lead": [_("The lead must be a current member of the working group.")]}
-        )
+        raise ValidationError({"lead": [NOT_A_MEMBER]})
 
 
 @transaction.atomic
 def task_add(
     *,
-    actor,
+    actor: "User | None",
     working_group: WorkingGroup,
     title: str,
     description: str = "",
@@ -110,8 +126,13 @@ def task_add(
     reports_to: Meeting | None = None,
     due_on: datetime.date | None = None,
     tlp: int | None = None,
+    recipients: Sequence["User"] = (),
 ) -> Task:
     """Add a task; it reports to the group's meeting and falls due as it opens, unless told."""
+    require(
+        policy.may_add_task(actor, working_group),
+        _("Only the working group's lead or the secretariat may add its tasks."),
+    )
     if working_group.closed_on is not None:
         raise ValidationError({"working_group": [_("This working group is closed.")]})
     reports_to = reports_to or working_group.reports_to
@@ -127,15 +148,18 @@ def task_add(
         tlp=working_group.tlp if tlp is None else tlp,
     )
     _check_lead_sits_on_group(task)
+    named = {person.pk for person in recipients}
+    # A new task is as open as its group until its label says otherwise.
+    _check_recipients(actor, task, before=(working_group.tlp, set()), named=named)
     save_validated(task, actor=actor)
-    if outcomes:
-        task.outcomes.set(outcomes)
+    _set_outcomes(actor, task, outcomes)
+    task.recipients.set(named)
     return task
 
 
 @transaction.atomic
 def working_group_from_outcome(
-    *, actor, outcome: Outcome, name: str = "", tlp: int | None = None
+    *, actor: "User | None", outcome: Outcome, name: str = "", tlp: int | None = None
 ) -> WorkingGroup:
     """Set up the working group an outcome establishes, its sub-items becoming its tasks.
 
@@ -145,6 +169,7 @@ def working_group_from_outcome(
     reports to the forum's next meeting when that is recorded. Each sub-item is one task,
     serving the sub-item and the outcomes it links to ("pursuant to Outcome 16 of …").
     """
+    require(policy.may_set_up_groups(actor), SET_UP_GROUPS)
     children = list(outcome.children.order_by("position"))
     if not children:
         raise ValidationError(
@@ -204,42 +229,82 @@ EDITABLE_TASK_FIELDS = frozenset(
 
 
 @transaction.atomic
-def task_edit(*, actor, task: Task, expected_version: int | None, **changes) -> Task:
-    """Change a task's details, refusing if it changed since the editor read `expected_version`."""
+def task_edit(*, actor: "User | None", task: Task, expected_version: int | None, **changes) -> Task:
+    """Change a task's details, refusing if it changed since the editor read `expected_version`.
+
+    Status and progress move only through `task_update_status`. Outcomes the editor may
+    not see stay linked, whatever the request says.
+    """
     unknown = set(changes) - EDITABLE_TASK_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be edited.")] for field in unknown})
     task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    require(policy.may_edit_task(actor, task), EDIT_TASKS)
     if not changes:
         return task  # nothing to change: no new version, no empty history row
     outcomes = changes.pop("outcomes", None)
     recipients = changes.pop("recipients", None)
-    for field, value in changes.items():
-        setattr(task, field, value)
-    task_save(actor=actor, task=task)
+    if "tlp" in changes:
+        require(
+            policy.may_change_label(actor, task, changes["tlp"]),
+            _("Only the secretariat may open a task's label; a lead may only restrict it."),
+        )
+    before = (task.tlp, set(task.recipients.values_list("pk", flat=True)))
+    named = before[1] if recipients is None else {person.pk for person in recipients}
+    for name, value in changes.items():
+        setattr(task, name, value)
+    _check_recipients(actor, task, before=before, named=named)
+    _check_lead_sits_on_group(task)
+    save_validated(task, actor=actor)
     if outcomes is not None:
-        task.outcomes.set(outcomes)
-    if recipients is not None:
-        task.recipients.set(recipients)
+        _set_outcomes(actor, task, outcomes)
+    if named != before[1]:
+        task.recipients.set(named)
     return task
 
 
-def task_save(*, actor, task: Task) -> Task:
-    """Save edited task details (title, lead, dates, outcomes); never its status."""
-    if task.pk is not None:
-        stored = Task.objects.only("status", "progress").get(pk=task.pk)
-        if (task.status, task.progress) != (stored.status, stored.progress):
-            raise ValidationError(
-                {"status": [_("Status and progress move only through a task update.")]}
-            )
-    _check_lead_sits_on_group(task)
-    return save_validated(task, actor=actor)
+def _check_recipients(actor, task: Task, *, before: tuple[int, set[int]], named: set[int]):
+    """Who a task names when it is TLP:RED: at least one person, and never someone the
+    editor may not name (policy.may_name_recipients); a lead names themself, or the task
+    would vanish from their own view."""
+    was_label, was_named = before
+    if task.tlp != TLP.RED:
+        return
+    if not named:
+        raise ValidationError({"recipients": [_("A TLP:RED task names at least one person.")]})
+    if not policy.may_name_recipients(actor, task, named, was_label=was_label, was=was_named):
+        require(
+            was_label != TLP.RED,
+            _("Only the secretariat changes who is named on a TLP:RED task."),
+        )
+        raise ValidationError({"recipients": [NOT_NAMEABLE]})
+    if not is_secretariat(actor) and (actor is None or actor.pk not in named):
+        raise ValidationError(
+            {"recipients": [_("Name yourself too: a TLP:RED task is read by its named people.")]}
+        )
+
+
+# One message whether the person does not exist or may not be named here.
+NOT_NAMEABLE = gettext_lazy("Name current members of the working group.")
+
+
+def _set_outcomes(actor, task: Task, outcomes: Sequence[Outcome]) -> None:
+    """Link the task to `outcomes`, keeping the links to outcomes the editor may not see."""
+    wanted = {outcome.pk for outcome in outcomes}
+    if is_secretariat(actor):
+        task.outcomes.set(wanted)
+        return
+    visible = Outcome.objects.visible_to(actor).values("pk")
+    if Outcome.objects.filter(pk__in=wanted).exclude(pk__in=visible).exists():
+        raise ValidationError({"outcomes": [_("Link only outcomes you may read.")]})
+    hidden = task.outcomes.exclude(pk__in=visible).values_list("pk", flat=True)
+    task.outcomes.set(wanted | set(hidden))
 
 
 @transaction.atomic
 def task_update_status(
     *,
-    actor,
+    actor: "User | None",
     task: Task,
     status: str | None = None,
     note: str = "",
@@ -255,6 +320,10 @@ def task_update_status(
     # Lock the row: two people moving the same task serialise here, and the second sees
     # the first one's status when its move is checked against the map.
     task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    require(
+        policy.may_post_update(actor, task),
+        _("Only members of the task's working group may post updates."),
+    )
     previous = task.status
     note = note.strip()
     status, progress = task.checked_update(status=status, progress=progress, note=note)
@@ -283,8 +352,9 @@ def task_update_status(
 
 
 @transaction.atomic
-def task_carry_over(*, actor, task: Task, to_meeting: Meeting | None = None) -> Task:
+def task_carry_over(*, actor: "User | None", task: Task, to_meeting: Meeting | None = None) -> Task:
     """Roll an open task on to the next meeting; it falls due as that meeting opens."""
+    require(policy.may_carry_over(actor), _("Only the secretariat carries work over."))
     # Lock the task row only: PostgreSQL refuses FOR UPDATE on the outer join that the
     # nullable `reports_to` needs.
     task = Task.objects.select_for_update(of=("self",)).select_related("reports_to").get(pk=task.pk)
@@ -343,9 +413,13 @@ def reminder_preference_for(person) -> ReminderPreference:
 
 @transaction.atomic
 def reminder_preferences_update(
-    *, actor, preference: ReminderPreference, **wanted
+    *, actor: "User | None", preference: ReminderPreference, **wanted
 ) -> ReminderPreference:
     """Turn reasons on or off (`meeting_digest=False`, …); recorded with who and when."""
+    require(
+        policy.may_manage_own(actor, preference.person),
+        _("Only the person themself chooses their reminders."),
+    )
     unknown = set(wanted) - set(Reason.values)
     if unknown:
         raise ValidationError({name: [_("Not a kind of reminder.")] for name in unknown})
@@ -376,8 +450,12 @@ def calendar_feed_for(person) -> CalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, actor, feed: CalendarFeed) -> CalendarFeed:
+def calendar_feed_revoke(*, actor: "User | None", feed: CalendarFeed) -> CalendarFeed:
     """Replace the secret: every calendar subscribed to the old address stops receiving."""
+    require(
+        policy.may_manage_own(actor, feed.person),
+        _("Only the person themself replaces their calendar address."),
+    )
     feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
     feed.token = secrets.token_urlsafe(32)
     feed.revoked_at = timezone.now()

@@ -332,12 +332,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process left bigger than this by a job is replaced by a fresh one once the job
-# is done: Python keeps what it freed, and one 700-page PDF takes some 3 GB (Benchmark).
+# is done: Python keeps what it freed, and a long PDF takes gigabytes (docs/benchmark.md).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_MAX_MEMORY_PER_CHILD_MB", default=1024) * 1024
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=300)
-# The chair's report job alone may run longer: a 730-page PDF took 225 s on a slow 2-core
-# machine (Benchmark), too close to the jobs' limit above. Soft limit a minute earlier.
+# The chair's report job alone may run longer: a PDF of the benchmark's 500-outcome meeting
+# takes minutes (docs/benchmark.md), too close to the jobs' limit above. Soft limit a
+# minute earlier.
 # Keep it under Redis's visibility timeout (one hour): an unacknowledged job older than
 # that is delivered again.
 REPORT_JOB_TIME_LIMIT = env.int("REPORT_JOB_TIME_LIMIT", default=1800)
@@ -371,7 +372,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- the chair's report (reports/services.py) --------------------------------------------
 
 # The longest PDF or DOCX made within a web request, in table rows (outcomes and task
-# lines): about 90 pages, some 10 s. A longer one is queued for a worker.
+# lines), about 90 pages. A longer one is queued for a worker.
 REPORT_NOW_MAX_ROWS = env.int("REPORT_NOW_MAX_ROWS", default=600)
 
 # --- reminders (workinggroups/reminders.py) ----------------------------------------------

@@ -15,7 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES = {"default": database_from_env("postgres://postgres@127.0.0.1:5432/talanoa_bench")}
 # Each gunicorn worker keeps its connection, as a production deployment should
-# (CONN_MAX_AGE): the floor does too, and a new connection per request costs ~3 ms.
+# (CONN_MAX_AGE): the floor does too, and a new connection per request costs time.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REMINDER_SEND_FROM_HOUR = 0

@@ -80,7 +80,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A policy's refusal says why (forums/policy.py); Django's own carries no message.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is not None and current_version is not None:
         response["ETag"] = f'"{current_version}"'
@@ -140,8 +141,8 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class CalledField(serializers.CharField):
     """Read-only text a model method returns (`source="__str__"`, `"get_full_name"`).
 
-    DRF calls a callable source only after inspecting its signature, for every row: on a
-    page of 50 tasks, with their meetings and leads, that was a tenth of the page's time.
+    DRF calls a callable source only after inspecting its signature, for every row of
+    every list; this calls it directly.
     """
 
     def __init__(self, **kwargs):
@@ -202,8 +203,8 @@ class CursorPagination(pagination.CursorPagination):
     ordering field (each ordering ends in a unique column), and the next page is the rows
     after them, `WHERE (due_sort, id) > (…, …)`, which an index on the same columns
     answers directly. DRF's own cursor keeps only the first field and counts ties with an
-    OFFSET: on 200,000 tasks sharing a few dozen due dates that OFFSET grew with depth,
-    and past 1,000 ties (DRF's `offset_cutoff`) pages repeated.
+    OFFSET: on many tasks sharing a few due dates that OFFSET grew with depth, and past
+    DRF's `offset_cutoff` of ties pages repeated.
     """
 
     page_size = 50

@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 
 from forums.api.base import MAX_ID, BoundedPrimaryKeyRelatedField, StrictSerializer, TLPField
 from forums.api.parsers import JSONParser
-from forums.api.permissions import IsSecretariat, has_no_handler
+from forums.api.permissions import PolicyPermission, has_no_handler
 from forums.models import Meeting
 from forums.tlp import TLP
 from outcomes import imports
@@ -33,6 +33,7 @@ from outcomes.models import (
     OutcomeDocument,
     OutcomeLink,
 )
+from outcomes.policy import may_record_outcomes
 from outcomes.services import outcome_statement_import
 from outcomes.statement import MAX_TEXT_CHARS
 
@@ -218,8 +219,12 @@ class StatementUploadSerializer(StatementImportSerializer):
     draft = None  # type: ignore[assignment]  # DRF: None removes the inherited field
 
 
-class SecretariatOnly(IsSecretariat):
-    """The secretariat's; a method the endpoint lacks is 405 for everyone (with Allow)."""
+class SecretariatOnly(PolicyPermission):
+    """The secretariat's (outcomes/policy.py); a method the endpoint lacks is 405 for
+    everyone (with Allow)."""
+
+    def __init__(self):
+        super().__init__(may_record_outcomes)
 
     def has_permission(self, request, view):
         return has_no_handler(request, view) or super().has_permission(request, view)

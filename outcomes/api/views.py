@@ -10,7 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
-from forums.api.permissions import IsSecretariat, ReadsForAll
+from forums.api.permissions import PolicyPermission, ReadsForAll
 from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
 from outcomes.api import outcome_list
 from outcomes.api.filters import OutcomeDocumentFilter, OutcomeFilter
@@ -20,6 +20,7 @@ from outcomes.api.serializers import (
     OutcomeSerializer,
 )
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from outcomes.policy import may_edit_outcome
 from outcomes.services import outcome_edit
 
 
@@ -171,7 +172,7 @@ class OutcomeViewSet(
 
     def get_permissions(self):
         if self.action in ("update", "partial_update"):
-            return [IsSecretariat()]
+            return [PolicyPermission(may_edit_outcome)]
         return [ReadsForAll()]
 
     def retrieve(self, request, *args, **kwargs):

@@ -261,7 +261,6 @@ def test_wrong_types_in_an_update_are_a_400_on_the_field(world, lead, body, fiel
         ({"due_on": "99999-01-01"}, "due_on"),
         ({"due_on": 20270101}, "due_on"),
         ({"tlp": "CLEAR!"}, "tlp"),
-        ({"tlp": "clear"}, "tlp"),  # more open than the group (GREEN): the model refuses it
         ({"description": {"a": 1}}, "description"),
     ],
 )
@@ -269,6 +268,21 @@ def test_wrong_types_in_a_task_edit_are_a_400_on_the_field(world, lead, body, fi
     before = state_of(world)
     response = lead.patch(world.task_url, body, format="json", **world.if_match())
     assert field in error_body(response, 400), response.json()
+    assert unchanged(world, before)
+
+
+def test_a_label_more_open_than_the_group_is_a_400_and_a_lead_may_not_open_one(
+    world, lead, secretariat
+):
+    before = state_of(world)
+    # The group is TLP:GREEN: the model refuses a CLEAR task, whoever asks.
+    response = secretariat.patch(
+        world.task_url, {"tlp": "clear"}, format="json", **world.if_match()
+    )
+    assert "tlp" in error_body(response, 400), response.json()
+    # A lead may not open a label at all (workinggroups/policy.py), before any other check.
+    refused = lead.patch(world.task_url, {"tlp": "clear"}, format="json", **world.if_match())
+    assert refused.status_code == 403
     assert unchanged(world, before)
 
 

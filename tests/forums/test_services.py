@@ -11,7 +11,7 @@ from django.utils import timezone
 from forums.audit import save_validated
 from forums.models import Chair, ForumMembership, Hosting, HostingChange, Meeting, Member, ordinal
 from forums.services import ChairSeat, hosting_change_status, hosting_record, meeting_create
-from tests.factories import ForumFactory, MeetingFactory, MemberFactory, UserFactory
+from tests.factories import ForumFactory, MeetingFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_hosting_transition_map_is_the_designed_one():
 @pytest.mark.parametrize(("current", "wanted"), ALL_HOSTING_MOVES)
 def test_hosting_moves_follow_the_transition_map(actor, current, wanted):
     hosting = hosting_record(
-        actor=UserFactory.create(),
+        actor=actor,
         meeting=MeetingFactory.create(),
         member=MemberFactory.create(),
         status=current,

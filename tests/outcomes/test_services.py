@@ -17,13 +17,13 @@ from outcomes.services import (
     outcome_link_add,
     outcome_save,
 )
+from tests.conftest import secretariat_officer
 from tests.factories import (
     ForumFactory,
     MeetingFactory,
     MemberFactory,
     OutcomeDocumentFactory,
     OutcomeFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -447,7 +447,8 @@ def test_outcome_transition_map_is_the_designed_one():
 @pytest.mark.parametrize(("current", "wanted"), ALL_OUTCOME_MOVES)
 def test_outcome_status_moves_follow_the_transition_map(actor, current, wanted):
     outcome = OutcomeFactory.create(status=current)
-    outcome_save(actor=UserFactory.create(), outcome=outcome)  # the latest row is not the actor's
+    # The latest row is not the actor's.
+    outcome_save(actor=secretariat_officer("another"), outcome=outcome)
     before = row_counts(Outcome)
     started = timezone.now()
 

@@ -58,8 +58,8 @@ def plant(officer):
         title="Narwhal source protection",
         due_on=datetime.date(2024, 1, 31),
         tlp=TLP.RED,
+        recipients=[chair],
     )
-    red.recipients.add(chair)
     task_update_status(actor=officer, task=red, status="in_progress", note="Narwhal begun.")
     task_update_status(actor=officer, task=red, status="ready", note="Narwhal done.")
     # An AMBER note on a GREEN task (its status untouched), and AMBER and RED outcomes.

@@ -22,6 +22,7 @@ from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeLink
 from reports.content import allowed_levels, build_report, check_level, report_today
 from reports.render import render
+from tests.conftest import secretariat_officer
 from tests.factories import (
     ForumFactory,
     MeetingFactory,
@@ -194,7 +195,7 @@ def make_meeting(*, outcomes: int, tasks: int):
     """A meeting adopting `outcomes` outcomes, one reaffirming an earlier document; a group
     with `tasks` tasks serving them, each with an update; a next meeting with its host.
     Rows dated a month ago, so that a report as of yesterday reads their history."""
-    officer = UserFactory.create()
+    officer = secretariat_officer()
     forum = ForumFactory.create()
     earlier = MeetingFactory.create(
         forum=forum,

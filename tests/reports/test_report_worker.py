@@ -16,7 +16,7 @@ from fixtures.jhops import load_jhops
 from forums.tlp import TLP
 from reports.models import GeneratedReport, StoredFile
 from tests.celery_worker import QUEUE, group_members, wait_for, wait_ready
-from tests.factories import UserFactory
+from tests.conftest import secretariat_officer
 from tests.reports.planted import RED_WORDS, koror, plant, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def pdf_text(content: bytes) -> str:
 
 def test_the_worker_generates_a_queued_report_once_even_if_the_job_comes_twice(services, sender):
     assert load_jhops(demo_users=True)
-    plant(UserFactory.create(username="officer"))
+    plant(secretariat_officer())
     report = queued_report(TLP.AMBER)
     worker = services("worker")
     wait_ready(worker)

@@ -25,7 +25,7 @@ from workinggroups.services import (
     Seat,
     task_add,
     task_carry_over,
-    task_save,
+    task_edit,
     task_update_status,
     working_group_add_member,
     working_group_establish,
@@ -268,17 +268,17 @@ def test_an_update_takes_its_tasks_label_unless_told_stricter(actor):
     assert (plain.tlp, red.tlp) == (TLP.AMBER, TLP.RED)
 
 
-def test_task_save_does_not_move_status_or_progress(actor):
+@pytest.mark.parametrize("field", ["status", "progress"])
+def test_editing_a_task_does_not_move_status_or_progress(actor, field):
     task = task_in(S.IN_PROGRESS)
     before = row_counts(Task, TaskUpdate)
 
-    task.status = S.RATIFIED
     with pytest.raises(ValidationError) as caught:
-        task_save(actor=actor, task=task)
+        task_edit(actor=actor, task=task, expected_version=None, **{field: 100})
 
-    assert "status" in caught.value.message_dict
+    assert field in caught.value.message_dict
     task.refresh_from_db()
-    assert task.status == S.IN_PROGRESS
+    assert (task.status, task.progress) == (S.IN_PROGRESS, 40)
     assert row_counts(Task, TaskUpdate) == before
 
 

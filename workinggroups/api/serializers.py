@@ -13,6 +13,7 @@ from forums.models import Meeting
 from outcomes.api.serializers import OutcomeRefSerializer
 from outcomes.models import Outcome
 from workinggroups.models import Task, TaskUpdate, WorkingGroup, WorkingGroupMembership
+from workinggroups.services import NOT_A_MEMBER, NOT_NAMEABLE
 
 
 class PersonSerializer(serializers.Serializer):
@@ -168,11 +169,22 @@ class TaskWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(max_length=20000, allow_blank=True, required=False)
     outcomes = VisibleOutcomeField(many=True, required=False)
+    # One message for a name nobody has and a person who is not in the group: the form
+    # must not tell who has an account (the service says the same of a non-member).
     lead = TextSlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,
         required=False,
+        error_messages={"does_not_exist": NOT_A_MEMBER, "invalid": NOT_A_MEMBER},
+    )
+    recipients = TextSlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        many=True,
+        required=False,
+        help_text="Usernames of the people a TLP:RED task is for (you among them).",
+        error_messages={"does_not_exist": NOT_NAMEABLE, "invalid": NOT_NAMEABLE},
     )
     reports_to = BoundedPrimaryKeyRelatedField(
         queryset=Meeting.objects.all(), allow_null=True, required=False

@@ -1,14 +1,15 @@
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 
-from forums.access import audience_of
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
 from outcomes.models import Outcome
+from workinggroups import policy
 from workinggroups.api import task_list
 from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
 from workinggroups.api.serializers import (
@@ -26,9 +27,8 @@ from workinggroups.models import (
     TaskUpdate,
     WorkingGroup,
     WorkingGroupMembership,
-    may_post_updates,
 )
-from workinggroups.services import task_add, task_edit, task_update_status
+from workinggroups.services import EDIT_TASKS, task_add, task_edit, task_update_status
 
 
 class WorkingGroupViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
@@ -128,22 +128,19 @@ class UpdatePagination(CursorPagination):
 
 
 class TaskPermission(ReadsForAll):
-    """Reads: anyone (the queryset hides what they may not see). Writes, on the object:
-    details by the group's lead or the secretariat; updates by the group or the secretariat.
-    """
+    """Reads: anyone (the queryset hides what they may not see). Writes, on the object, as
+    workinggroups/policy.py says: details by the group's lead or the secretariat; updates by
+    the group's members or the secretariat."""
 
-    message = _("Only the working group's lead or the secretariat may change this task.")
+    message = EDIT_TASKS
 
     def has_object_permission(self, request, view, task):
         if request.method in permissions.SAFE_METHODS:
             return True
-        audience = audience_of(request.user)
-        if audience.is_secretariat:
-            return True
         if view.action == "updates":
             self.message = _("Only members of the task's working group may post updates.")
-            return may_post_updates(request.user, task.working_group_id)
-        return task.working_group_id in audience.led_groups
+            return policy.may_post_update(request.user, task)
+        return policy.may_edit_task(request.user, task)
 
 
 @extend_schema_view(
@@ -207,13 +204,11 @@ class TaskViewSet(
         write.is_valid(raise_exception=True)
         data = dict(write.validated_data)
         group = data.pop("working_group")
-        audience = audience_of(request.user)
-        if not (audience.is_secretariat or group.pk in audience.led_groups):
-            raise exceptions.PermissionDenied(
-                _("Only the working group's lead or the secretariat may add its tasks.")
-            )
-        task = task_add(actor=request.user, working_group=group, **data)
-        return self._respond(task.pk, status_code=status.HTTP_201_CREATED)
+        # The write and the answer in one transaction: a refusal, or an answer that cannot
+        # be made, leaves nothing saved.
+        with transaction.atomic():
+            task = task_add(actor=request.user, working_group=group, **data)
+            return self._respond(task.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=TaskEditSerializer, responses=TaskSerializer)
     def update(self, request, *args, **kwargs):
@@ -223,8 +218,11 @@ class TaskViewSet(
             data=request.data, partial=kwargs.get("partial", False), context={"request": request}
         )
         edit.is_valid(raise_exception=True)
-        task_edit(actor=request.user, task=task, expected_version=version, **edit.validated_data)
-        return self._respond(task.pk)
+        with transaction.atomic():
+            task_edit(
+                actor=request.user, task=task, expected_version=version, **edit.validated_data
+            )
+            return self._respond(task.pk)
 
     @extend_schema(
         methods=["GET"],
@@ -260,9 +258,10 @@ class TaskViewSet(
         version = None
         if "If-Match" in request.headers:
             version = expected_version(request)
-        update = task_update_status(
-            actor=request.user, task=task, expected_version=version, **post.validated_data
-        )
-        fresh = self.get_queryset().get(pk=task.pk)
+        with transaction.atomic():
+            update = task_update_status(
+                actor=request.user, task=task, expected_version=version, **post.validated_data
+            )
+            fresh = self.get_queryset().get(pk=task.pk)
         body = {"update": UpdateSerializer(update).data, "task": TaskSerializer(fresh).data}
         return etag_response(fresh, body, status_code=status.HTTP_201_CREATED)
