@@ -196,10 +196,7 @@ def django_branch_verdict(
     """Clean (True), vulnerable (False) or not checked (None), and why, for a locked Django.
 
     Every later release of its branch counts, yanked or listed without files included:
-    a release yanked after it fixed a CVE still says the locked one has it. Their notes
-    are read from the source archive of the newest of them that has one, which carries
-    the notes of every release before it; a release whose notes are not there leaves
-    Django not checked, unless another names a CVE.
+    a release yanked after it fixed a CVE still says the locked one has it.
     """
     locked = Version(version)
     branch = f"{locked.major}.{locked.minor}"
@@ -211,8 +208,21 @@ def django_branch_verdict(
             f"NOT CHECKED django {version}: Django {branch}'s security support ended on "
             f"{support_ends:%d %B %Y}"
         ]
-    releases: dict[str, list[dict]] = project["releases"]
-    later = sorted(
+    later = later_branch_releases(project["releases"], locked)
+    if not later:
+        return True, [
+            f"django {version}: the newest release of Django {branch}, which gets security "
+            f"releases until {support_ends:%d %B %Y}; Django discloses an issue only with a "
+            "release of each branch it supports"
+        ]
+    return later_release_notes_verdict(version, branch, project, later)
+
+
+def later_branch_releases(
+    releases: dict[str, list[dict]], locked: Version
+) -> list[tuple[Version, str]]:
+    """(version, name) of each later release of `locked`'s branch but pre-releases, oldest first."""
+    return sorted(
         (release, name)
         for name in releases
         if (release := parsed(name)) is not None
@@ -220,12 +230,18 @@ def django_branch_verdict(
         and release.release[:2] == locked.release[:2]
         and release > locked
     )
-    if not later:
-        return True, [
-            f"django {version}: the newest release of Django {branch}, which gets security "
-            f"releases until {support_ends:%d %B %Y}; Django discloses an issue only with a "
-            "release of each branch it supports"
-        ]
+
+
+def later_release_notes_verdict(
+    version: str, branch: str, project: dict, later: list[tuple[Version, str]]
+) -> tuple[bool | None, list[str]]:
+    """`django_branch_verdict` from the release notes of the `later` releases of the branch.
+
+    Their notes are read from the source archive of the newest of them that has one, which
+    carries the notes of every release before it; a release whose notes are not there
+    leaves Django not checked, unless another names a CVE.
+    """
+    releases: dict[str, list[dict]] = project["releases"]
     with_archive = [
         name
         for _, name in later

@@ -350,7 +350,7 @@ def run_sweep() -> dict:
 
 
 def run_report() -> dict:
-    """The chair's report of the report meeting (500 outcomes), as its chair reads it."""
+    """The chair's report of the report meeting (see bench.data), as its chair reads it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -386,11 +386,49 @@ def run_report() -> dict:
 # --- putting it together ------------------------------------------------------------------
 
 
+HTTP_HEADER = (
+    "list (50 a page)",
+    "clients",
+    "API req/s",
+    "API p50 ms",
+    "API p95 ms",
+    "API queries",
+    "floor req/s",
+    "floor p50 ms",
+    "floor p95 ms",
+    "req/s floor/API",
+    "p50 API/floor",
+    "p95 API/floor",
+    "KB API/floor",
+)
+STEP_HEADER = ("step", "time", "queries", "result", "peak RSS")
+MEMORY_HEADER = ("process", "RSS", "peak RSS", "")
+
+
 def bench_size(size: str) -> None:
     from bench import data
 
     held = data.ensure(size, datetime.date.today())
     user, token, audience = reader()
+    print_heading(size, held, user, token, audience)
+    rows, memory = bench_http(size, user, token, audience)
+    print()
+    print(table(rows, HTTP_HEADER))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nLoad average at the end of the HTTP run: {load}.")
+    sweep = child("sweep")
+    report = child("report")
+    steps = step_rows(sweep=sweep, report=report)
+    print()
+    print(table(steps, STEP_HEADER))
+    print()
+    print(table(memory, MEMORY_HEADER))
+
+
+def print_heading(size: str, held: dict, user, token: str, audience) -> None:
+    """What the data set holds, and whose lists are read."""
+    from bench import data
+
     print(
         f"\n## BENCH_SIZE={size}: {held['counts']['forums']:,} forums, "
         f"{held['counts']['forums'] * data.MEETINGS_PER_FORUM:,} meetings, "
@@ -405,33 +443,11 @@ def bench_size(size: str) -> None:
         f"{visible_tasks(token):,} tasks. {WORKERS} gunicorn sync workers.\n",
         flush=True,
     )
-    rows, memory = bench_http(size, user, token, audience)
-    print()
-    print(
-        table(
-            rows,
-            (
-                "list (50 a page)",
-                "clients",
-                "API req/s",
-                "API p50 ms",
-                "API p95 ms",
-                "API queries",
-                "floor req/s",
-                "floor p50 ms",
-                "floor p95 ms",
-                "req/s floor/API",
-                "p50 API/floor",
-                "p95 API/floor",
-                "KB API/floor",
-            ),
-        )
-    )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\nLoad average at the end of the HTTP run: {load}.")
-    sweep = child("sweep")
-    report = child("report")
-    steps = [
+
+
+def step_rows(*, sweep: dict, report: dict) -> list[tuple]:
+    """The table's rows for the reminder sweep and the chair's report (`child` results)."""
+    return [
         (
             f"reminder sweep over {sweep['tasks']:,} tasks ({sweep['open']:,} open)",
             f"{sweep['sweep']:.1f} s",
@@ -463,14 +479,16 @@ def bench_size(size: str) -> None:
             f"{report['peak_mb']:.0f} MB",
         ),
         *(
-            (f"chair's report: render {fmt}", f"{seconds:.2f} s", "", f"{size / 1024:,.0f} KB", "")
-            for fmt, (seconds, size) in report["render"].items()
+            (
+                f"chair's report: render {fmt}",
+                f"{seconds:.2f} s",
+                "",
+                f"{length / 1024:,.0f} KB",
+                "",
+            )
+            for fmt, (seconds, length) in report["render"].items()
         ),
     ]
-    print()
-    print(table(steps, ("step", "time", "queries", "result", "peak RSS")))
-    print()
-    print(table(memory, ("process", "RSS", "peak RSS", "")))
 
 
 def main() -> None:
