@@ -45,7 +45,7 @@ class TooLongForNow(Exception):
         self.rows = rows
 
 
-# Laying out a page takes WeasyPrint about 0.1 s on one core, whatever the server: a
+# WeasyPrint lays out each page on one core, so a faster server hardly shortens it: a
 # report of thousands of rows would hold a web worker for minutes (README, "Benchmark").
 LAID_OUT = ("pdf", "docx")
 
