@@ -21,6 +21,9 @@ FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 LABEL_SIZE = 12
 SMALL_SIZE = 10.5
 BAR_HEIGHT = 22
+# One bar's rows: its label and total, the bar, its counts in words, then a gap.
+LABEL_ROW, WORDS_ROW, ROW_GAP = 16, 16, 14
+ROW_HEIGHT = LABEL_ROW + BAR_HEIGHT + WORDS_ROW + ROW_GAP
 # DejaVu Sans averages about 0.6 em per character: enough to decide whether a count fits
 # inside its segment and where a legend entry wraps (no font metrics on the server).
 CHAR_EM = 0.6
@@ -113,6 +116,39 @@ def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
+@dataclass(frozen=True)
+class _Palette:
+    """The statuses of one chart, in order of first use, and how each is drawn."""
+
+    statuses: list[str]
+    looks: dict[str, Look]
+    fills: dict[str, str]  # a colour, or the url of the status's <pattern>
+
+    @classmethod
+    def of(cls, bars: list[Bar], chart_id: str) -> "_Palette":
+        statuses: list[str] = []
+        for bar in bars:
+            for part in bar.parts:
+                if part.label not in statuses:
+                    statuses.append(part.label)
+        looks = {label: look_of(label, i) for i, label in enumerate(statuses)}
+        # A plain colour needs no <pattern> (tiled, it shows seams in some PDF viewers).
+        fills = {
+            label: looks[label].fill
+            if looks[label].pattern == "solid"
+            else f"url(#{chart_id}-p{i})"
+            for i, label in enumerate(statuses)
+        }
+        return cls(statuses=statuses, looks=looks, fills=fills)
+
+    def defs(self, chart_id: str) -> str:
+        return "".join(
+            _pattern(f"{chart_id}-p{i}", self.looks[label])
+            for i, label in enumerate(self.statuses)
+            if self.looks[label].pattern != "solid"
+        )
+
+
 def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> str:
     """The SVG of one chart, or "" when there are no bars to draw.
 
@@ -121,89 +157,14 @@ def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> st
     """
     if not bars:
         return ""
-    statuses: list[str] = []
-    for bar in bars:
-        for part in bar.parts:
-            if part.label not in statuses:
-                statuses.append(part.label)
-    looks = {label: look_of(label, i) for i, label in enumerate(statuses)}
-    # A plain colour needs no <pattern> (tiled, it shows seams in some PDF viewers).
-    fills = {
-        label: looks[label].fill if looks[label].pattern == "solid" else f"url(#{chart_id}-p{i})"
-        for i, label in enumerate(statuses)
-    }
+    palette = _Palette.of(bars, chart_id)
     largest = max(bar.total for bar in bars)
-
-    label_row, bar_row, words_row, gap = 16, BAR_HEIGHT, 16, 14
-    row_height = label_row + bar_row + words_row + gap
     body: list[str] = []
     y = 4.0
     for bar in bars:
-        total = _plural(bar.total, unit)
-        body.append(
-            f'<text x="0" y="{y + 12:.1f}" font-size="{LABEL_SIZE}" font-weight="bold" '
-            f'fill="#1b1f24">'
-            f"{escape(_fit(bar.label, LABEL_SIZE, WIDTH - _text_width(total, LABEL_SIZE) - 16))}"
-            f"</text>"
-            f'<text x="{WIDTH}" y="{y + 12:.1f}" font-size="{LABEL_SIZE}" text-anchor="end" '
-            f'fill="#1b1f24">{escape(total)}</text>'
-        )
-        top = y + label_row
-        # The track: an empty bar still shows where it would be.
-        body.append(
-            f'<rect x="0" y="{top:.1f}" width="{WIDTH}" height="{bar_row}" fill="#ffffff" '
-            f'stroke="#c9ced6" stroke-width="0.8"/>'
-        )
-        x = 0.0
-        for part in bar.parts:
-            if not part.value or not largest:
-                continue
-            width = WIDTH * part.value / largest
-            body.append(
-                f'<rect x="{x:.2f}" y="{top:.1f}" width="{width:.2f}" height="{bar_row}" '
-                f'fill="{fills[part.label]}" stroke="#ffffff" stroke-width="1"/>'
-            )
-            count = str(part.value)
-            if width >= _text_width(count, SMALL_SIZE) + 10:
-                # A solid backing keeps the figure legible over the texture.
-                pad = _text_width(count, SMALL_SIZE) / 2 + 3
-                middle = x + width / 2
-                body.append(
-                    f'<rect x="{middle - pad:.2f}" y="{top + 4:.1f}" width="{2 * pad:.2f}" '
-                    f'height="{bar_row - 8}" rx="2" fill="{looks[part.label].fill}"/>'
-                    f'<text x="{middle:.2f}" y="{top + bar_row / 2 + 4:.1f}" '
-                    f'font-size="{SMALL_SIZE}" font-weight="bold" text-anchor="middle" '
-                    f'fill="{looks[part.label].ink}">{count}</text>'
-                )
-            x += width
-        words = _words(bar, unit)
-        body.append(
-            f'<text x="0" y="{top + bar_row + 13:.1f}" font-size="{SMALL_SIZE}" '
-            f'fill="#3d4450">{escape(_fit(words, SMALL_SIZE, WIDTH))}</text>'
-        )
-        y += row_height
-
-    # The legend: a swatch with the pattern, then the status in words; wraps as needed.
-    legend: list[str] = []
-    lx, ly = 0.0, y + 4
-    for label in statuses:
-        needed = 19 + _text_width(label, SMALL_SIZE) + 16
-        if lx and lx + needed > WIDTH:
-            lx, ly = 0.0, ly + 20
-        legend.append(
-            f'<rect x="{lx:.1f}" y="{ly:.1f}" width="14" height="14" fill="{fills[label]}" '
-            f'stroke="#5b6470" stroke-width="0.6"/>'
-            f'<text x="{lx + 19:.1f}" y="{ly + 11:.1f}" font-size="{SMALL_SIZE}" '
-            f'fill="#1b1f24">{escape(label)}</text>'
-        )
-        lx += needed
-    height = ly + 20
-
-    defs = "".join(
-        _pattern(f"{chart_id}-p{i}", looks[label])
-        for i, label in enumerate(statuses)
-        if looks[label].pattern != "solid"
-    )
+        body.append(_bar(bar, y, palette=palette, largest=largest, unit=unit))
+        y += ROW_HEIGHT
+    legend, height = _legend(palette, y + 4)
     description = summary(bars, unit)
     # A white ground and a small inset: the PNG in Word has no page behind it, and text
     # starting at x=0 would lose its first pixel.
@@ -214,9 +175,79 @@ def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> st
         f'font-family={quoteattr(FONT)} aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f'<defs>{defs}</defs><rect x="-3" y="-1" width="{WIDTH + 6}" height="{height + 2:.0f}" '
-        f'fill="#ffffff"/>{"".join(body)}{"".join(legend)}</svg>'
+        f'<defs>{palette.defs(chart_id)}</defs><rect x="-3" y="-1" width="{WIDTH + 6}" '
+        f'height="{height + 2:.0f}" fill="#ffffff"/>{"".join(body)}{legend}</svg>'
     )
+
+
+def _bar(bar: Bar, y: float, *, palette: _Palette, largest: int, unit: str) -> str:
+    """One bar's rows from `y` down: label and total, the bar, its counts in words."""
+    total = _plural(bar.total, unit)
+    label = _fit(bar.label, LABEL_SIZE, WIDTH - _text_width(total, LABEL_SIZE) - 16)
+    top = y + LABEL_ROW
+    words = _words(bar, unit)
+    return (
+        f'<text x="0" y="{y + 12:.1f}" font-size="{LABEL_SIZE}" font-weight="bold" '
+        f'fill="#1b1f24">{escape(label)}</text>'
+        f'<text x="{WIDTH}" y="{y + 12:.1f}" font-size="{LABEL_SIZE}" text-anchor="end" '
+        f'fill="#1b1f24">{escape(total)}</text>'
+        # The track: an empty bar still shows where it would be.
+        f'<rect x="0" y="{top:.1f}" width="{WIDTH}" height="{BAR_HEIGHT}" fill="#ffffff" '
+        f'stroke="#c9ced6" stroke-width="0.8"/>'
+        f"{_segments(bar, top, palette=palette, largest=largest)}"
+        f'<text x="0" y="{top + BAR_HEIGHT + 13:.1f}" font-size="{SMALL_SIZE}" '
+        f'fill="#3d4450">{escape(_fit(words, SMALL_SIZE, WIDTH))}</text>'
+    )
+
+
+def _segments(bar: Bar, top: float, *, palette: _Palette, largest: int) -> str:
+    """A bar's segments, each as wide as its share of the largest bar, with its count."""
+    drawn: list[str] = []
+    x = 0.0
+    for part in bar.parts:
+        if not part.value or not largest:
+            continue
+        width = WIDTH * part.value / largest
+        drawn.append(
+            f'<rect x="{x:.2f}" y="{top:.1f}" width="{width:.2f}" height="{BAR_HEIGHT}" '
+            f'fill="{palette.fills[part.label]}" stroke="#ffffff" stroke-width="1"/>'
+        )
+        count = str(part.value)
+        if width >= _text_width(count, SMALL_SIZE) + 10:
+            drawn.append(_count(count, x + width / 2, top, palette.looks[part.label]))
+        x += width
+    return "".join(drawn)
+
+
+def _count(count: str, middle: float, top: float, look: Look) -> str:
+    """A segment's count, centred on it; a solid backing keeps it legible over the texture."""
+    pad = _text_width(count, SMALL_SIZE) / 2 + 3
+    return (
+        f'<rect x="{middle - pad:.2f}" y="{top + 4:.1f}" width="{2 * pad:.2f}" '
+        f'height="{BAR_HEIGHT - 8}" rx="2" fill="{look.fill}"/>'
+        f'<text x="{middle:.2f}" y="{top + BAR_HEIGHT / 2 + 4:.1f}" '
+        f'font-size="{SMALL_SIZE}" font-weight="bold" text-anchor="middle" '
+        f'fill="{look.ink}">{count}</text>'
+    )
+
+
+def _legend(palette: _Palette, top: float) -> tuple[str, float]:
+    """A swatch with the pattern, then the status in words, wrapping as needed; and the
+    chart's height below it."""
+    legend: list[str] = []
+    lx, ly = 0.0, top
+    for label in palette.statuses:
+        needed = 19 + _text_width(label, SMALL_SIZE) + 16
+        if lx and lx + needed > WIDTH:
+            lx, ly = 0.0, ly + 20
+        legend.append(
+            f'<rect x="{lx:.1f}" y="{ly:.1f}" width="14" height="14" '
+            f'fill="{palette.fills[label]}" stroke="#5b6470" stroke-width="0.6"/>'
+            f'<text x="{lx + 19:.1f}" y="{ly + 11:.1f}" font-size="{SMALL_SIZE}" '
+            f'fill="#1b1f24">{escape(label)}</text>'
+        )
+        lx += needed
+    return "".join(legend), ly + 20
 
 
 def png(svg: str, *, width: int = (WIDTH + 6) * 2) -> bytes:

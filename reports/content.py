@@ -11,17 +11,18 @@ Queries are a fixed number, whatever the number of outcomes and tasks.
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forums.access import audience_of
-from forums.models import Chair, Hosting, HostingChange, Meeting
+from forums.models import Chair, Forum, Hosting, HostingChange, Meeting
 from forums.tlp import TLP
 from outcomes.lineage import links_out
-from outcomes.models import Outcome, OutcomeDocument
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from workinggroups.models import Task, TaskUpdate, WorkingGroup, serving_links
 
 # The audiences a report is written for (RED is for named people, never for a report).
@@ -204,15 +205,83 @@ def check_as_of(value: datetime.date) -> None:
         raise ValidationError(_("A report cannot be as of a day still to come."))
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What every section of one report reads from: the meeting, whose eyes, which level,
+    as of which day, and the outcomes and tasks that person may show at that level."""
+
+    meeting: Meeting
+    forum: Forum
+    user: Any
+    level: TLP
+    as_of: datetime.date
+    end_of_day: datetime.datetime  # the end of `as_of` in UTC: what was recorded by then
+    outcomes: QuerySet[Outcome]
+    tasks: QuerySet[Task]
+
+    @property
+    def within(self) -> Q:
+        return Q(tlp__lte=self.level)
+
+
+@dataclass(frozen=True)
+class _LineageSources:
+    """The earlier outcomes this meeting's outcomes link to, and the tasks serving them."""
+
+    links: list[OutcomeLink]
+    outcomes: dict[int, Outcome]  # by id: linked one by one, or in a reaffirmed document
+    serving_pairs: list[tuple[int, int]]  # (task id, outcome id), visible or not
+
+
+@dataclass(frozen=True)
+class _Work:
+    """The visible tasks of the report, in group order, each with its line and status."""
+
+    tasks: list[Task]
+    task_ids: list[int]
+    lines: dict[int, TaskLine]
+    status: dict[int, str]  # as of the report's day
+    overdue_ids: set[int]
+
+
 def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) -> Report:
     """Everything the chair's report says about `meeting`, as `user` may tell `level`."""
-    level = check_level(user, meeting, level)
-    forum = meeting.forum
+    scope = _scope(meeting, user, check_level(user, meeting, level), as_of)
+    report = _cover(scope)
+    adopted = _adopted_documents(scope, report)
+    report.earlier_by_status = _earlier_by_status(scope)
+    groups = _groups(scope)
+    sources = _lineage_sources(scope, adopted)
+    work = _work(scope, groups, sources)
+    _work_section(report, groups, work)
+    report.lineage = _lineage(sources, work)
+    _attention(scope, report, work)
+    _next_meetings(scope, report)
+    return report
+
+
+def _scope(meeting: Meeting, user, level: TLP, as_of: datetime.date) -> _Scope:
+    within = Q(tlp__lte=level)
     end_of_day = datetime.datetime.combine(
         as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
     )
-    within = Q(tlp__lte=level)
+    return _Scope(
+        meeting=meeting,
+        forum=meeting.forum,
+        user=user,
+        level=level,
+        as_of=as_of,
+        end_of_day=end_of_day,
+        outcomes=Outcome.objects.visible_to(user).filter(within, document__tlp__lte=level),
+        tasks=Task.objects.visible_to(user)
+        .filter(within, working_group__tlp__lte=level, created_at__lt=end_of_day)
+        .select_related("working_group", "lead", "reports_to__forum"),
+    )
 
+
+def _cover(scope: _Scope) -> Report:
+    """The report with its cover filled in: forum, meeting, venue, dates, chairs, host."""
+    meeting = scope.meeting
     chairs = [
         f"{chair.office or chair.member.name} ({chair.member.name})"
         if chair.office
@@ -220,26 +289,29 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         for chair in Chair.objects.filter(meeting=meeting).select_related("member")
     ]
     host = Meeting.objects.with_host_name().get(pk=meeting.pk).host_name or "not recorded"
-    report = Report(
-        forum=forum.name,
-        forum_acronym=forum.acronym,
+    return Report(
+        forum=scope.forum.name,
+        forum_acronym=scope.forum.acronym,
         meeting=str(meeting),
         sequence=meeting.sequence,
         venue=", ".join(x for x in (meeting.venue, meeting.country.name) if x) or "not known",
         dates=_dates(meeting),
         chairs=chairs or ["not recorded"],
         host=host,
-        as_of=as_of,
-        level=level,
+        as_of=scope.as_of,
+        level=scope.level,
     )
 
-    # Outcomes adopted at this meeting, in document order.
-    visible_outcomes = Outcome.objects.visible_to(user).filter(within, document__tlp__lte=level)
+
+def _adopted_documents(scope: _Scope, report: Report) -> list[Outcome]:
+    """The outcomes adopted at this meeting, in document order: counted, listed, charted."""
     documents = list(
-        OutcomeDocument.objects.visible_to(user).filter(within, meeting=meeting).order_by("code")
+        OutcomeDocument.objects.visible_to(scope.user)
+        .filter(scope.within, meeting=scope.meeting)
+        .order_by("code")
     )
     adopted = list(
-        visible_outcomes.filter(document__in=documents)
+        scope.outcomes.filter(document__in=documents)
         .select_related("parent")
         .order_by("document__code", "position")
     )
@@ -257,17 +329,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
             title=document.title,
             code=document.code,
             kind=document.get_kind_display(),
-            outcomes=[
-                OutcomeLine(
-                    code=o.citation_code,
-                    number=o.number,
-                    kind=str(kinds.get(o.kind, "—")),
-                    status=str(statuses[o.status]),
-                    text=o.text,
-                    depth=1 if o.parent_id else 0,
-                )
-                for o in by_document[document.pk]
-            ],
+            outcomes=[_outcome_line(o, kinds, statuses) for o in by_document[document.pk]],
         )
         for document in documents
     ]
@@ -281,83 +343,112 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         )
         for document in documents
     ]
+    return adopted
 
-    # Earlier outcomes of the forum: their implementation status.
-    earlier = visible_outcomes.filter(
-        document__meeting__forum=forum, document__meeting__sequence__lt=meeting.sequence
+
+def _outcome_line(outcome: Outcome, kinds: dict, statuses: dict) -> OutcomeLine:
+    return OutcomeLine(
+        code=outcome.citation_code,
+        number=outcome.number,
+        kind=str(kinds.get(outcome.kind, "—")),
+        status=str(statuses[outcome.status]),
+        text=outcome.text,
+        depth=1 if outcome.parent_id else 0,
     )
-    earlier_counts = Counter(earlier.values_list("status", flat=True))
-    report.earlier_by_status = [
-        Count(str(label), earlier_counts.get(value, 0)) for value, label in Outcome.Status.choices
-    ]
 
-    # The work: groups this meeting set up or that report to it, and their visible tasks.
-    groups = list(
-        WorkingGroup.objects.visible_to(user)
-        .filter(within)
-        .filter(Q(established_by=meeting) | Q(reports_to=meeting))
+
+def _earlier_by_status(scope: _Scope) -> list[Count]:
+    """The forum's earlier outcomes, counted by their implementation status."""
+    earlier = scope.outcomes.filter(
+        document__meeting__forum=scope.forum,
+        document__meeting__sequence__lt=scope.meeting.sequence,
+    )
+    counts = Counter(earlier.values_list("status", flat=True))
+    return [Count(str(label), counts.get(value, 0)) for value, label in Outcome.Status.choices]
+
+
+def _groups(scope: _Scope) -> list[WorkingGroup]:
+    """The working groups this meeting set up or that report to it, by name."""
+    return list(
+        WorkingGroup.objects.visible_to(scope.user)
+        .filter(scope.within)
+        .filter(Q(established_by=scope.meeting) | Q(reports_to=scope.meeting))
         .select_related("reports_to__forum")
         .order_by("name")
     )
-    visible_tasks = (
-        Task.objects.visible_to(user)
-        .filter(within, working_group__tlp__lte=level, created_at__lt=end_of_day)
-        .select_related("working_group", "lead", "reports_to__forum")
-    )
-    lineage_links = list(links_out([o.pk for o in adopted], user, at_most=level))
+
+
+def _lineage_sources(scope: _Scope, adopted: list[Outcome]) -> _LineageSources:
+    links = list(links_out([o.pk for o in adopted], scope.user, at_most=scope.level))
     # An earlier document reaffirmed as a whole brings its outcomes into the lineage.
     reaffirmed_documents = {
-        link.target_document_id: link for link in lineage_links if link.target_document_id
+        link.target_document_id: link for link in links if link.target_document_id
     }
-    lineage_outcomes: dict[int, Outcome] = {
-        link.target_outcome_id: link.target_outcome
-        for link in lineage_links
-        if link.target_outcome_id
+    outcomes: dict[int, Outcome] = {
+        link.target_outcome_id: link.target_outcome for link in links if link.target_outcome_id
     }
-    for outcome in visible_outcomes.filter(document__in=reaffirmed_documents).select_related(
+    for outcome in scope.outcomes.filter(document__in=reaffirmed_documents).select_related(
         "document"
     ):
-        lineage_outcomes.setdefault(outcome.pk, outcome)
+        outcomes.setdefault(outcome.pk, outcome)
     # Which tasks serve a lineage outcome is asked first, by outcome: an OR across a join
     # on task_outcomes made PostgreSQL read every task.
-    lineage_pairs = list(serving_links(list(lineage_outcomes)).values_list("task_id", "outcome_id"))
+    pairs = list(serving_links(list(outcomes)).values_list("task_id", "outcome_id"))
+    return _LineageSources(links=links, outcomes=outcomes, serving_pairs=pairs)
+
+
+def _work(scope: _Scope, groups: list[WorkingGroup], sources: _LineageSources) -> _Work:
+    """The tasks of these groups and those serving the lineage, as they stood on `as_of`."""
+    serving = {task_id for task_id, _ in sources.serving_pairs}
     tasks = list(
-        visible_tasks.filter(
-            Q(working_group__in=groups) | Q(pk__in={task_id for task_id, _ in lineage_pairs})
-        ).order_by("working_group__name", "pk")
+        scope.tasks.filter(Q(working_group__in=groups) | Q(pk__in=serving)).order_by(
+            "working_group__name", "pk"
+        )
     )
     task_ids = [t.pk for t in tasks]
-    status_as_of = _status_as_of(task_ids, end_of_day) if as_of < report_today() else {}
-    latest = _latest_updates(user, task_ids, level, end_of_day)
-    codes = _outcome_codes(task_ids, visible_outcomes)
+    end_of_day = scope.end_of_day
+    status_as_of = _status_as_of(task_ids, end_of_day) if scope.as_of < report_today() else {}
+    latest = _latest_updates(scope.user, task_ids, scope.level, end_of_day)
+    codes = _outcome_codes(task_ids, scope.outcomes)
     overdue_ids = set(
         Task.objects.overdue(end_of_day).filter(pk__in=task_ids).values_list("pk", flat=True)
     )
-    lines = {
-        task.pk: _task_line(task, status_as_of.get(task.pk), latest.get(task.pk), codes[task.pk])
-        for task in tasks
-    }
-    task_status = {
-        task.pk: status_as_of.get(task.pk, (task.status, task.progress))[0] for task in tasks
-    }
-    counts = Counter(task_status.values())
-    # Each group's tasks and counts in one pass: filtering all tasks once per group (and
-    # again per status for the chart) cost 2.6 million steps for 66 groups, 1 s of 2.2.
+    return _Work(
+        tasks=tasks,
+        task_ids=task_ids,
+        lines={
+            task.pk: _task_line(
+                task, status_as_of.get(task.pk), latest.get(task.pk), codes[task.pk]
+            )
+            for task in tasks
+        },
+        status={
+            task.pk: status_as_of.get(task.pk, (task.status, task.progress))[0] for task in tasks
+        },
+        overdue_ids=overdue_ids,
+    )
+
+
+def _work_section(report: Report, groups: list[WorkingGroup], work: _Work) -> None:
+    """The tasks counted by status, and each group with its tasks and its bar."""
+    counts = Counter(work.status.values())
+    # Each group's tasks and counts in one pass, not by filtering every task once per
+    # group (and again per status for the chart): that grows with groups times tasks.
     tasks_of_group: dict[int, list[Task]] = defaultdict(list)
-    for task in tasks:
+    for task in work.tasks:
         tasks_of_group[task.working_group_id].append(task)
-    counts_of_group = Counter((task.working_group_id, task_status[task.pk]) for task in tasks)
+    counts_of_group = Counter((task.working_group_id, work.status[task.pk]) for task in work.tasks)
     report.tasks_by_status = [
         Count(str(label), counts.get(value, 0)) for value, label in Task.Status.choices
     ]
     report.blocked_count = counts.get(Task.Status.BLOCKED, 0)
-    report.overdue_count = len(overdue_ids)
+    report.overdue_count = len(work.overdue_ids)
     report.groups = [
         GroupSection(
             name=group.name,
             mandate=group.mandate,
             reports_to=str(group.reports_to) if group.reports_to else "not set",
-            tasks=[lines[task.pk] for task in tasks_of_group[group.pk]],
+            tasks=[work.lines[task.pk] for task in tasks_of_group[group.pk]],
         )
         for group in groups
     ]
@@ -372,60 +463,76 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
         for group in groups
     ]
 
-    # Lineage: each earlier outcome, who acted on it here, and the work that serves it.
+
+def _lineage(sources: _LineageSources, work: _Work) -> list[LineageItem]:
+    """Each earlier outcome, who acted on it here, and the visible work that serves it."""
     serving: dict[int, list[int]] = defaultdict(list)
-    for task_id, outcome_id in lineage_pairs:
-        if task_id in lines:  # visible
+    for task_id, outcome_id in sources.serving_pairs:
+        if task_id in work.lines:  # visible
             serving[outcome_id].append(task_id)
-    acted: dict[int, list[str]] = defaultdict(list)
-    for link in lineage_links:
-        if link.target_outcome_id:
-            acted[link.target_outcome_id].append(
-                f"{link.source.citation_code} {link.get_kind_display()}"
-            )
-        else:
-            for outcome_id, outcome in lineage_outcomes.items():
-                if outcome.document_id == link.target_document_id:
-                    acted[outcome_id].append(
-                        f"{link.source.citation_code} {link.get_kind_display()} "
-                        f"the {link.target_document.title}"
-                    )
-    report.lineage = [
+    acted = _acted_on_by(sources)
+    statuses = dict(Outcome.Status.choices)
+    return [
         LineageItem(
             code=outcome.citation_code,
             label=outcome.label,
             text=outcome.text,
             status=str(statuses[outcome.status]),
             acted_on_by=sorted(set(acted[outcome.pk])),
-            tasks=[lines[t] for t in sorted(serving[outcome.pk])],
+            tasks=[work.lines[t] for t in sorted(serving[outcome.pk])],
         )
-        for outcome in sorted(lineage_outcomes.values(), key=lambda o: (o.document_id, o.position))
+        for outcome in sorted(sources.outcomes.values(), key=lambda o: (o.document_id, o.position))
     ]
 
-    # For the leaders' attention.
-    started = Meeting.objects.filter(forum=forum, start_date__lte=as_of).values("pk")
+
+def _acted_on_by(sources: _LineageSources) -> dict[int, list[str]]:
+    """For each lineage outcome, the links of this meeting that reach it, in words."""
+    acted: dict[int, list[str]] = defaultdict(list)
+    for link in sources.links:
+        if link.target_outcome_id:
+            acted[link.target_outcome_id].append(
+                f"{link.source.citation_code} {link.get_kind_display()}"
+            )
+            continue
+        assert link.target_document is not None  # a link has exactly one target
+        for outcome_id, outcome in sources.outcomes.items():
+            if outcome.document_id == link.target_document_id:
+                acted[outcome_id].append(
+                    f"{link.source.citation_code} {link.get_kind_display()} "
+                    f"the {link.target_document.title}"
+                )
+    return acted
+
+
+def _attention(scope: _Scope, report: Report, work: _Work) -> None:
+    """For the leaders' attention: ready, blocked, overdue, and carried-over tasks."""
+    started = Meeting.objects.filter(forum=scope.forum, start_date__lte=scope.as_of).values("pk")
     carried = set(
-        Task.objects.filter(pk__in=task_ids, reports_to__in=started).values_list("pk", flat=True)
+        Task.objects.filter(pk__in=work.task_ids, reports_to__in=started).values_list(
+            "pk", flat=True
+        )
     )
     open_values = set(Task.OPEN_STATUSES)
-    report.ready = [lines[t] for t in task_ids if task_status[t] == Task.Status.READY]
-    report.blocked = [lines[t] for t in task_ids if task_status[t] == Task.Status.BLOCKED]
-    report.overdue = [lines[t] for t in task_ids if t in overdue_ids]
-    report.carried_over = [
-        lines[t] for t in task_ids if t in carried and task_status[t] in open_values
-    ]
+    lines, status, task_ids = work.lines, work.status, work.task_ids
+    report.ready = [lines[t] for t in task_ids if status[t] == Task.Status.READY]
+    report.blocked = [lines[t] for t in task_ids if status[t] == Task.Status.BLOCKED]
+    report.overdue = [lines[t] for t in task_ids if t in work.overdue_ids]
+    report.carried_over = [lines[t] for t in task_ids if t in carried and status[t] in open_values]
 
-    # The next meeting and the one after, with every hosting as it stood on `as_of`.
+
+def _next_meetings(scope: _Scope, report: Report) -> None:
+    """The next meeting and the one after, with every hosting as it stood on `as_of`."""
     following = list(
-        Meeting.objects.filter(forum=forum, sequence__gt=meeting.sequence).order_by("sequence")[:2]
+        Meeting.objects.filter(forum=scope.forum, sequence__gt=scope.meeting.sequence).order_by(
+            "sequence"
+        )[:2]
     )
-    hosting_lines = _hostings_as_of([m.pk for m in following], end_of_day)
+    hosting_lines = _hostings_as_of([m.pk for m in following], scope.end_of_day)
     if following:
         report.next_meeting = f"{following[0]} — {_dates(following[0])}"
         report.next_hostings = hosting_lines.get(following[0].pk, [])
     if len(following) > 1:
         report.hostings_after = hosting_lines.get(following[1].pk, [])
-    return report
 
 
 def _task_line(task: Task, as_of: tuple[str, int] | None, latest: str | None, codes) -> TaskLine:

@@ -272,20 +272,32 @@ def build() -> DocumentObject:
     body = document.element.body
     for paragraph in list(body.iterchildren(qn("w:p"))):
         body.remove(paragraph)
+    _cover(document)
+    _summary_figures(document)
+    _charts(document)
+    _outcome_documents(document)
+    _lineage(document)
+    _working_groups(document)
+    _attention(document)
+    _next_meetings(document)
+    _properties(document)
+    return document
 
-    # Cover
+
+def _row_label(cell) -> None:
+    _cell(cell, "{{ row[0] }}", bold=True)
+
+
+def _cover(document) -> None:
     _p(document, "{{r marking_rt }}", "TLP Marking")
     _p(document, "{{ report.forum }}", "Subtitle")
     _p(document, "{{ report.title }}", "Title")
+    _table(document, [], [45, 133], "row in cover", [_row_label, "{{ row[1] }}"])
 
-    def cover_label(cell):
-        _cell(cell, "{{ row[0] }}", bold=True)
 
-    _table(document, [], [45, 133], "row in cover", [cover_label, "{{ row[1] }}"])
-
-    # Summary figures
+def _summary_figures(document) -> None:
     _p(document, "{{ w.summary }}", "Heading 1")
-    _table(document, [], [120, 25], "row in key_figures", [cover_label, "{{ row[1] }}"])
+    _table(document, [], [120, 25], "row in key_figures", [_row_label, "{{ row[1] }}"])
     _p(document, "{{ w.by_kind }}", "Heading 3")
     _counts(document, "report.outcomes_by_kind", "report.outcomes_by_kind", "w.no_adopted")
     _p(document, "{{ w.earlier_by_status }}", "Heading 3")
@@ -293,7 +305,9 @@ def build() -> DocumentObject:
     _p(document, "{{ w.tasks_by_status }}", "Heading 3")
     _counts(document, "report.tasks_by_status", "has_tasks", "w.no_tasks")
 
-    # The charts (PNG images of the same SVG as the HTML and PDF)
+
+def _charts(document) -> None:
+    """PNG images of the same SVG as the HTML and PDF."""
     _p(document, "{{ w.glance }}", "Heading 1")
     _p(document, "{%p for chart in charts %}")
     _p(document, "{{ chart.title }}", "Caption")
@@ -304,29 +318,31 @@ def build() -> DocumentObject:
     _p(document, "{%p endif %}")
     _p(document, "{%p endfor %}")
 
-    # Outcome documents
+
+def _outcome_text(cell) -> None:
+    _cell(cell, "{%p if o.depth %}")
+    _add_cell_paragraph(cell, "{{ o.text }}", "Outcome Nested")
+    _add_cell_paragraph(cell, "{%p else %}")
+    _add_cell_paragraph(cell, "{{ o.text }}")
+    _add_cell_paragraph(cell, "{%p endif %}")
+
+
+def _outcome_code(cell) -> None:
+    _cell(cell, "{{ o.code }}", bold=True)
+
+
+def _outcome_documents(document) -> None:
     _p(document, "{{ w.documents }}", "Heading 1")
     _p(document, "{%p for document in report.documents %}")
     _p(document, "{{ document.title }}", "Heading 2")
     _p(document, "{{ document.code }} · {{ document.kind }}", "Report Note")
     _p(document, "{%p if document.outcomes %}")
-
-    def outcome_text(cell):
-        _cell(cell, "{%p if o.depth %}")
-        _add_cell_paragraph(cell, "{{ o.text }}", "Outcome Nested")
-        _add_cell_paragraph(cell, "{%p else %}")
-        _add_cell_paragraph(cell, "{{ o.text }}")
-        _add_cell_paragraph(cell, "{%p endif %}")
-
-    def outcome_code(cell):
-        _cell(cell, "{{ o.code }}", bold=True)
-
     _table(
         document,
         ["Citation", "No.", "Kind", "Status", "Text"],
         [26, 12, 24, 20, 96],
         "o in document.outcomes",
-        [outcome_code, "{{ o.number }}", "{{ o.kind }}", "{{ o.status }}", outcome_text],
+        [_outcome_code, "{{ o.number }}", "{{ o.kind }}", "{{ o.status }}", _outcome_text],
     )
     _p(document, "{%p else %}")
     _p(document, "{{ w.no_outcomes }}", "Report Note")
@@ -336,7 +352,8 @@ def build() -> DocumentObject:
     _p(document, "{{ w.no_documents }}", "Report Note")
     _p(document, "{%p endif %}")
 
-    # Lineage
+
+def _lineage(document) -> None:
     _p(document, "{{ w.lineage }}", "Heading 1")
     _p(document, "{%p for item in report.lineage %}")
     _p(document, "{{ item.label }} ({{ item.code }})", "Heading 2")
@@ -355,7 +372,8 @@ def build() -> DocumentObject:
     _p(document, "{{ w.no_lineage }}", "Report Note")
     _p(document, "{%p endif %}")
 
-    # Working-group progress
+
+def _working_groups(document) -> None:
     _p(document, "{{ w.groups }}", "Heading 1")
     _p(document, "{%p for group in report.groups %}")
     _p(document, "{{ group.name }}", "Heading 2")
@@ -371,7 +389,9 @@ def build() -> DocumentObject:
     _p(document, "{{ w.no_groups }}", "Report Note")
     _p(document, "{%p endif %}")
 
-    # For the leaders' attention
+
+def _attention(document) -> None:
+    """For the leaders' attention: one block per list render.py gives (`attention`)."""
     _p(document, "{{ w.attention }}", "Heading 1")
     _p(document, "{%p for block in attention %}")
     _p(document, "{{ block.title }} ({{ block.tasks|length }})", "Heading 2")
@@ -382,7 +402,8 @@ def build() -> DocumentObject:
     _p(document, "{%p endif %}")
     _p(document, "{%p endfor %}")
 
-    # The next meetings
+
+def _next_meetings(document) -> None:
     _p(document, "{{ w.next }}", "Heading 1")
     _p(document, "{{ w.next_meeting }}", "Heading 2")
     _p(document, "{%p if report.next_meeting %}")
@@ -395,12 +416,13 @@ def build() -> DocumentObject:
     _p(document, "{{ w.after_hostings }}", "Heading 2")
     _hostings(document, "report.hostings_after", "w.no_after_hostings")
 
-    # A template says nothing about anyone: render.py sets the report's own properties.
+
+def _properties(document) -> None:
+    """A template says nothing about anyone: render.py sets the report's own properties."""
     props = document.core_properties
     props.author = props.last_modified_by = "Talanoa"
     props.title = "Chair's report (template)"
     props.subject = props.keywords = props.comments = props.category = ""
-    return document
 
 
 def main(path: Path = OUT) -> Path:
