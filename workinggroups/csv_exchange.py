@@ -194,14 +194,30 @@ def _sniff_delimiter(header_line: str) -> str:
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """The data rows, numbered as a spreadsheet numbers them, with the one-quote guard removed."""
+    records = _read_records(text)
+    header = [cell.strip() for cell in records[0]]
+    _check_header(header)
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # the blank lines a spreadsheet leaves at the end
+        cells = {name: restore(value) for name, value in zip(header, record, strict=False)}
+        if len(record) > len(header):
+            cells["__extra__"] = "1"
+        rows.append((number, cells))
+    return rows
+
+
+def _read_records(text: str) -> list[list[str]]:
+    """The file's records, the header first; refused when too big, empty or not CSV."""
     _check_size(text)
     text = text.removeprefix("\ufeff")  # a spreadsheet's "CSV UTF-8" starts with a BOM
     if not text.strip():
         raise ValidationError(_("The file is empty."), code="empty")
     delimiter = _sniff_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = []
     try:
-        records = []
         for record in reader:
             records.append(record)
             if len(records) > MAX_ROWS + 1:
@@ -216,7 +232,11 @@ def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             % {"line": reader.line_num, "error": error},
             code="not_csv",
         ) from error
-    header = [cell.strip() for cell in records[0]]
+    return records
+
+
+def _check_header(header: list[str]) -> None:
+    """The header must be exactly the export's columns, each once."""
     missing = [name for name in COLUMNS if name not in header]
     extra = [name for name in header if name not in COLUMNS]
     repeated = sorted({name for name in header if header.count(name) > 1})
@@ -235,15 +255,6 @@ def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             % {"columns": ", ".join(COLUMNS), "problems": "; ".join(problems)},
             code="columns",
         )
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # the blank lines a spreadsheet leaves at the end
-        cells = {name: restore(value) for name, value in zip(header, record, strict=False)}
-        if len(record) > len(header):
-            cells["__extra__"] = "1"
-        rows.append((number, cells))
-    return rows
 
 
 def _parse_status(value: str) -> str | None:
@@ -343,37 +354,12 @@ def preview_import(*, group: WorkingGroup, user, text: str) -> Preview:
     first_row_of: dict[int, int] = {}
     for number, cells in rows:
         raw_id = (cells.get("task_id") or "").strip()
-        task_id = _parse_whole_number(raw_id)
-        if task_id is None:
-            preview.errors.append(
-                RowError(
-                    row=number,
-                    task_id=raw_id,
-                    message=_("“task_id” must be a task number from the export."),
-                )
-            )
+        found = _task_of_row(raw_id, visible, group=group, first_row_of=first_row_of)
+        if isinstance(found, str):
+            preview.errors.append(RowError(row=number, task_id=raw_id, message=found))
             continue
-        task = visible.get(task_id)
-        if task is None:
-            message = _("there is no task %(task)s that you may see.") % {"task": task_id}
-        elif task.working_group_id != group.pk:
-            message = _("task %(task)s belongs to another working group (%(group)s).") % {
-                "task": task_id,
-                "group": task.working_group,
-            }
-        elif task_id in first_row_of:
-            message = _("task %(task)s is already on row %(row)s; give each task one row.") % {
-                "task": task_id,
-                "row": first_row_of[task_id],
-            }
-        else:
-            message = None
-        if message is not None:
-            preview.errors.append(RowError(row=number, task_id=raw_id, message=message))
-            continue
-        assert task is not None, "a task not found has its message above"
-        first_row_of[task_id] = number
-        result = _preview_row(number, cells, task)
+        first_row_of[found.pk] = number
+        result = _preview_row(number, cells, found)
         if isinstance(result, RowError):
             preview.errors.append(result)
         elif result.moves_status or result.progress_to != result.progress_from or result.note:
@@ -381,6 +367,29 @@ def preview_import(*, group: WorkingGroup, user, text: str) -> Preview:
         else:
             preview.unchanged.append(result)
     return preview
+
+
+def _task_of_row(
+    raw_id: str, visible: dict[int, Task], *, group: WorkingGroup, first_row_of: dict[int, int]
+) -> Task | str:
+    """The task a row is about, or why the row names none this person may update here."""
+    task_id = _parse_whole_number(raw_id)
+    if task_id is None:
+        return _("“task_id” must be a task number from the export.")
+    task = visible.get(task_id)
+    if task is None:
+        return _("there is no task %(task)s that you may see.") % {"task": task_id}
+    if task.working_group_id != group.pk:
+        return _("task %(task)s belongs to another working group (%(group)s).") % {
+            "task": task_id,
+            "group": task.working_group,
+        }
+    if task_id in first_row_of:
+        return _("task %(task)s is already on row %(row)s; give each task one row.") % {
+            "task": task_id,
+            "row": first_row_of[task_id],
+        }
+    return task
 
 
 # --- import: apply ---------------------------------------------------------------------------

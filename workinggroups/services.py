@@ -195,16 +195,7 @@ def working_group_from_outcome(
         # Its mandate is the outcome's text: the group is never more open than the outcome.
         tlp=max(WorkingGroup._meta.get_field("tlp").default, outcome.tlp) if tlp is None else tlp,
     )
-    linked = (
-        OutcomeLink.objects.filter(source__in=children, target_outcome__isnull=False)
-        .order_by("pk")
-        .values_list("source_id", "target_outcome_id")
-    )
-    serves: dict[int, list[int]] = {child.pk: [child.pk] for child in children}
-    for source_id, target_id in linked:
-        if target_id not in serves[source_id]:
-            serves[source_id].append(target_id)
-    targets = Outcome.objects.in_bulk([pk for pks in serves.values() for pk in pks])
+    serves = _outcomes_each_serves(children)
     for child in children:
         title = Truncator(child.text).chars(Task.TITLE_MAX_LENGTH)
         try:
@@ -213,13 +204,28 @@ def working_group_from_outcome(
                 working_group=group,
                 title=title,
                 description=child.text if title != child.text else "",
-                outcomes=[targets[pk] for pk in serves[child.pk]],
+                outcomes=serves[child.pk],
             )
         except ValidationError as error:
             raise ValidationError(
                 {"outcomes": [f"{child.number}: {message}" for message in error.messages]}
             ) from error
     return group
+
+
+def _outcomes_each_serves(items: list[Outcome]) -> dict[int, list[Outcome]]:
+    """Each sub-item's task serves the sub-item and the outcomes it links to, in that order."""
+    linked = (
+        OutcomeLink.objects.filter(source__in=items, target_outcome__isnull=False)
+        .order_by("pk")
+        .values_list("source_id", "target_outcome_id")
+    )
+    serves: dict[int, list[int]] = {item.pk: [item.pk] for item in items}
+    for source_id, target_id in linked:
+        if target_id not in serves[source_id]:
+            serves[source_id].append(target_id)
+    targets = Outcome.objects.in_bulk([pk for pks in serves.values() for pk in pks])
+    return {item_id: [targets[pk] for pk in pks] for item_id, pks in serves.items()}
 
 
 # What a working-group lead (or the secretariat) may change in a task's details.
