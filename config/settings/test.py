@@ -12,7 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if not EMAIL_OUTBOX:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests only: a pause after each reminder is handed to the mail backend and before it is
-# marked sent, so that a test can kill a worker inside that window (workinggroups/reminders.py).
+# marked sent, so that a test can kill a worker inside that window
+# (workinggroups/reminders/delivery.py).
 REMINDER_TEST_DELIVERY_DELAY_SECONDS = env.float(
     "REMINDER_TEST_DELIVERY_DELAY_SECONDS", default=0.0
 )
