@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,7 @@ from django.db.models.functions import TruncDate
 from forums.access import secretariat_people
 from forums.models import Chair, Meeting, due_day_end
 from workinggroups.models import Reason, Reminder, Task, TaskUpdate, WorkingGroupMembership
-from workinggroups.reminders.rules import rule_for, rules_by_forum
+from workinggroups.reminders.rules import Rules, rule_for, rules_by_forum
 from workinggroups.reminders.zones import UTC, send_time
 
 
@@ -72,40 +73,77 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
 # People planned per round: their zones and the ledger rows they already have are read,
 # and their new rows built and inserted, one round at a time.
 PLAN_PEOPLE_PER_ROUND = 2000
-# What a person is to be reminded of: (reason, subject, instant, meeting, task, forum); the
-# instant is the meeting's opening or the task's deadline (None: the weekly overdue digest).
-Wanted = tuple[str, str, datetime.datetime | None, int | None, int | None, int | None]
+
+
+class Wanted(NamedTuple):
+    """One thing a person is to be reminded of, before their rule says on which day."""
+
+    reason: str
+    subject: str
+    # The meeting's opening or the task's deadline; None: the weekly overdue digest.
+    instant: datetime.datetime | None
+    meeting_id: int | None
+    task_id: int | None
+    forum_id: int | None
+
+
+# Work that reminds a working group's current seats and its lead: (group, lead, wanted).
+GroupWork = tuple[int, int | None, Wanted]
 
 
 def plan_reminders(now: datetime.datetime) -> int:
     """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
     rules = rules_by_forum()
-    offsets = {d for rule in rules.values() for d in rule.days}
-    # person → what they are to be reminded of: a set, because a digest is wanted once
-    # whatever the number of tasks behind it.
-    recipients: dict[int, set[Wanted]] = defaultdict(set)
-
-    # Meetings that open within reach of a rule, and the open tasks reporting to them.
+    window = _window(now, {d for rule in rules.values() for d in rule.days})
+    # Meetings that open within reach of a rule.
     meetings = {
         meeting.pk: meeting
-        for meeting in Meeting.objects.filter(start_date__in=_window(now, offsets)).select_related(
-            "forum"
-        )
+        for meeting in Meeting.objects.filter(start_date__in=window).select_related("forum")
     }
+    group_work = [*_meeting_digests(meetings), *_tasks_due(window), *_overdue_digests(now)]
+    recipients = _seats_and_leads(now, group_work)
+    for person_id, wanted in _meeting_briefs(meetings):
+        recipients[person_id].add(wanted)
+
+    everyone = sorted(recipients)
+    return sum(
+        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
+        for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
+    )
+
+
+def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
+    return Wanted(
+        reason=reason,
+        subject=f"meeting:{meeting.pk}",
+        instant=meeting.opens_at,
+        meeting_id=meeting.pk,
+        task_id=None,
+        forum_id=meeting.forum_id,
+    )
+
+
+def _meeting_digests(meetings: dict[int, Meeting]) -> list[GroupWork]:
+    """Before a meeting: one digest per person with open work reporting to it."""
     # Who is reminded depends on the task's group and lead only, so the work is read as
-    # distinct (group, lead, meeting or forum): a group's hundred tasks are one row here.
-    meeting_work = set(
+    # distinct (group, lead, meeting): a group's hundred tasks are one row here.
+    work = (
         Task.objects.open()
         .filter(reports_to_id__in=meetings)
         .values_list("working_group_id", "lead_id", "reports_to_id")
         .order_by()
         .distinct()
     )
-    # Tasks that fall due within reach of a rule.
-    due_tasks = list(
+    digests = {pk: _meeting_wanted(Reason.MEETING_DIGEST, m) for pk, m in meetings.items()}
+    return [(group_id, lead_id, digests[meeting_id]) for group_id, lead_id, meeting_id in work]
+
+
+def _tasks_due(window: set[datetime.date]) -> list[GroupWork]:
+    """Before a task falls due: its lead and its group, for tasks due within reach of a rule."""
+    tasks = (
         Task.objects.open()
         .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
-        .filter(due_on__in=_window(now, offsets))
+        .filter(due_on__in=window)
         .values_list(
             "pk",
             "working_group_id",
@@ -115,50 +153,69 @@ def plan_reminders(now: datetime.datetime) -> int:
             "working_group__established_by__forum_id",
         )
     )
-    overdue_work = set(
+    return [
+        (
+            group_id,
+            lead_id,
+            Wanted(
+                reason=Reason.TASK_DUE,
+                subject=f"task:{task_id}",
+                instant=due_day_end(due_on, zone),
+                meeting_id=None,
+                task_id=task_id,
+                forum_id=forum_id,
+            ),
+        )
+        for task_id, group_id, lead_id, due_on, zone, forum_id in tasks
+    ]
+
+
+def _overdue_digests(now: datetime.datetime) -> list[GroupWork]:
+    """Weekly: overdue work that has not moved since its deadline, one digest per forum."""
+    work = (
         overdue_unmoved(now)
         .values_list("working_group_id", "lead_id", "working_group__established_by__forum_id")
         .order_by()
         .distinct()
     )
-    groups = {g for g, _l, _m in meeting_work}
-    groups |= {t[1] for t in due_tasks} | {g for g, _l, _f in overdue_work}
+    return [
+        (
+            group_id,
+            lead_id,
+            Wanted(
+                reason=Reason.OVERDUE_DIGEST,
+                subject=f"overdue:{forum_id}",
+                instant=None,
+                meeting_id=None,
+                task_id=None,
+                forum_id=forum_id,
+            ),
+        )
+        for group_id, lead_id, forum_id in work
+    ]
+
+
+def _seats_and_leads(now: datetime.datetime, work: list[GroupWork]) -> dict[int, set[Wanted]]:
+    """Person → what they are to be reminded of, from their groups' work (one query).
+
+    A set, because a digest is wanted once whatever the number of tasks behind it.
+    """
     seats: dict[int, set[int]] = defaultdict(set)
     for group_id, person_id in (
         WorkingGroupMembership.objects.current(now.astimezone(UTC).date())
-        .filter(working_group_id__in=groups)
+        .filter(working_group_id__in={group_id for group_id, _lead, _wanted in work})
         .values_list("working_group_id", "person_id")
     ):
         seats[group_id].add(person_id)
+    recipients: dict[int, set[Wanted]] = defaultdict(set)
+    for group_id, lead_id, wanted in work:
+        for person_id in seats[group_id] | ({lead_id} if lead_id else set()):
+            recipients[person_id].add(wanted)
+    return recipients
 
-    def people_of(group_id, lead_id):
-        return seats[group_id] | ({lead_id} if lead_id else set())
 
-    # Before a meeting: one digest per person with open work reporting to it.
-    for group_id, lead_id, meeting_id in meeting_work:
-        meeting = meetings[meeting_id]
-        wanted: Wanted = (
-            Reason.MEETING_DIGEST,
-            f"meeting:{meeting_id}",
-            meeting.opens_at,
-            meeting_id,
-            None,
-            meeting.forum_id,
-        )
-        for person_id in people_of(group_id, lead_id):
-            recipients[person_id].add(wanted)
-    # Before a task falls due: its lead and its group.
-    for task_id, group_id, lead_id, due_on, zone, forum_id in due_tasks:
-        deadline = due_day_end(due_on, zone)
-        wanted = (Reason.TASK_DUE, f"task:{task_id}", deadline, None, task_id, forum_id)
-        for person_id in people_of(group_id, lead_id):
-            recipients[person_id].add(wanted)
-    # Weekly: overdue work that has not moved since its deadline.
-    for group_id, lead_id, forum_id in overdue_work:
-        wanted = (Reason.OVERDUE_DIGEST, f"overdue:{forum_id}", None, None, None, forum_id)
-        for person_id in people_of(group_id, lead_id):
-            recipients[person_id].add(wanted)
-    # Before a meeting: the secretariat's and the chair's brief.
+def _meeting_briefs(meetings: dict[int, Meeting]) -> list[tuple[int, Wanted]]:
+    """Before a meeting: the secretariat's and the chairs' brief, as (person, wanted)."""
     secretariat = set(secretariat_people().values_list("pk", flat=True))
     # The chairs who take work into a meeting: its own, and the outgoing chairs of the
     # meeting before it (Palau chaired from Koror until the next meeting).
@@ -171,29 +228,18 @@ def plan_reminders(now: datetime.datetime) -> int:
     for forum_id, start, person_id in chair_rows:
         assert start is not None, "filtered above"
         chairs[(forum_id, start)].add(person_id)
+    briefs: list[tuple[int, Wanted]] = []
     for meeting in meetings.values():
+        assert meeting.start_date is not None, "read by its start date"
         before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
         outgoing = chairs[(meeting.forum_id, max(before))] if before else set()
         own = chairs[(meeting.forum_id, meeting.start_date)]
-        wanted = (
-            Reason.MEETING_BRIEF,
-            f"meeting:{meeting.pk}",
-            meeting.opens_at,
-            meeting.pk,
-            None,
-            meeting.forum_id,
-        )
-        for person_id in secretariat | own | outgoing:
-            recipients[person_id].add(wanted)
-
-    everyone = sorted(recipients)
-    return sum(
-        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
-        for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
-    )
+        wanted = _meeting_wanted(Reason.MEETING_BRIEF, meeting)
+        briefs.extend((person_id, wanted) for person_id in secretariat | own | outgoing)
+    return briefs
 
 
-def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[Wanted]]) -> int:
+def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[Wanted]]) -> int:
     """Plan and insert the rows of some people, each on their own calendar."""
     plan = Plan()
     zones = _zones(recipients)
@@ -204,29 +250,8 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[Wanted]
             continue  # a closed account
         if zone not in todays:
             todays[zone] = now.astimezone(zone).date()
-        today = todays[zone]
-        for reason, subject, instant, meeting_id, task_id, forum_id in wanted:
-            rule = rule_for(rules, forum_id, reason)
-            if not rule.active:
-                continue
-            if instant is None:  # the weekly overdue digest
-                if today.weekday() == rule.weekday:
-                    plan.add(
-                        person_id=person_id, zone=zone, reason=reason, subject=subject, day=today
-                    )
-                continue
-            days = (instant.astimezone(zone).date() - today).days
-            if days in rule.days:
-                plan.add(
-                    person_id=person_id,
-                    zone=zone,
-                    reason=reason,
-                    subject=subject,
-                    day=today,
-                    task_id=task_id,
-                    meeting_id=meeting_id,
-                    days=days,
-                )
+        for each in wanted:
+            _plan_one(plan, rules, person_id, zone, todays[zone], each)
     if not plan.rows:
         return 0
     planned_days = {key[3] for key in plan.rows}
@@ -239,6 +264,37 @@ def _plan_round(now: datetime.datetime, rules, recipients: dict[int, set[Wanted]
     # A concurrent sweep may have inserted some meanwhile: the constraint skips those.
     Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
     return len(new)
+
+
+def _plan_one(
+    plan: Plan, rules: Rules, person_id: int, zone: ZoneInfo, today: datetime.date, wanted: Wanted
+) -> None:
+    """Add today's row for one wanted reminder, if the forum's rule names today."""
+    rule = rule_for(rules, wanted.forum_id, wanted.reason)
+    if not rule.active:
+        return
+    if wanted.instant is None:  # the weekly overdue digest
+        if today.weekday() == rule.weekday:
+            plan.add(
+                person_id=person_id,
+                zone=zone,
+                reason=wanted.reason,
+                subject=wanted.subject,
+                day=today,
+            )
+        return
+    days = (wanted.instant.astimezone(zone).date() - today).days
+    if days in rule.days:
+        plan.add(
+            person_id=person_id,
+            zone=zone,
+            reason=wanted.reason,
+            subject=wanted.subject,
+            day=today,
+            task_id=wanted.task_id,
+            meeting_id=wanted.meeting_id,
+            days=days,
+        )
 
 
 def overdue_unmoved(now: datetime.datetime):

@@ -12,9 +12,13 @@ class Rule:
     active: bool = True
 
 
-def rules_by_forum() -> dict[tuple[int | None, str], Rule]:
+# Each forum's rule for each reason; forum None holds the defaults.
+Rules = dict[tuple[int | None, str], Rule]
+
+
+def rules_by_forum() -> Rules:
     """Each forum's rules, with the defaults under forum None (one query)."""
-    rules: dict[tuple[int | None, str], Rule] = {
+    rules: Rules = {
         (None, reason): Rule(
             days=tuple(
                 int(d) for d in ReminderRule.DEFAULT_DAYS[reason].replace(" ", "").split(",") if d
@@ -28,5 +32,5 @@ def rules_by_forum() -> dict[tuple[int | None, str], Rule]:
     return rules
 
 
-def rule_for(rules: dict[tuple[int | None, str], Rule], forum_id: int | None, reason: str) -> Rule:
+def rule_for(rules: Rules, forum_id: int | None, reason: str) -> Rule:
     return rules.get((forum_id, reason)) or rules[(None, reason)]
