@@ -3,6 +3,9 @@
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,7 +20,7 @@ from django.utils.translation import ngettext
 
 from outcomes.models import Outcome
 from workinggroups.calendar import site_url
-from workinggroups.models import Reason, Reminder, Task
+from workinggroups.models import Reason, Reminder, Task, TaskQuerySet
 from workinggroups.reminders.planning import overdue_unmoved, plan_reminders
 from workinggroups.reminders.rules import rule_for, rules_by_forum
 from workinggroups.reminders.zones import zone_of
@@ -61,6 +64,25 @@ def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternative
         return _compose(reminder, now)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """The person a reminder is for: their zone, and the tasks they may read."""
+
+    person: Any
+    zone: ZoneInfo
+    visible: TaskQuerySet
+
+
+@dataclass
+class Said:
+    """What one reminder says: its subject line, the tasks it lists, and its own context."""
+
+    subject: str
+    tasks: list[Task]
+    days: int | None  # days to the meeting or deadline; None: the weekly overdue digest
+    context: dict[str, Any] = field(default_factory=dict)
+
+
 def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
     person = reminder.person
     # Planning skips closed accounts; one closed after its rows were planned gets nothing.
@@ -69,110 +91,151 @@ def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternativ
     preference = reminder_preference_for(person)
     if not preference.wants(reminder.reason):
         return None
-    zone = zone_of(person)
-    visible = Task.objects.visible_to(person).select_related(
-        "reports_to", "working_group__established_by__forum"
+    reader = Reader(
+        person=person,
+        zone=zone_of(person),
+        visible=Task.objects.visible_to(person).select_related(
+            "reports_to", "working_group__established_by__forum"
+        ),
     )
-    reason = reminder.reason
-    context = {"person": person, "reminder": reminder, "zone": zone.key}
-    if reason == Reason.TASK_DUE:
-        tasks = list(visible.open().exclude(status=Task.Status.READY).filter(pk=reminder.task_id))
-        if not tasks or tasks[0].due_on is None:
-            return None  # done, withdrawn, hidden, or no longer dated
-        deadline = tasks[0].deadline
-        assert deadline is not None, "a dated task has a deadline"
-        days = days_until(deadline, reminder, zone)
-        if days is None:
-            return None  # its date moved since planning, off the rule's days
-        subject = ngettext(
-            "Due in %(days)d day: %(title)s", "Due in %(days)d days: %(title)s", days
-        ) % {"days": days, "title": tasks[0].title}
-    elif reason in (Reason.MEETING_DIGEST, Reason.MEETING_BRIEF):
-        meeting = reminder.meeting
-        days = None
-        if meeting is not None and meeting.start_date is not None:
-            days = days_until(meeting.opens_at, reminder, zone)
-        if days is None:
-            return None  # the meeting moved since the reminder was planned
-        context["meeting"] = meeting
-        reporting = visible.open().filter(reports_to=meeting)
-        if reason == Reason.MEETING_DIGEST:
-            tasks = list(reporting.of_person(person))
-            if not tasks:
-                return None
-            yours = ngettext(
-                "your %(count)d open task", "your %(count)d open tasks", len(tasks)
-            ) % {"count": len(tasks)}
-            subject = ngettext(
-                "%(days)d day to %(meeting)s: %(tasks)s",
-                "%(days)d days to %(meeting)s: %(tasks)s",
-                days,
-            ) % {"days": days, "meeting": meeting, "tasks": yours}
-        else:
-            tasks = list(reporting)
-            overdue = set(
-                Task.objects.overdue(now)
-                .filter(pk__in=[t.pk for t in tasks])
-                .values_list("pk", flat=True)
-            )
-            sections = {
-                "ready": [t for t in tasks if t.status == Task.Status.READY],
-                "blocked": [t for t in tasks if t.status == Task.Status.BLOCKED],
-                "overdue": [t for t in tasks if t.pk in overdue],
-            }
-            context.update(sections)
-            counts = {name: len(listed) for name, listed in sections.items()}
-            subject = ngettext(
-                "%(meeting)s in %(days)d day: %(ready)d ready for ratification, "
-                "%(blocked)d blocked, %(overdue)d overdue",
-                "%(meeting)s in %(days)d days: %(ready)d ready for ratification, "
-                "%(blocked)d blocked, %(overdue)d overdue",
-                days,
-            ) % {"meeting": meeting, "days": days, **counts}
-    else:  # the weekly overdue digest
-        forum_id = int(reminder.subject.split(":")[1])
-        tasks = list(
-            visible.filter(pk__in=overdue_unmoved(now).values("pk"))
-            .filter(working_group__established_by__forum_id=forum_id)
-            .of_person(person)
-        )
-        if not tasks:
-            return None
-        subject = ngettext("Overdue: %(count)d task", "Overdue: %(count)d tasks", len(tasks)) % {
-            "count": len(tasks)
-        }
-    codes = _visible_codes(person, tasks)
-    context["tasks"] = [
-        {
-            "task": task,
-            "due": describe_due(task, zone),
-            "outcomes": codes.get(task.pk, []),
-            "url": site_url(reverse("pages:task", args=[task.pk])),
-        }
-        for task in tasks
-    ]
-    context["preferences_url"] = site_url(
-        reverse("reminders:preferences", args=[preference.unsubscribe_token])
+    said = BUILDERS[reminder.reason](reminder, reader, now)
+    if said is None:
+        return None
+    return _message(reminder, reader, said, preference.unsubscribe_token)
+
+
+def _task_due(reminder: Reminder, reader: Reader, now: datetime.datetime) -> Said | None:
+    tasks = list(
+        reader.visible.open().exclude(status=Task.Status.READY).filter(pk=reminder.task_id)
     )
-    context["unsubscribe_url"] = site_url(
-        reverse("reminders:unsubscribe", args=[preference.unsubscribe_token])
+    if not tasks or tasks[0].due_on is None:
+        return None  # done, withdrawn, hidden, or no longer dated
+    deadline = tasks[0].deadline
+    assert deadline is not None, "a dated task has a deadline"
+    days = days_until(deadline, reminder, reader.zone)
+    if days is None:
+        return None  # its date moved since planning, off the rule's days
+    subject = ngettext(
+        "Due in %(days)d day: %(title)s", "Due in %(days)d days: %(title)s", days
+    ) % {"days": days, "title": tasks[0].title}
+    return Said(subject, tasks, days)
+
+
+def _days_to_meeting(reminder: Reminder, zone: ZoneInfo) -> int | None:
+    """Days to the reminder's meeting on the reader's calendar; None: undated, or moved off
+    the rule's days since the reminder was planned."""
+    meeting = reminder.meeting
+    if meeting is None or meeting.start_date is None:
+        return None
+    return days_until(meeting.opens_at, reminder, zone)
+
+
+def _meeting_digest(reminder: Reminder, reader: Reader, now: datetime.datetime) -> Said | None:
+    days = _days_to_meeting(reminder, reader.zone)
+    if days is None:
+        return None  # the meeting moved since the reminder was planned
+    meeting = reminder.meeting
+    tasks = list(reader.visible.open().filter(reports_to=meeting).of_person(reader.person))
+    if not tasks:
+        return None
+    yours = ngettext("your %(count)d open task", "your %(count)d open tasks", len(tasks)) % {
+        "count": len(tasks)
+    }
+    subject = ngettext(
+        "%(days)d day to %(meeting)s: %(tasks)s",
+        "%(days)d days to %(meeting)s: %(tasks)s",
+        days,
+    ) % {"days": days, "meeting": meeting, "tasks": yours}
+    return Said(subject, tasks, days, {"meeting": meeting})
+
+
+def _meeting_brief(reminder: Reminder, reader: Reader, now: datetime.datetime) -> Said | None:
+    days = _days_to_meeting(reminder, reader.zone)
+    if days is None:
+        return None  # the meeting moved since the reminder was planned
+    meeting = reminder.meeting
+    tasks = list(reader.visible.open().filter(reports_to=meeting))
+    overdue = set(
+        Task.objects.overdue(now).filter(pk__in=[t.pk for t in tasks]).values_list("pk", flat=True)
     )
-    if tasks:
-        forum = tasks[0].working_group.established_by.forum
+    sections = {
+        "ready": [t for t in tasks if t.status == Task.Status.READY],
+        "blocked": [t for t in tasks if t.status == Task.Status.BLOCKED],
+        "overdue": [t for t in tasks if t.pk in overdue],
+    }
+    counts = {name: len(listed) for name, listed in sections.items()}
+    subject = ngettext(
+        "%(meeting)s in %(days)d day: %(ready)d ready for ratification, "
+        "%(blocked)d blocked, %(overdue)d overdue",
+        "%(meeting)s in %(days)d days: %(ready)d ready for ratification, "
+        "%(blocked)d blocked, %(overdue)d overdue",
+        days,
+    ) % {"meeting": meeting, "days": days, **counts}
+    return Said(subject, tasks, days, {"meeting": meeting, **sections})
+
+
+def _overdue_digest(reminder: Reminder, reader: Reader, now: datetime.datetime) -> Said | None:
+    forum_id = int(reminder.subject.split(":")[1])
+    tasks = list(
+        reader.visible.filter(pk__in=overdue_unmoved(now).values("pk"))
+        .filter(working_group__established_by__forum_id=forum_id)
+        .of_person(reader.person)
+    )
+    if not tasks:
+        return None
+    subject = ngettext("Overdue: %(count)d task", "Overdue: %(count)d tasks", len(tasks)) % {
+        "count": len(tasks)
+    }
+    return Said(subject, tasks, None)
+
+
+# Each reason's builder: what its message says, or None when nothing is left to say.
+BUILDERS: dict[str, Callable[[Reminder, Reader, datetime.datetime], Said | None]] = {
+    Reason.TASK_DUE: _task_due,
+    Reason.MEETING_DIGEST: _meeting_digest,
+    Reason.MEETING_BRIEF: _meeting_brief,
+    Reason.OVERDUE_DIGEST: _overdue_digest,
+}
+
+
+def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> EmailMultiAlternatives:
+    """The envelope every reminder shares: task lines, links, headers and the HTML part."""
+    person = reader.person
+    codes = _visible_codes(person, said.tasks)
+    unsubscribe_url = site_url(reverse("reminders:unsubscribe", args=[token]))
+    if said.tasks:
+        forum = said.tasks[0].working_group.established_by.forum
     else:
         assert reminder.meeting is not None, "only a meeting's reminder comes without tasks"
         forum = reminder.meeting.forum
-    context["forum"] = forum
-    context["days"] = days if reason != Reason.OVERDUE_DIGEST else None
+    context = {
+        "person": person,
+        "reminder": reminder,
+        "zone": reader.zone.key,
+        **said.context,
+        "tasks": [
+            {
+                "task": task,
+                "due": describe_due(task, reader.zone),
+                "outcomes": codes.get(task.pk, []),
+                "url": site_url(reverse("pages:task", args=[task.pk])),
+            }
+            for task in said.tasks
+        ],
+        "preferences_url": site_url(reverse("reminders:preferences", args=[token])),
+        "unsubscribe_url": unsubscribe_url,
+        "forum": forum,
+        "days": said.days,
+    }
     message = EmailMultiAlternatives(
         # A title pasted with a line break must not break the header. Only ASCII white
         # space is folded: French puts a no-break space before its colons.
-        subject=ASCII_SPACE.sub(" ", f"[{forum.acronym}] {subject}").strip(),
+        subject=ASCII_SPACE.sub(" ", f"[{forum.acronym}] {said.subject}").strip(),
         body=render_to_string("workinggroups/email/reminder.txt", context),
         to=[person.email],
         headers={
             "Message-ID": reminder.message_id,
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
