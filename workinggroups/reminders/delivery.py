@@ -19,10 +19,7 @@ log = logging.getLogger(__package__)
 def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
     """Claim, compose, send and mark one reminder. Safe to call twice or concurrently."""
     now = now or timezone.now()
-    claimed = Reminder.objects.filter(
-        pk=reminder_id, status=Reminder.Status.PENDING, send_after__lte=now
-    ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    if not _claim(reminder_id, now):
         return "taken"  # sent, being sent by another worker, or not due
     reminder = Reminder.objects.select_related(
         "person__profile__member", "task", "meeting__forum"
@@ -41,18 +38,7 @@ def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
-        if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-            _finish(reminder, Reminder.Status.FAILED, f"{type(error).__name__}: {error}")
-            return "failed"
-        # Back off 2, 4, 8 … minutes; a later sweep hands it out again.
-        retry_at = now + datetime.timedelta(minutes=2**reminder.attempts)
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.PENDING,
-            claimed_at=None,
-            send_after=retry_at,
-            last_error=f"{type(error).__name__}: {error}",
-        )
-        return "retry"
+        return _not_sent(reminder, error, now)
     # Tests only (config/settings/test.py, 0 elsewhere): widen the window between hand-off
     # and "marked sent" so that a test can kill the worker inside it.
     time.sleep(getattr(settings, "REMINDER_TEST_DELIVERY_DELAY_SECONDS", 0))
@@ -61,6 +47,31 @@ def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
     )
     log.info("reminder %s sent to %s: %s", reminder.pk, reminder.person, message.subject)
     return "sent"
+
+
+def _claim(reminder_id: int, now: datetime.datetime) -> bool:
+    """Pending and due → sending, in one conditional UPDATE: one worker wins the row."""
+    return bool(
+        Reminder.objects.filter(
+            pk=reminder_id, status=Reminder.Status.PENDING, send_after__lte=now
+        ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _not_sent(reminder: Reminder, error: Exception, now: datetime.datetime) -> str:
+    """The mail server refused or was out of reach: retry later, or fail after the last try."""
+    if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        _finish(reminder, Reminder.Status.FAILED, f"{type(error).__name__}: {error}")
+        return "failed"
+    # Back off 2, 4, 8 … minutes; a later sweep hands it out again.
+    retry_at = now + datetime.timedelta(minutes=2**reminder.attempts)
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.PENDING,
+        claimed_at=None,
+        send_after=retry_at,
+        last_error=f"{type(error).__name__}: {error}",
+    )
+    return "retry"
 
 
 def _finish(reminder: Reminder, status: str, error: str) -> None:
