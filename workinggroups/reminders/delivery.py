@@ -3,7 +3,6 @@
 import datetime
 import logging
 import smtplib
-import time
 
 from django.conf import settings
 from django.db.models import F
@@ -39,9 +38,6 @@ def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
         return _not_sent(reminder, error, now)
-    # Tests only (config/settings/test.py, 0 elsewhere): widen the window between hand-off
-    # and "marked sent" so that a test can kill the worker inside it.
-    time.sleep(getattr(settings, "REMINDER_TEST_DELIVERY_DELAY_SECONDS", 0))
     Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
         status=Reminder.Status.SENT, sent_at=timezone.now()
     )
