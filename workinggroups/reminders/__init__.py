@@ -6,7 +6,7 @@ depends on the broker for correctness:
 1. plan: for every person whose calendar day it is, insert the ledger rows (Reminder) of
    what they are due today. The unique constraint on (person, reason, subject, day) makes
    this idempotent: two sweeps at once plan one row. Queries are a fixed handful,
-   whatever the number of tasks, plus two and the bulk insert per round of 2,000 people
+   whatever the number of tasks, plus two and the bulk insert per round of people
    (PLAN_PEOPLE_PER_ROUND), so that the ledger rows in memory are one round's.
 2. recover: a row claimed by a worker that died (status "sending" for longer than
    REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".

@@ -302,8 +302,8 @@ def overdue_unmoved(now: datetime.datetime):
     # The deadline is 23:59 of the due day at the venue; a move on the due day or later
     # (in UTC, whatever zone the caller has active: the admin's preview is the sweep's)
     # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL,
-    # and NOT EXISTS lets PostgreSQL probe each task's updates once (over 2,000,000
-    # tasks, "the latest move is NULL or earlier" read them twice: 5.2 s).
+    # and NOT EXISTS lets PostgreSQL probe each task's updates once, where "the latest
+    # move is NULL or earlier" read them twice.
     moved_since_due = (
         TaskUpdate.objects.filter(task=OuterRef("pk"))
         .exclude(status_from=F("status_to"))
