@@ -375,7 +375,7 @@ CELERY_BEAT_SCHEDULE = {
 # lines), about 90 pages. A longer one is queued for a worker.
 REPORT_NOW_MAX_ROWS = env.int("REPORT_NOW_MAX_ROWS", default=600)
 
-# --- reminders (workinggroups/reminders.py) ----------------------------------------------
+# --- reminders (workinggroups/reminders/) ------------------------------------------------
 
 # A reminder is sent from this hour of the recipient's morning, on its day.
 REMINDER_SEND_FROM_HOUR = env.int("REMINDER_SEND_FROM_HOUR", default=8)

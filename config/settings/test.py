@@ -11,11 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # (tests/workinggroups/test_reminders_worker.py) give their worker process one to witness.
 if not EMAIL_OUTBOX:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tests only: a pause after each reminder is handed to the mail backend and before it is
-# marked sent, so that a test can kill a worker inside that window (workinggroups/reminders.py).
-REMINDER_TEST_DELIVERY_DELAY_SECONDS = env.float(
-    "REMINDER_TEST_DELIVERY_DELAY_SECONDS", default=0.0
-)
+# A real-worker test may give its worker a backend of its own: tests/slow_mail.py pauses
+# after writing each message, so that the test can kill the worker before it is marked sent.
+EMAIL_BACKEND = env.str("TALANOA_TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
 DATABASES = {"default": database_from_env("sqlite://:memory:")}
 # In memory, whatever REDIS_URL says (the real-worker tests set it for their broker); the
 # health tests point "health" at a real Redis themselves (tests/test_production.py).

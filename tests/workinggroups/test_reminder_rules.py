@@ -697,7 +697,7 @@ def test_planning_in_rounds_of_people_plans_the_same_rows(monkeypatch):
     wanted = set(Reminder.objects.values_list("person_id", "reason", "subject", "send_after"))
     Reminder.objects.all().delete()
 
-    monkeypatch.setattr(reminders, "PLAN_PEOPLE_PER_ROUND", 5)
+    monkeypatch.setattr("workinggroups.reminders.planning.PLAN_PEOPLE_PER_ROUND", 5)
     rounds, rounds_rows = planning(MONDAY_IN_APIA)
 
     people = Reminder.objects.values("person").distinct().count()

@@ -59,7 +59,15 @@ def worker_env() -> dict[str, str]:
         # Everyone's "morning" has begun: a reminder is due from local midnight.
         "REMINDER_SEND_FROM_HOUR": "0",
         "REMINDER_BATCH_SIZE": str(BATCH),
-        "REMINDER_TEST_DELIVERY_DELAY_SECONDS": "0",
+    }
+
+
+def slow_mail(pause: float) -> dict[str, str]:
+    """A worker's mail that pauses `pause` seconds after writing each message, before the
+    worker marks it sent: a window to stop or kill the worker in (tests/slow_mail.py)."""
+    return {
+        "TALANOA_TEST_EMAIL_BACKEND": "tests.slow_mail.SlowOutboxBackend",
+        "TALANOA_TEST_MAIL_PAUSE_SECONDS": str(pause),
     }
 
 
@@ -178,7 +186,7 @@ def test_two_sweeps_at_once_send_every_reminder_once(services, sender, broker):
 def test_warm_shutdown_finishes_the_jobs_in_hand_and_leaves_no_claim(services, sender, broker):
     expected = plant(people=2 * BATCH)
     # Two delivery jobs of 20, one in each pool process, each about 4 s long.
-    worker = services("worker", REMINDER_TEST_DELIVERY_DELAY_SECONDS="0.2")
+    worker = services("worker", **slow_mail(0.2))
     sweep_now(sender)
     wait_for(
         lambda: (
@@ -204,9 +212,9 @@ def test_warm_shutdown_finishes_the_jobs_in_hand_and_leaves_no_claim(services, s
 
 def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(services, sender, broker):
     expected = plant(people=120)
-    # The first worker pauses 1 s between handing a message to the mail backend and marking
-    # its row sent, so that it can be killed inside that window.
-    first = services("worker", REMINDER_TEST_DELIVERY_DELAY_SECONDS="1")
+    # The first worker's mail backend pauses 1 s after writing each message, before the
+    # worker marks its row sent, so that it can be killed inside that window.
+    first = services("worker", **slow_mail(1))
     sweep_now(sender)
 
     def handed_off_unmarked() -> list[Reminder]:

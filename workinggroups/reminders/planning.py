@@ -1,0 +1,315 @@
+"""What each person is to be reminded of today, written to the ledger once."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import TruncDate
+
+from forums.access import secretariat_people
+from forums.models import Chair, Meeting, due_day_end
+from workinggroups.models import Reason, Reminder, Task, TaskUpdate, WorkingGroupMembership
+from workinggroups.reminders.rules import Rules, rule_for, rules_by_forum
+from workinggroups.reminders.zones import UTC, send_time
+
+
+@dataclass
+class Plan:
+    """Ledger rows to insert, keyed so that one sweep never plans the same row twice.
+
+    A row is kept as its key and a few values, and becomes a Reminder only if the ledger
+    does not hold it yet: every sweep of the day plans everyone again, and most of what
+    it plans is already there.
+    """
+
+    rows: dict[tuple, tuple] = field(default_factory=dict)
+
+    def add(
+        self, *, person_id, zone, reason, subject, day, task_id=None, meeting_id=None, days=None
+    ):
+        key = (person_id, reason, subject, day)
+        if key not in self.rows:
+            self.rows[key] = (zone, task_id, meeting_id, days)
+
+    def reminders(self, *, except_keys: set[tuple]) -> list[Reminder]:
+        return [
+            Reminder(
+                person_id=person_id,
+                reason=reason,
+                subject=subject,
+                scheduled_for=day,
+                send_after=send_time(day, zone),
+                task_id=task_id,
+                meeting_id=meeting_id,
+                days_before=days,
+            )
+            for (person_id, reason, subject, day), (zone, task_id, meeting_id, days) in (
+                self.rows.items()
+            )
+            if (person_id, reason, subject, day) not in except_keys
+        ]
+
+
+def _zones(ids) -> dict[int, ZoneInfo]:
+    """Each active person's zone, as zone_of() gives it, read as values (no models)."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .values_list("pk", "profile__time_zone", "profile__member__time_zone")
+    )
+    return {pk: own or members or ZoneInfo("UTC") for pk, own, members in rows}
+
+
+def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
+    """UTC dates that may be `offset` days from some person's today (zones span ±14 h)."""
+    today = now.astimezone(UTC).date()
+    return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
+
+
+# People planned per round: their zones and the ledger rows they already have are read,
+# and their new rows built and inserted, one round at a time.
+PLAN_PEOPLE_PER_ROUND = 2000
+
+
+class Wanted(NamedTuple):
+    """One thing a person is to be reminded of, before their rule says on which day."""
+
+    reason: str
+    subject: str
+    # The meeting's opening or the task's deadline; None: the weekly overdue digest.
+    instant: datetime.datetime | None
+    meeting_id: int | None
+    task_id: int | None
+    forum_id: int | None
+
+
+# Work that reminds a working group's current seats and its lead: (group, lead, wanted).
+GroupWork = tuple[int, int | None, Wanted]
+
+
+def plan_reminders(now: datetime.datetime) -> int:
+    """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
+    rules = rules_by_forum()
+    window = _window(now, {d for rule in rules.values() for d in rule.days})
+    # Meetings that open within reach of a rule.
+    meetings = {
+        meeting.pk: meeting
+        for meeting in Meeting.objects.filter(start_date__in=window).select_related("forum")
+    }
+    group_work = [*_meeting_digests(meetings), *_tasks_due(window), *_overdue_digests(now)]
+    recipients = _seats_and_leads(now, group_work)
+    for person_id, wanted in _meeting_briefs(meetings):
+        recipients[person_id].add(wanted)
+
+    everyone = sorted(recipients)
+    return sum(
+        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
+        for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
+    )
+
+
+def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
+    return Wanted(
+        reason=reason,
+        subject=f"meeting:{meeting.pk}",
+        instant=meeting.opens_at,
+        meeting_id=meeting.pk,
+        task_id=None,
+        forum_id=meeting.forum_id,
+    )
+
+
+def _meeting_digests(meetings: dict[int, Meeting]) -> list[GroupWork]:
+    """Before a meeting: one digest per person with open work reporting to it."""
+    # Who is reminded depends on the task's group and lead only, so the work is read as
+    # distinct (group, lead, meeting): a group's hundred tasks are one row here.
+    work = (
+        Task.objects.open()
+        .filter(reports_to_id__in=meetings)
+        .values_list("working_group_id", "lead_id", "reports_to_id")
+        .order_by()
+        .distinct()
+    )
+    digests = {pk: _meeting_wanted(Reason.MEETING_DIGEST, m) for pk, m in meetings.items()}
+    return [(group_id, lead_id, digests[meeting_id]) for group_id, lead_id, meeting_id in work]
+
+
+def _tasks_due(window: set[datetime.date]) -> list[GroupWork]:
+    """Before a task falls due: its lead and its group, for tasks due within reach of a rule."""
+    tasks = (
+        Task.objects.open()
+        .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
+        .filter(due_on__in=window)
+        .values_list(
+            "pk",
+            "working_group_id",
+            "lead_id",
+            "due_on",
+            "reports_to__time_zone",
+            "working_group__established_by__forum_id",
+        )
+    )
+    return [
+        (
+            group_id,
+            lead_id,
+            Wanted(
+                reason=Reason.TASK_DUE,
+                subject=f"task:{task_id}",
+                instant=due_day_end(due_on, zone),
+                meeting_id=None,
+                task_id=task_id,
+                forum_id=forum_id,
+            ),
+        )
+        for task_id, group_id, lead_id, due_on, zone, forum_id in tasks
+    ]
+
+
+def _overdue_digests(now: datetime.datetime) -> list[GroupWork]:
+    """Weekly: overdue work that has not moved since its deadline, one digest per forum."""
+    work = (
+        overdue_unmoved(now)
+        .values_list("working_group_id", "lead_id", "working_group__established_by__forum_id")
+        .order_by()
+        .distinct()
+    )
+    return [
+        (
+            group_id,
+            lead_id,
+            Wanted(
+                reason=Reason.OVERDUE_DIGEST,
+                subject=f"overdue:{forum_id}",
+                instant=None,
+                meeting_id=None,
+                task_id=None,
+                forum_id=forum_id,
+            ),
+        )
+        for group_id, lead_id, forum_id in work
+    ]
+
+
+def _seats_and_leads(now: datetime.datetime, work: list[GroupWork]) -> dict[int, set[Wanted]]:
+    """Person → what they are to be reminded of, from their groups' work (one query).
+
+    A set, because a digest is wanted once whatever the number of tasks behind it.
+    """
+    seats: dict[int, set[int]] = defaultdict(set)
+    for group_id, person_id in (
+        WorkingGroupMembership.objects.current(now.astimezone(UTC).date())
+        .filter(working_group_id__in={group_id for group_id, _lead, _wanted in work})
+        .values_list("working_group_id", "person_id")
+    ):
+        seats[group_id].add(person_id)
+    recipients: dict[int, set[Wanted]] = defaultdict(set)
+    for group_id, lead_id, wanted in work:
+        for person_id in seats[group_id] | ({lead_id} if lead_id else set()):
+            recipients[person_id].add(wanted)
+    return recipients
+
+
+def _meeting_briefs(meetings: dict[int, Meeting]) -> list[tuple[int, Wanted]]:
+    """Before a meeting: the secretariat's and the chairs' brief, as (person, wanted)."""
+    secretariat = set(secretariat_people().values_list("pk", flat=True))
+    # The chairs who take work into a meeting: its own, and the outgoing chairs of the
+    # meeting before it (Palau chaired from Koror until the next meeting).
+    chair_rows = Chair.objects.filter(
+        person__isnull=False,
+        meeting__forum_id__in={m.forum_id for m in meetings.values()},
+        meeting__start_date__isnull=False,
+    ).values_list("meeting__forum_id", "meeting__start_date", "person_id")
+    chairs: dict[tuple[int, datetime.date], set[int]] = defaultdict(set)
+    for forum_id, start, person_id in chair_rows:
+        assert start is not None, "filtered above"
+        chairs[(forum_id, start)].add(person_id)
+    briefs: list[tuple[int, Wanted]] = []
+    for meeting in meetings.values():
+        assert meeting.start_date is not None, "read by its start date"
+        before = [d for (f, d) in chairs if f == meeting.forum_id and d < meeting.start_date]
+        outgoing = chairs[(meeting.forum_id, max(before))] if before else set()
+        own = chairs[(meeting.forum_id, meeting.start_date)]
+        wanted = _meeting_wanted(Reason.MEETING_BRIEF, meeting)
+        briefs.extend((person_id, wanted) for person_id in secretariat | own | outgoing)
+    return briefs
+
+
+def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[Wanted]]) -> int:
+    """Plan and insert the rows of some people, each on their own calendar."""
+    plan = Plan()
+    zones = _zones(recipients)
+    todays: dict[ZoneInfo, datetime.date] = {}  # people share a handful of zones
+    for person_id, wanted in recipients.items():
+        zone = zones.get(person_id)
+        if zone is None:
+            continue  # a closed account
+        if zone not in todays:
+            todays[zone] = now.astimezone(zone).date()
+        for each in wanted:
+            _plan_one(plan, rules, person_id, zone, todays[zone], each)
+    if not plan.rows:
+        return 0
+    planned_days = {key[3] for key in plan.rows}
+    planned = set(
+        Reminder.objects.filter(scheduled_for__in=planned_days, person_id__in=zones).values_list(
+            "person_id", "reason", "subject", "scheduled_for"
+        )
+    )
+    new = plan.reminders(except_keys=planned)
+    # A concurrent sweep may have inserted some meanwhile: the constraint skips those.
+    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    return len(new)
+
+
+def _plan_one(
+    plan: Plan, rules: Rules, person_id: int, zone: ZoneInfo, today: datetime.date, wanted: Wanted
+) -> None:
+    """Add today's row for one wanted reminder, if the forum's rule names today."""
+    rule = rule_for(rules, wanted.forum_id, wanted.reason)
+    if not rule.active:
+        return
+    if wanted.instant is None:  # the weekly overdue digest
+        if today.weekday() == rule.weekday:
+            plan.add(
+                person_id=person_id,
+                zone=zone,
+                reason=wanted.reason,
+                subject=wanted.subject,
+                day=today,
+            )
+        return
+    days = (wanted.instant.astimezone(zone).date() - today).days
+    if days in rule.days:
+        plan.add(
+            person_id=person_id,
+            zone=zone,
+            reason=wanted.reason,
+            subject=wanted.subject,
+            day=today,
+            task_id=wanted.task_id,
+            meeting_id=wanted.meeting_id,
+            days=days,
+        )
+
+
+def overdue_unmoved(now: datetime.datetime):
+    """Open tasks past their deadline whose status has not moved since it passed."""
+    # The deadline is 23:59 of the due day at the venue; a move on the due day or later
+    # (in UTC, whatever zone the caller has active: the admin's preview is the sweep's)
+    # "moved" the task. Comparing with the due date (a day early at most) keeps this SQL,
+    # and NOT EXISTS lets PostgreSQL probe each task's updates once, where "the latest
+    # move is NULL or earlier" read them twice.
+    moved_since_due = (
+        TaskUpdate.objects.filter(task=OuterRef("pk"))
+        .exclude(status_from=F("status_to"))
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .filter(day__gte=OuterRef("due_on"))
+    )
+    return (
+        Task.objects.overdue(now).exclude(status=Task.Status.READY).filter(~Exists(moved_since_due))
+    )
