@@ -2,8 +2,8 @@
 
 `document_to_akn` writes one document as far as a person may see it; `validate_akn` checks a
 file against the OASIS schema shipped in outcomes/akn/ (see its NOTICE); `draft_from_akn`
-reads a file back into a `Draft` (outcomes/drafts.py) for the secretariat to review and
-save with `outcomes.services.outcome_statement_import`.
+reads a file back into a `Draft` (outcomes/importing/drafts.py) for the secretariat to
+review and save with `outcomes.services.outcome_statement_import`.
 
 Identifiers (Akoma Ntoso Naming Convention 1.0, "AKN NC"), all derived from the citation
 codes, which never change once published, so that a link made today still resolves later:
@@ -78,7 +78,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from forums.tlp import TLP
-from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"

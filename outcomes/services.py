@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from forums.tlp import TLP
-from outcomes.drafts import Draft, DraftOutcome
+from outcomes.importing.drafts import Draft, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink, citation_code_for
 
 

@@ -23,7 +23,7 @@ from outcomes.akoma_ntoso import (
     eids_for,
     validate_akn,
 )
-from outcomes.drafts import Draft
+from outcomes.importing.drafts import Draft
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.services import (
     OutcomeSpec,

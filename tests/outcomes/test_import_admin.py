@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, KOROR_KINDS, load_jhops
 from forums.models import Meeting
+from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from outcomes.statement import MAX_UPLOAD_BYTES
 from tests.factories import UserFactory
 from workinggroups.models import Task, WorkingGroup
 

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, load_jhops
 from forums.models import Meeting
+from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from outcomes.statement import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 MAX_UPLOAD_BYTES = 5_000_000

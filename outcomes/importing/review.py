@@ -1,7 +1,7 @@
 """Getting an outcome statement into a reviewed Draft: what the admin and the API share.
 
-`outcomes.statement` reads text into a Draft and `services.outcome_statement_import` saves
-one; between them, this module
+`outcomes.importing.statement` reads text into a Draft and
+`services.outcome_statement_import` saves one; between them, this module
 - bounds an upload while it arrives (`BoundedUploadHandler`), so an oversized file is
   never held whole, and reads a paste or an upload into a draft (`read_statement`);
 - lets a draft travel through the review form untouched (`sign_draft` / `unsign_draft`):
@@ -17,10 +17,11 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
 from forums.models import Meeting
-from outcomes.drafts import Draft, DraftLink
+from outcomes.importing.drafts import Draft, DraftLink
+from outcomes.importing.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 from outcomes.models import Outcome, OutcomeDocument
-from outcomes.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 
+# The module's old name, kept: a new salt would refuse the previews open when it changes.
 SIGNING_SALT = "outcomes.imports.draft"
 # Long enough to review a long action plan over a day's work; a stale preview is read again.
 DRAFT_MAX_AGE = 24 * 60 * 60

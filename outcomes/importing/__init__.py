@@ -1,0 +1,10 @@
+"""The outcome-statement importer: a statement read into a draft, reviewed, saved.
+
+- `drafts`: the `Draft` every reader returns and the review corrects (plain data);
+- `statement`: the parser of a pasted text, .txt, .docx or text-based .pdf;
+- `review`: what the admin's review and the API share (reading a paste or an upload,
+  signing the draft through the form, applying corrected link targets);
+- `admin`: the review pages, mixed into the outcome document admin (outcomes/admin.py).
+
+The API's door is outcomes/api/imports.py.
+"""
