@@ -24,7 +24,7 @@ from forums.models import Meeting
 from forums.tlp import TLP
 from outcomes.api.serializers import OutcomeDocumentSerializer
 from outcomes.api.views import OutcomeDocumentViewSet
-from outcomes.importing import review
+from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.importing.statement import MAX_TEXT_CHARS
 from outcomes.models import (
@@ -283,7 +283,7 @@ class StatementImportView(generics.GenericAPIView):
     def initialize_request(self, request, *args, **kwargs):
         # Before anything reads the body (authentication may): an upload over the limit is
         # dropped as it arrives.
-        review.bound_uploads(request)
+        uploads.bound_uploads(request)
         return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
@@ -334,8 +334,8 @@ class StatementImportView(generics.GenericAPIView):
         if not body.is_valid():
             raise ValidationError(field_errors(body.errors))
         data = body.validated_data
-        if "file" in review.oversized_fields(request):
-            raise ValidationError({"file": review.too_big_error().messages})
+        if "file" in uploads.oversized_fields(request):
+            raise ValidationError({"file": uploads.too_big_error().messages})
         draft = self._draft(data)
         if data["preview"]:
             return Response(DraftSerializer(draft).data)

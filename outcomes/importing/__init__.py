@@ -2,6 +2,7 @@
 
 - `drafts`: the `Draft` every reader returns and the review corrects (plain data);
 - `statement`: the parser of a pasted text, .txt, .docx or text-based .pdf;
+- `uploads`: uploads bounded while they arrive (every request's, the statement's first);
 - `review`: what the admin's review and the API share (reading a paste or an upload,
   signing the draft through the form, applying corrected link targets);
 - `admin`: the review pages, mixed into the outcome document admin (outcomes/admin.py).

@@ -1,7 +1,7 @@
 """The secretariat's review-before-save import of an outcome statement.
 
 1. The document's details and its text: pasted, or a .txt, .docx or text-based .pdf
-   (bounded while it arrives: outcomes.importing.review.BoundedUploadHandler).
+   (bounded while it arrives: outcomes.importing.uploads.BoundedUploadHandler).
 2. The preview: each parsed outcome is a row to correct (number, parent, kind, text, "is a
    section"); under it each detected link (relation; target by citation or document code,
    flagged when not recorded, or dropped); the source text beside it with line numbers;
@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from forums.admin_base import show_refusal
-from outcomes.importing import review
+from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftOutcome
 from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
 from outcomes.services import outcome_statement_import
@@ -71,7 +71,7 @@ class StatementSourceForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(review.FILE_SUFFIXES)}),
         help_text=_(".txt, .docx, a .pdf with text, or Akoma Ntoso .xml; up to %(limit)s MB.")
-        % {"limit": review.MAX_UPLOAD_BYTES // 1_000_000},
+        % {"limit": uploads.MAX_UPLOAD_BYTES // 1_000_000},
     )
 
     def __init__(self, *args, oversized: bool = False, **kwargs):
@@ -82,7 +82,7 @@ class StatementSourceForm(forms.Form):
         cleaned_data = super().clean()
         text, upload = cleaned_data.get("text") or "", cleaned_data.get("file")
         if self.oversized:
-            self.add_error("file", review.too_big_error())
+            self.add_error("file", uploads.too_big_error())
         elif text.strip() and upload is not None:
             self.add_error(None, _("Paste the text or upload a file, not both."))
         elif not text.strip() and upload is None:
@@ -199,7 +199,7 @@ class StatementImportMixin(_ModelAdmin):
         def bounded(request):
             # Before anything reads the body (the CSRF check does): a file over the limit
             # is dropped as it arrives, never held whole.
-            review.bound_uploads(request)
+            uploads.bound_uploads(request)
             try:
                 request.POST  # noqa: B018 - read now, under the bound
             except (RequestDataTooBig, TooManyFieldsSent):
@@ -226,7 +226,7 @@ class StatementImportMixin(_ModelAdmin):
                 "The text is too large to send in one form; upload it as a file "
                 "(up to %(limit)s MB), or import one statement at a time."
             )
-            % {"limit": review.MAX_UPLOAD_BYTES // 1_000_000},
+            % {"limit": uploads.MAX_UPLOAD_BYTES // 1_000_000},
             messages.ERROR,
         )
         return self._render_source(request, self._statement_form(request)(), StatementSourceForm())
@@ -244,7 +244,7 @@ class StatementImportMixin(_ModelAdmin):
         source = StatementSourceForm(
             request.POST if posted else None,
             request.FILES if posted else None,
-            oversized="file" in review.oversized_fields(request),
+            oversized="file" in uploads.oversized_fields(request),
         )
         if posted and meta.is_valid() & source.is_valid():
             upload = source.cleaned_data["file"]
