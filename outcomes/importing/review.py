@@ -63,11 +63,11 @@ def read_statement(*, meeting: Meeting, text: str = "", upload=None) -> Draft:
     meeting's forum. ValidationError with the reader's message for anything unreadable.
 
     An Akoma Ntoso file (.xml) is read as what it is: its numbers, kinds and links are
-    explicit, so nothing is inferred (outcomes/akoma_ntoso.py).
+    explicit, so nothing is inferred (outcomes/importing/akoma_ntoso.py).
     """
     from_pdf = False
     if upload is not None and (upload.name or "").lower().endswith(".xml"):
-        from outcomes.akoma_ntoso import draft_from_akn  # lxml and the schema, only here
+        from outcomes.importing.akoma_ntoso import draft_from_akn  # lxml and the schema, only here
 
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
             raise too_big_error()

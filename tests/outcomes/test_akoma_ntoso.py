@@ -13,16 +13,8 @@ from rest_framework.test import APIClient
 from fixtures.jhops import load_jhops
 from forums.access import SECRETARIAT_GROUP
 from forums.tlp import TLP
-from outcomes.akoma_ntoso import (
-    AKN_NS,
-    MAX_BYTES,
-    SCHEMA_PATH,
-    NumberedRow,
-    document_to_akn,
-    draft_from_akn,
-    eids_for,
-    validate_akn,
-)
+from outcomes.akoma_ntoso import AKN_NS, NumberedRow, document_to_akn, eids_for
+from outcomes.importing.akoma_ntoso import MAX_BYTES, SCHEMA_PATH, draft_from_akn, validate_akn
 from outcomes.importing.drafts import Draft
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.services import (
