@@ -26,6 +26,7 @@ from outcomes.api.serializers import OutcomeDocumentSerializer
 from outcomes.api.views import OutcomeDocumentViewSet
 from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.services import outcome_statement_import
 from outcomes.importing.statement import MAX_TEXT_CHARS
 from outcomes.models import (
     DOCUMENT_CODE_VALIDATOR,
@@ -34,7 +35,6 @@ from outcomes.models import (
     OutcomeDocument,
     OutcomeLink,
 )
-from outcomes.services import outcome_statement_import
 
 MAX_DRAFT_OUTCOMES = 5000
 MAX_LINKS_PER_OUTCOME = 100

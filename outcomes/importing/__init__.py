@@ -6,6 +6,7 @@
 - `uploads`: uploads bounded while they arrive (every request's, the statement's first);
 - `review`: what the admin's review and the API share (reading a paste or an upload,
   signing the draft through the form, applying corrected link targets);
+- `services`: saving a reviewed draft, all or nothing (`outcome_statement_import`);
 - `admin`: the review pages, mixed into the outcome document admin (outcomes/admin.py).
 
 The API's door is outcomes/api/imports.py.

@@ -41,8 +41,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from forums.admin_base import show_refusal
 from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftOutcome
+from outcomes.importing.services import outcome_statement_import
 from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
-from outcomes.services import outcome_statement_import
 
 # The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
 MAX_INDENT_DEPTH = 6

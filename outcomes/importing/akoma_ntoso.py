@@ -1,5 +1,5 @@
-"""An Akoma Ntoso `statement` read back into a `Draft` (outcomes/importing/drafts.py), for
-the secretariat to review and save with `outcomes.services.outcome_statement_import`.
+"""An Akoma Ntoso `statement` read back into a `Draft` (drafts.py), for the secretariat to
+review and save with `outcome_statement_import` (services.py, both beside this module).
 
 The identifiers and the markup are those outcomes/akoma_ntoso.py writes (see its
 docstring). `validate_akn` checks a file against the OASIS schema shipped in akn/ beside

@@ -16,13 +16,13 @@ from forums.tlp import TLP
 from outcomes.akoma_ntoso import AKN_NS, NumberedRow, document_to_akn, eids_for
 from outcomes.importing.akoma_ntoso import MAX_BYTES, SCHEMA_PATH, draft_from_akn, validate_akn
 from outcomes.importing.drafts import Draft
+from outcomes.importing.services import outcome_statement_import
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.services import (
     OutcomeSpec,
     outcome_document_record,
     outcome_edit,
     outcome_link_add,
-    outcome_statement_import,
 )
 from tests.factories import ForumFactory, MeetingFactory, UserFactory
 
