@@ -2,8 +2,9 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,16 +50,6 @@ def outcome_document_record(
     source_note: str = "",
 ) -> OutcomeDocument:
     """Record a document a meeting adopted and its outcomes, all or nothing."""
-    duplicates = sorted(n for n, count in Counter(s.number for s in outcomes).items() if count > 1)
-    if duplicates:
-        raise ValidationError(
-            {
-                "outcomes": [
-                    _("Outcome number used twice in the document: %(numbers)s.")
-                    % {"numbers": ", ".join(duplicates)}
-                ]
-            }
-        )
     code = code or default_document_code(meeting)
     if OutcomeDocument.objects.filter(code=code).exists():
         raise ValidationError(
@@ -85,35 +76,67 @@ def outcome_document_record(
         ),
         actor=actor,
     )
+    add = partial(outcome_add_from_spec, actor=actor, document=document)
+    outcomes_add_in_order(specs=outcomes, add=add)
+    return document
+
+
+def outcomes_add_in_order(
+    *, specs: Sequence[OutcomeSpec], add: Callable[[OutcomeSpec, Outcome | None], Outcome]
+) -> None:
+    """Add a document's outcomes in the document's order, each with `add(spec, parent)`.
+
+    The rules of every way a document's outcomes are recorded, each with its one message:
+    a number is used once in a document, and a parent comes before its children (it must
+    be saved when a child points at it). Run it in the caller's transaction: a refusal
+    part way leaves what was added for the caller to roll back.
+    """
+    repeated = sorted(n for n, count in Counter(s.number for s in specs).items() if count > 1)
+    if repeated:
+        raise ValidationError(
+            {
+                "outcomes": [
+                    _("Outcome number used twice in the document: %(numbers)s.")
+                    % {"numbers": ", ".join(repeated)}
+                ]
+            }
+        )
     recorded: dict[str, Outcome] = {}
-    for spec in outcomes:
+    for spec in specs:
         parent = None
         if spec.parent_number is not None:
             if spec.parent_number not in recorded:
-                raise ValidationError(
-                    {
-                        "outcomes": [
-                            _("%(number)s: its parent %(parent)s comes later.")
-                            % {"number": spec.number, "parent": spec.parent_number}
-                        ]
-                    }
+                raise outcome_refusal(
+                    spec.number,
+                    [_("its parent %(parent)s is not before it.") % {"parent": spec.parent_number}],
                 )
             parent = recorded[spec.parent_number]
-        outcome = outcome_add(
-            actor=actor,
-            document=document,
-            number=spec.number,
-            text=spec.text,
-            kind=spec.kind,
-            parent=parent,
-            status=spec.status,
-            tlp=document.tlp if spec.tlp is None else spec.tlp,
-            source_note=spec.source_note,
-        )
-        if spec.responsible:
-            outcome.responsible.set(spec.responsible)
-        recorded[spec.number] = outcome
-    return document
+        recorded[spec.number] = add(spec, parent)
+
+
+def outcome_add_from_spec(
+    spec: OutcomeSpec, parent: Outcome | None, *, actor, document: OutcomeDocument
+) -> Outcome:
+    """Add the outcome `spec` reads off `document`, under `parent`, with its responsible members."""
+    outcome = outcome_add(
+        actor=actor,
+        document=document,
+        number=spec.number,
+        text=spec.text,
+        kind=spec.kind,
+        parent=parent,
+        status=spec.status,
+        tlp=spec.tlp,
+        source_note=spec.source_note,
+    )
+    if spec.responsible:
+        outcome.responsible.set(spec.responsible)
+    return outcome
+
+
+def outcome_refusal(number: str, messages: Iterable[str]) -> ValidationError:
+    """A refusal about one outcome of a document, named by its number: "6.2: …"."""
+    return ValidationError({"outcomes": [f"{number}: {message}" for message in messages]})
 
 
 @transaction.atomic

@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 
 from forums.models import Meeting
 from forums.tlp import TLP
-from outcomes.importing.drafts import Draft, DraftOutcome
+from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from outcomes.services import outcome_add, outcome_document_record, outcome_link_add
+from outcomes.services import (
+    OutcomeSpec,
+    outcome_add_from_spec,
+    outcome_document_record,
+    outcome_link_add,
+    outcome_refusal,
+    outcomes_add_in_order,
+)
 
 
 def _import_note(item: DraftOutcome) -> str:
@@ -31,10 +38,6 @@ def _import_note(item: DraftOutcome) -> str:
                 }
             )
     return " ".join(notes)[:300]
-
-
-def _refuse(number: str, messages) -> None:
-    raise ValidationError({"outcomes": [f"{number}: {message}" for message in messages]})
 
 
 @transaction.atomic
@@ -71,51 +74,50 @@ def outcome_statement_import(
         source_note=source_note,
         outcomes=[],
     )
-    seen: set[str] = set()
-    recorded: dict[str, Outcome] = {}
-    for item in draft.outcomes:
-        if item.number in seen:
-            _refuse(item.number, [_("this number appears twice.")])
-        seen.add(item.number)
-        parent = None
-        if item.parent_number:
-            parent = recorded.get(item.parent_number)
-            if parent is None:
-                _refuse(
-                    item.number,
-                    [_("its parent %(parent)s is not before it.") % {"parent": item.parent_number}],
-                )
+    # By number: outcomes_add_in_order refuses a number used twice before adding any.
+    links = {item.number: item.links for item in draft.outcomes}
+
+    def add(spec: OutcomeSpec, parent: Outcome | None) -> Outcome:
         try:
-            outcome = outcome_add(
-                actor=actor,
-                document=document,
-                number=item.number,
-                text=item.text,
-                kind=item.kind,
-                parent=parent,
-                tlp=item.tlp,
-                source_note=_import_note(item),
-            )
-            for link in item.links:
-                if not link.resolved:
-                    continue
-                outcome_link_add(
-                    actor=actor,
-                    source=outcome,
-                    kind=link.kind,
-                    target_outcome=Outcome.objects.get(pk=link.target_outcome_id)
-                    if link.target_outcome_id
-                    else None,
-                    target_document=OutcomeDocument.objects.get(pk=link.target_document_id)
-                    if link.target_document_id and not link.target_outcome_id
-                    else None,
-                )
+            outcome = outcome_add_from_spec(spec, parent, actor=actor, document=document)
+            _links_add(actor=actor, source=outcome, links=links[spec.number])
         except ValidationError as error:
-            _refuse(item.number, error.messages)
-        except (Outcome.DoesNotExist, OutcomeDocument.DoesNotExist):
-            _refuse(
-                item.number,
+            raise outcome_refusal(spec.number, error.messages) from error
+        except (Outcome.DoesNotExist, OutcomeDocument.DoesNotExist) as error:
+            raise outcome_refusal(
+                spec.number,
                 [_("a link points to an outcome or document that is no longer recorded.")],
-            )
-        recorded[item.number] = outcome
+            ) from error
+        return outcome
+
+    outcomes_add_in_order(specs=[_spec(item) for item in draft.outcomes], add=add)
     return document
+
+
+def _spec(item: DraftOutcome) -> OutcomeSpec:
+    return OutcomeSpec(
+        number=item.number,
+        text=item.text,
+        kind=item.kind,
+        parent_number=item.parent_number or None,  # "" names no parent
+        tlp=item.tlp,
+        source_note=_import_note(item),
+    )
+
+
+def _links_add(*, actor, source: Outcome, links: list[DraftLink]) -> None:
+    """The links the review resolved; the others are in the source note (_import_note)."""
+    for link in links:
+        if not link.resolved:
+            continue
+        outcome_link_add(
+            actor=actor,
+            source=source,
+            kind=link.kind,
+            target_outcome=Outcome.objects.get(pk=link.target_outcome_id)
+            if link.target_outcome_id
+            else None,
+            target_document=OutcomeDocument.objects.get(pk=link.target_document_id)
+            if link.target_document_id and not link.target_outcome_id
+            else None,
+        )

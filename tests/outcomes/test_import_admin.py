@@ -462,7 +462,7 @@ def test_a_number_used_twice_in_the_review_is_refused(officer):
     refused, before = corrected(officer, change)
 
     assert refused.status_code == 200
-    assert "8: this number appears twice." in page_errors(refused)
+    assert "Outcome number used twice in the document: 8." in page_errors(refused)
     assert imported_rows() == before
 
 

@@ -256,7 +256,7 @@ def corrected_draft(script, change) -> dict:
         (
             lambda items, draft: items["9"].update(number="8"),
             "outcomes",
-            "8: this number appears twice.",
+            "Outcome number used twice in the document: 8.",
         ),
         (
             lambda items, draft: items["3"].update(parent_number="9"),
