@@ -222,9 +222,14 @@ def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
     links_used = [k for k in LINK_ORDER if any(link.kind == k for link in links)]
     reserved = set(kinds_used) | {LINK_EIDS[k] for k in links_used} | {"talanoa"}
     forum_eid = _organization_eid(forum, reserved)
-    _write_meta(statement, document, forum, forum_eid, kinds_used, links_used, links, targets)
+    _write_meta(statement, document, forum, forum_eid, kinds_used, links_used, links)
     _write_preface(statement, document, forum, forum_eid)
+    _write_body(statement, document, outcomes, eids, links, targets)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
+
+def _write_body(statement, document, outcomes, eids, links, targets) -> None:
+    """The outcomes as nested paragraphs, each with its links after its text."""
     body = _sub(statement, "mainBody")
     ids = {o.pk for o in outcomes}
     children: dict[int | None, list[Outcome]] = defaultdict(list)
@@ -259,7 +264,6 @@ def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
     if not outcomes:
         # The body cannot be empty; a reader who may see no outcome gets this line.
         _sub(body, "p", "No outcome of this document is visible to you.", **{"class": "empty"})
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _visible_links(outcomes: list[Outcome], user) -> list[OutcomeLink]:
@@ -315,8 +319,19 @@ def _target_iris(
     return targets
 
 
-def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links, targets):
+def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links) -> None:
     meta = _sub(statement, "meta")
+    _write_identification(meta, document, forum_eid)
+    _write_references(meta, forum, forum_eid, kinds, link_kinds, links)
+    proprietary = _sub(meta, "proprietary", source="#talanoa")
+    tlp = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}tlp")
+    tlp.text = TLP(document.tlp).label
+    code = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}citationCode")
+    code.text = document.code
+
+
+def _write_identification(meta, document, forum_eid: str) -> None:
+    """FRBR: the work, its English expression, this XML manifestation (module docstring)."""
     identification = _sub(meta, "identification", source="#talanoa")
     work = work_iri(document.code)
     expression = f"{work}/{LANGUAGE}@"
@@ -344,6 +359,9 @@ def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links,
     _sub(frbr_manifestation, "FRBRdate", date=day.isoformat(), name=day_name)
     _sub(frbr_manifestation, "FRBRauthor", href="#talanoa")
 
+
+def _write_references(meta, forum, forum_eid: str, kinds, link_kinds, links) -> None:
+    """The documents linked to, the two organizations, the kinds of outcome and of link."""
     references = _sub(meta, "references", source="#talanoa")
     cited: dict[str, str] = {}
     for link in links:
@@ -377,12 +395,6 @@ def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links,
             href=LINK_CONCEPT + LINK_EIDS[kind],
             showAs=LINK_WORDS[kind].lower(),
         )
-
-    proprietary = _sub(meta, "proprietary", source="#talanoa")
-    tlp = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}tlp")
-    tlp.text = TLP(document.tlp).label
-    code = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}citationCode")
-    code.text = document.code
 
 
 def _write_preface(statement, document, forum, forum_eid) -> None:

@@ -268,6 +268,19 @@ IMPORT_ERRORS = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
+IMPORT_DESCRIPTION = (
+    "Read a statement's text (`text`, or a multipart `file`: .txt, .docx, a .pdf "
+    "with text, or Akoma Ntoso .xml, up to 5 MB) into numbered outcomes, their kinds "
+    "and the references "
+    "they make. With `preview` (the default) the parsed draft is returned and nothing "
+    "is saved: outcomes with their numbers, parents, kinds and source lines; links "
+    "with the code they resolved to, or null when what they name is not recorded; "
+    "the parser's warnings. Send `preview: false` to save the document and its "
+    "outcomes, all or nothing (201); or send back a corrected `draft` instead of the "
+    "text. An unresolved reference is kept in words in its outcome's source note. "
+    "Any refusal is a 400 naming the field (an outcome by its number) and saves "
+    "nothing."
+)
 EXAMPLE_TEXT = (
     "Members reiterated their commitment to the 2022 Denarau Outcome and agreed to "
     "establish an intersessional working group, including;\n"
@@ -290,19 +303,7 @@ class StatementImportView(generics.GenericAPIView):
         tags=["outcome-documents"],
         operation_id="outcome_documents_import",
         summary="Import an outcome statement (secretariat)",
-        description=(
-            "Read a statement's text (`text`, or a multipart `file`: .txt, .docx, a .pdf "
-            "with text, or Akoma Ntoso .xml, up to 5 MB) into numbered outcomes, their kinds "
-            "and the references "
-            "they make. With `preview` (the default) the parsed draft is returned and nothing "
-            "is saved: outcomes with their numbers, parents, kinds and source lines; links "
-            "with the code they resolved to, or null when what they name is not recorded; "
-            "the parser's warnings. Send `preview: false` to save the document and its "
-            "outcomes, all or nothing (201); or send back a corrected `draft` instead of the "
-            "text. An unresolved reference is kept in words in its outcome's source note. "
-            "Any refusal is a 400 naming the field (an outcome by its number) and saves "
-            "nothing."
-        ),
+        description=IMPORT_DESCRIPTION,
         request={
             "application/json": StatementImportSerializer,
             "multipart/form-data": StatementUploadSerializer,

@@ -230,63 +230,75 @@ def draft_from_akn(data: bytes) -> Draft:
         )
     draft = Draft()
     _read_document(statement, draft)
-    concepts = _Concepts(statement)
-    resolver = _Resolver()
-    lines: list[str] = []
+    reader = _OutcomeReader(statement, draft)
+    reader.read(statement.find(akn("mainBody")), None)
+    draft.source_text = "\n".join(reader.lines)
+    _warn(draft)
+    return draft
 
-    def read(element, parent_number: str | None) -> None:
+
+class _OutcomeReader:
+    """The numbered elements of a statement's body, in document order, as the draft's
+    outcomes; `lines` is the source text the review shows beside them."""
+
+    def __init__(self, statement, draft: Draft):
+        self.draft = draft
+        self.concepts = _Concepts(statement)
+        self.resolver = _Resolver()
+        self.lines: list[str] = []
+
+    def read(self, element, parent_number: str | None) -> None:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             num = child.find(akn("num"))
-            if num is None:
-                if child.tag not in (akn("content"), akn("intro"), akn("wrapUp"), akn("p")):
-                    read(child, parent_number)  # a container without a number
-                continue
-            number = _one_line(num)
-            if parent_number and number.startswith("("):
-                number = parent_number + number  # "(a)" under "3" is cited as 3(a)
-            outcome = DraftOutcome(
-                number=number,
-                text="",
-                kind=concepts.kind_of(child),
-                parent_number=parent_number,
-                tlp=_tlp_value(child.get(f"{{{TALANOA_NS}}}tlp")),
-                source_line=len(lines) + 1,
-            )
-            text_lines = []
-            heading = child.find(akn("heading"))
-            if heading is not None:
-                text_lines.append(_one_line(heading))
-            for block_name in ("content", "intro"):
-                block = child.find(akn(block_name))
-                if block is None:
-                    continue
-                for item in block:
-                    if not isinstance(item.tag, str):
-                        continue
-                    if item.tag == akn("p") and _is_link(item, concepts):
-                        outcome.links.append(_read_link(item, concepts, resolver))
-                    elif item.tag == akn("p"):
-                        line = _text(item)
-                        # Ours hold one line each, spaces kept; a line break inside a <p>
-                        # is another writer's layout, insignificant as in HTML.
-                        text_lines.append(" ".join(line.split()) if "\n" in line else line)
-                    else:
-                        text_lines.append(_one_line(item))
-            outcome.text = "\n".join(text_lines)
-            draft.outcomes.append(outcome)
-            lines.extend(f"{number} {outcome.text}".split("\n"))
-            read(child, number)
-            outcome.is_section = not outcome.kind and any(
-                o.parent_number == number for o in draft.outcomes
-            )
+            if num is not None:
+                self._read_outcome(child, _one_line(num), parent_number)
+            elif child.tag not in (akn("content"), akn("intro"), akn("wrapUp"), akn("p")):
+                self.read(child, parent_number)  # a container without a number
 
-    body = statement.find(akn("mainBody"))
-    read(body, None)
-    draft.source_text = "\n".join(lines)
-    _warn(draft)
-    return draft
+    def _read_outcome(self, element, number: str, parent_number: str | None) -> None:
+        if parent_number and number.startswith("("):
+            number = parent_number + number  # "(a)" under "3" is cited as 3(a)
+        outcome = DraftOutcome(
+            number=number,
+            text="",
+            kind=self.concepts.kind_of(element),
+            parent_number=parent_number,
+            tlp=_tlp_value(element.get(f"{{{TALANOA_NS}}}tlp")),
+            source_line=len(self.lines) + 1,
+        )
+        outcome.text = "\n".join(self._text_lines(element, outcome))
+        self.draft.outcomes.append(outcome)
+        self.lines.extend(f"{number} {outcome.text}".split("\n"))
+        self.read(element, number)
+        outcome.is_section = not outcome.kind and any(
+            o.parent_number == number for o in self.draft.outcomes
+        )
+
+    def _text_lines(self, element, outcome: DraftOutcome) -> list[str]:
+        """The lines of its heading and content; its links go to `outcome.links`."""
+        text_lines = []
+        heading = element.find(akn("heading"))
+        if heading is not None:
+            text_lines.append(_one_line(heading))
+        for block_name in ("content", "intro"):
+            block = element.find(akn(block_name))
+            if block is None:
+                continue
+            for item in block:
+                if not isinstance(item.tag, str):
+                    continue
+                if item.tag == akn("p") and _is_link(item, self.concepts):
+                    outcome.links.append(_read_link(item, self.concepts, self.resolver))
+                elif item.tag == akn("p"):
+                    line = _text(item)
+                    # Ours hold one line each, spaces kept; a line break inside a <p>
+                    # is another writer's layout, insignificant as in HTML.
+                    text_lines.append(" ".join(line.split()) if "\n" in line else line)
+                else:
+                    text_lines.append(_one_line(item))
+        return text_lines
 
 
 def _tlp_value(label: str | None) -> int | None:
