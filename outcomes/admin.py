@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from forums.admin_base import AuditedAdmin, AuditedInline, adopt
 from forums.audit import save_validated
 from outcomes import services
-from outcomes.admin_import import StatementImportMixin
 from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
+from outcomes.importing.admin import StatementImportMixin
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 # --- outcome documents ----------------------------------------------------------------

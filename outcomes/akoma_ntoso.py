@@ -1,9 +1,8 @@
-"""Outcome documents as Akoma Ntoso XML (OASIS LegalDocML 1.0, a `statement`), and back.
+"""Outcome documents as Akoma Ntoso XML (OASIS LegalDocML 1.0, a `statement`).
 
-`document_to_akn` writes one document as far as a person may see it; `validate_akn` checks a
-file against the OASIS schema shipped in outcomes/akn/ (see its NOTICE); `draft_from_akn`
-reads a file back into a `Draft` (outcomes/drafts.py) for the secretariat to review and
-save with `outcomes.services.outcome_statement_import`.
+`document_to_akn` writes one document as far as a person may see it, valid against the
+OASIS schema; outcomes/importing/akoma_ntoso.py checks a file against that schema
+(`validate_akn`) and reads it back into a draft, by the identifiers and markup below.
 
 Identifiers (Akoma Ntoso Naming Convention 1.0, "AKN NC"), all derived from the citation
 codes, which never change once published, so that a link made today still resolves later:
@@ -52,42 +51,25 @@ Only what the reader may see is written: the document must be visible to them (e
 OutcomeDocument.DoesNotExist, and the caller answers 404), its outcomes are those of
 Outcome.objects.visible_to(user), and a link is written only when its target is visible
 too. An outcome whose parent the reader may not see is written at the top level.
-
-Reading back, the outcomes are the elements of the body that have a `<num>`, their text
-the lines of their content (and heading), their kind and links as above. A link is
-resolved by its href (the document by its Work IRI, the outcome by its eId), else by the
-citation code in its text; when neither names a recorded outcome or document, it is kept
-unresolved and flagged in the draft's warnings, never guessed. Files are refused before
-anything is read when they are over 5 MB, carry a DTD (no entity is ever expanded, no
-network fetched), are not well-formed, or are not valid against the OASIS schema.
 """
 
 import datetime
-import functools
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from lxml import etree
 
 from forums.tlp import TLP
-from outcomes.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 # Our own namespace, for what Akoma Ntoso has no element for (TLP labels).
 TALANOA_NS = "urn:talanoa:akn:1.0"
 MEDIA_TYPE = "application/akn+xml"
-MAX_BYTES = 5 * 1024 * 1024
-SCHEMA_PATH = Path(__file__).parent / "akn" / "akomantoso30.xsd"
-SCHEMA_ERRORS_SHOWN = 3
 
 COUNTRY = "int"
 LANGUAGE = "eng"
@@ -116,9 +98,6 @@ LINK_ORDER = list(OutcomeLink.Kind.values)
 _NUMBER_PART = re.compile(r"[0-9A-Za-z]+")
 # Characters XML 1.0 cannot carry (a PDF's form feed, a stray NUL): dropped on export.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_WORK_IRI = re.compile(
-    rf"^{re.escape(WORK_PREFIX)}(?P<slug>[a-z0-9-]+)(?P<rest>[^~]*)(~(?P<eid>.+))?$"
-)
 
 
 def akn(tag: str) -> str:
@@ -139,15 +118,6 @@ def work_iri(code: str) -> str:
 def download_name(document: OutcomeDocument) -> str:
     """JHOPS/4 → JHOPS-4.akn.xml."""
     return f"{document.code.replace('/', '-')}.akn.xml"
-
-
-def _codes_for_slug(slug: str) -> list[str]:
-    """The citation prefixes a work slug may come from: the "/" was one of its hyphens."""
-    return [
-        f"{slug[:i].upper()}/{slug[i + 1 :].upper()}"
-        for i, char in enumerate(slug)
-        if char == "-" and 0 < i < len(slug) - 1
-    ]
 
 
 def number_parts(number: str) -> list[str]:
@@ -194,15 +164,6 @@ def eids_for(rows: Iterable[NumberedRow]) -> dict[int, str]:
     for row in sorted(by_id.values(), key=lambda r: r.position):
         eid_of(row)
     return eids
-
-
-def _rows(queryset) -> list[NumberedRow]:
-    return [
-        NumberedRow(id=pk, number=number, parent_id=parent_id, position=position)
-        for pk, number, parent_id, position in queryset.values_list(
-            "pk", "number", "parent_id", "position"
-        )
-    ]
 
 
 # --- export -----------------------------------------------------------------------------
@@ -261,9 +222,14 @@ def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
     links_used = [k for k in LINK_ORDER if any(link.kind == k for link in links)]
     reserved = set(kinds_used) | {LINK_EIDS[k] for k in links_used} | {"talanoa"}
     forum_eid = _organization_eid(forum, reserved)
-    _write_meta(statement, document, forum, forum_eid, kinds_used, links_used, links, targets)
+    _write_meta(statement, document, forum, forum_eid, kinds_used, links_used, links)
     _write_preface(statement, document, forum, forum_eid)
+    _write_body(statement, document, outcomes, eids, links, targets)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
+
+def _write_body(statement, document, outcomes, eids, links, targets) -> None:
+    """The outcomes as nested paragraphs, each with its links after its text."""
     body = _sub(statement, "mainBody")
     ids = {o.pk for o in outcomes}
     children: dict[int | None, list[Outcome]] = defaultdict(list)
@@ -298,7 +264,6 @@ def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
     if not outcomes:
         # The body cannot be empty; a reader who may see no outcome gets this line.
         _sub(body, "p", "No outcome of this document is visible to you.", **{"class": "empty"})
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _visible_links(outcomes: list[Outcome], user) -> list[OutcomeLink]:
@@ -354,8 +319,19 @@ def _target_iris(
     return targets
 
 
-def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links, targets):
+def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links) -> None:
     meta = _sub(statement, "meta")
+    _write_identification(meta, document, forum_eid)
+    _write_references(meta, forum, forum_eid, kinds, link_kinds, links)
+    proprietary = _sub(meta, "proprietary", source="#talanoa")
+    tlp = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}tlp")
+    tlp.text = TLP(document.tlp).label
+    code = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}citationCode")
+    code.text = document.code
+
+
+def _write_identification(meta, document, forum_eid: str) -> None:
+    """FRBR: the work, its English expression, this XML manifestation (module docstring)."""
     identification = _sub(meta, "identification", source="#talanoa")
     work = work_iri(document.code)
     expression = f"{work}/{LANGUAGE}@"
@@ -383,6 +359,9 @@ def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links,
     _sub(frbr_manifestation, "FRBRdate", date=day.isoformat(), name=day_name)
     _sub(frbr_manifestation, "FRBRauthor", href="#talanoa")
 
+
+def _write_references(meta, forum, forum_eid: str, kinds, link_kinds, links) -> None:
+    """The documents linked to, the two organizations, the kinds of outcome and of link."""
     references = _sub(meta, "references", source="#talanoa")
     cited: dict[str, str] = {}
     for link in links:
@@ -417,12 +396,6 @@ def _write_meta(statement, document, forum, forum_eid, kinds, link_kinds, links,
             showAs=LINK_WORDS[kind].lower(),
         )
 
-    proprietary = _sub(meta, "proprietary", source="#talanoa")
-    tlp = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}tlp")
-    tlp.text = TLP(document.tlp).label
-    code = etree.SubElement(proprietary, f"{{{TALANOA_NS}}}citationCode")
-    code.text = document.code
-
 
 def _write_preface(statement, document, forum, forum_eid) -> None:
     preface = _sub(statement, "preface")
@@ -443,295 +416,4 @@ def _write_preface(statement, document, forum, forum_eid) -> None:
             "docDate",
             document.adopted_on.isoformat(),
             date=document.adopted_on.isoformat(),
-        )
-
-
-# --- validation -------------------------------------------------------------------------
-
-_schema_lock = threading.Lock()
-
-
-@functools.cache
-def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser))
-
-
-def _parse(data: bytes):
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if len(data) > MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s MB; an Akoma Ntoso file may be at most %(limit)s MB.")
-            % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024},
-            code="too_large",
-        )
-    if not data.strip():
-        raise ValidationError(_("The file is empty."), code="empty")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        tree = etree.fromstring(data, parser).getroottree()
-    except etree.XMLSyntaxError as error:
-        raise ValidationError(
-            _("This is not well-formed XML (line %(line)s): %(error)s")
-            % {"line": error.lineno, "error": error.msg},
-            code="not_xml",
-        ) from error
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        # A DTD can declare entities (external files, "billion laughs"): none is accepted.
-        raise ValidationError(
-            _("The file declares a DTD (<!DOCTYPE …>); Akoma Ntoso files have none."),
-            code="dtd",
-        )
-    return tree
-
-
-def _check_schema(tree) -> None:
-    schema = _schema()
-    with _schema_lock:
-        valid = schema.validate(tree)
-        errors = list(schema.error_log)[:SCHEMA_ERRORS_SHOWN]
-    if not valid:
-        raise ValidationError(
-            _("This is not valid Akoma Ntoso (OASIS schema): %(errors)s")
-            % {
-                "errors": "; ".join(
-                    _("line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
-                    for e in errors
-                )
-            },
-            code="invalid",
-        )
-
-
-def validate_akn(data: bytes) -> None:
-    """Refuse (ValidationError) a file that is not valid Akoma Ntoso 3.0, or unsafe to read."""
-    _check_schema(_parse(data))
-
-
-# --- import -----------------------------------------------------------------------------
-
-
-def _text(element) -> str:
-    return "".join(element.itertext())
-
-
-def _one_line(element) -> str:
-    return " ".join(_text(element).split())
-
-
-class _Concepts:
-    """refersTo eIds → our outcome kinds and link kinds, by the TLCConcepts' hrefs."""
-
-    def __init__(self, statement):
-        self.kinds: dict[str, str] = {}
-        self.links: dict[str, str] = {}
-        by_eid = {eid: kind.value for kind, eid in LINK_EIDS.items()}
-        for concept in statement.iterfind(f"{akn('meta')}/{akn('references')}/{akn('TLCConcept')}"):
-            eid, href = concept.get("eId", ""), concept.get("href", "")
-            if href.startswith(KIND_CONCEPT) and href[len(KIND_CONCEPT) :] in Outcome.Kind.values:
-                self.kinds[eid] = href[len(KIND_CONCEPT) :]
-            elif href.startswith(LINK_CONCEPT) and href[len(LINK_CONCEPT) :] in by_eid:
-                self.links[eid] = by_eid[href[len(LINK_CONCEPT) :]]
-
-    @staticmethod
-    def _refs(element) -> list[str]:
-        return [ref.removeprefix("#") for ref in (element.get("refersTo") or "").split()]
-
-    def kind_of(self, element) -> str:
-        return next((self.kinds[r] for r in self._refs(element) if r in self.kinds), "")
-
-    def link_of(self, element) -> str:
-        return next((self.links[r] for r in self._refs(element) if r in self.links), "")
-
-
-class _Resolver:
-    """A link's target among recorded outcomes and documents: by IRI, else by code."""
-
-    def __init__(self):
-        self._eids: dict[int, dict[str, int]] = {}
-
-    def resolve(self, link: DraftLink, href: str) -> None:
-        found = self._by_iri(href) or self._by_code(link.target_label)
-        if isinstance(found, Outcome):
-            link.target_outcome_id, link.target_code = found.pk, found.citation_code
-        elif isinstance(found, OutcomeDocument):
-            link.target_document_id, link.target_code = found.pk, found.code
-
-    def _by_iri(self, href: str) -> Outcome | OutcomeDocument | None:
-        match = _WORK_IRI.match(href.strip())
-        if match is None:
-            return None
-        documents = list(OutcomeDocument.objects.filter(code__in=_codes_for_slug(match["slug"])))
-        if len(documents) != 1:
-            return None
-        document = documents[0]
-        if not match["eid"]:
-            return document
-        if document.pk not in self._eids:
-            found = eids_for(_rows(document.outcomes.all()))
-            self._eids[document.pk] = {eid: pk for pk, eid in found.items()}
-        pk = self._eids[document.pk].get(match["eid"])
-        return Outcome.objects.select_related("document").get(pk=pk) if pk else None
-
-    @staticmethod
-    def _by_code(code: str) -> Outcome | OutcomeDocument | None:
-        code = code.strip()
-        if not code:
-            return None
-        return (
-            Outcome.objects.filter(citation_code=code).first()
-            or OutcomeDocument.objects.filter(code=code).first()
-        )
-
-
-def _is_link(p, concepts: _Concepts) -> bool:
-    refs = p.findall(akn("ref"))
-    return len(refs) == 1 and bool(concepts.link_of(refs[0]))
-
-
-def draft_from_akn(data: bytes) -> Draft:
-    """Read an Akoma Ntoso `statement` back into a draft; refuse what is not one."""
-    tree = _parse(data)
-    _check_schema(tree)
-    root = tree.getroot()
-    statement = root[0]
-    if statement.tag != akn("statement"):
-        raise ValidationError(
-            _("This Akoma Ntoso file holds a “%(type)s”; Talanoa reads a “statement”.")
-            % {"type": etree.QName(statement).localname},
-            code="not_statement",
-        )
-    draft = Draft()
-    _read_document(statement, draft)
-    concepts = _Concepts(statement)
-    resolver = _Resolver()
-    lines: list[str] = []
-
-    def read(element, parent_number: str | None) -> None:
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            num = child.find(akn("num"))
-            if num is None:
-                if child.tag not in (akn("content"), akn("intro"), akn("wrapUp"), akn("p")):
-                    read(child, parent_number)  # a container without a number
-                continue
-            number = _one_line(num)
-            if parent_number and number.startswith("("):
-                number = parent_number + number  # "(a)" under "3" is cited as 3(a)
-            outcome = DraftOutcome(
-                number=number,
-                text="",
-                kind=concepts.kind_of(child),
-                parent_number=parent_number,
-                tlp=_tlp_value(child.get(f"{{{TALANOA_NS}}}tlp")),
-                source_line=len(lines) + 1,
-            )
-            text_lines = []
-            heading = child.find(akn("heading"))
-            if heading is not None:
-                text_lines.append(_one_line(heading))
-            for block_name in ("content", "intro"):
-                block = child.find(akn(block_name))
-                if block is None:
-                    continue
-                for item in block:
-                    if not isinstance(item.tag, str):
-                        continue
-                    if item.tag == akn("p") and _is_link(item, concepts):
-                        outcome.links.append(_read_link(item, concepts, resolver))
-                    elif item.tag == akn("p"):
-                        line = _text(item)
-                        # Ours hold one line each, spaces kept; a line break inside a <p>
-                        # is another writer's layout, insignificant as in HTML.
-                        text_lines.append(" ".join(line.split()) if "\n" in line else line)
-                    else:
-                        text_lines.append(_one_line(item))
-            outcome.text = "\n".join(text_lines)
-            draft.outcomes.append(outcome)
-            lines.extend(f"{number} {outcome.text}".split("\n"))
-            read(child, number)
-            outcome.is_section = not outcome.kind and any(
-                o.parent_number == number for o in draft.outcomes
-            )
-
-    body = statement.find(akn("mainBody"))
-    read(body, None)
-    draft.source_text = "\n".join(lines)
-    _warn(draft)
-    return draft
-
-
-def _tlp_value(label: str | None) -> int | None:
-    """ "TLP:AMBER" → TLP.AMBER; None for no label or one Talanoa does not know."""
-    by_label = {str(level.label): level.value for level in TLP}
-    return by_label.get((label or "").strip())
-
-
-def _read_document(statement, draft: Draft) -> None:
-    name = statement.get("name", "")
-    if name in OutcomeDocument.Kind.values:
-        draft.kind = name
-    else:
-        draft.warnings.append(
-            _("The statement is a “%(name)s”, not a kind Talanoa knows: choose one.")
-            % {"name": name}
-        )
-    preface = statement.find(akn("preface"))
-    if preface is not None:
-        for field, tag in (
-            ("title", "docTitle"),
-            ("short_title", "shortTitle"),
-            ("code", "docNumber"),
-        ):
-            element = preface.find(f".//{akn(tag)}")
-            if element is not None:
-                setattr(draft, field, _one_line(element))
-    label = statement.find(f".//{{{TALANOA_NS}}}tlp")
-    if label is not None:
-        draft.tlp = _tlp_value(label.text)
-    work = statement.find(f"{akn('meta')}/{akn('identification')}/{akn('FRBRWork')}")
-    if not draft.code:
-        alias = work.find(f"{akn('FRBRalias')}[@name='citationCode']")
-        draft.code = alias.get("value", "") if alias is not None else ""
-    for date in work.iterfind(akn("FRBRdate")):
-        if date.get("name") == "adoption":
-            draft.adopted_on = date.get("date", "")[:10]
-
-
-def _read_link(p, concepts: _Concepts, resolver: _Resolver) -> DraftLink:
-    ref = p.find(akn("ref"))
-    link = DraftLink(
-        kind=concepts.link_of(ref),
-        phrase=_one_line(p),
-        target_label=_one_line(ref),
-    )
-    resolver.resolve(link, ref.get("href", ""))
-    return link
-
-
-def _warn(draft: Draft) -> None:
-    seen: set[str] = set()
-    for outcome in draft.outcomes:
-        if outcome.number in seen:
-            draft.warnings.append(
-                _("Outcome number %(number)s appears twice.") % {"number": outcome.number}
-            )
-        seen.add(outcome.number)
-    for outcome, link in draft.unresolved:
-        draft.warnings.append(
-            _(
-                "%(number)s: the reference to “%(label)s” names no recorded outcome or "
-                "document; it is flagged, not guessed."
-            )
-            % {"number": outcome.number, "label": link.target_label or link.phrase}
         )

@@ -254,8 +254,8 @@ class OutcomeLinkQuerySet(models.QuerySet):
     """Links as a person may see them: a link never shows a code they may not read.
 
     Each rule is applied through the link's own joins, not as "IN (every visible
-    outcome)", which PostgreSQL hashed whole (20,000 outcomes, 40 ms, growing with the
-    database) for a page of 50.
+    outcome)", which PostgreSQL hashes whole: work that grows with the database, not with
+    the page of links asked for.
     """
 
     def reaching_visible(self, user) -> "OutcomeLinkQuerySet":

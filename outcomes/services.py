@@ -2,8 +2,9 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,6 @@ from forums.audit import check_transition, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from forums.policy import require
 from forums.tlp import TLP
-from outcomes.drafts import Draft, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink, citation_code_for
 from outcomes.policy import may_edit_outcome, may_record_outcomes
 
@@ -60,16 +60,6 @@ def outcome_document_record(
 ) -> OutcomeDocument:
     """Record a document a meeting adopted and its outcomes, all or nothing."""
     require(may_record_outcomes(actor), RECORD_OUTCOMES)
-    duplicates = sorted(n for n, count in Counter(s.number for s in outcomes).items() if count > 1)
-    if duplicates:
-        raise ValidationError(
-            {
-                "outcomes": [
-                    _("Outcome number used twice in the document: %(numbers)s.")
-                    % {"numbers": ", ".join(duplicates)}
-                ]
-            }
-        )
     code = code or default_document_code(meeting)
     if OutcomeDocument.objects.filter(code=code).exists():
         raise ValidationError(
@@ -96,35 +86,67 @@ def outcome_document_record(
         ),
         actor=actor,
     )
+    add = partial(outcome_add_from_spec, actor=actor, document=document)
+    outcomes_add_in_order(specs=outcomes, add=add)
+    return document
+
+
+def outcomes_add_in_order(
+    *, specs: Sequence[OutcomeSpec], add: Callable[[OutcomeSpec, Outcome | None], Outcome]
+) -> None:
+    """Add a document's outcomes in the document's order, each with `add(spec, parent)`.
+
+    The rules of every way a document's outcomes are recorded, each with its one message:
+    a number is used once in a document, and a parent comes before its children (it must
+    be saved when a child points at it). Run it in the caller's transaction: a refusal
+    part way leaves what was added for the caller to roll back.
+    """
+    repeated = sorted(n for n, count in Counter(s.number for s in specs).items() if count > 1)
+    if repeated:
+        raise ValidationError(
+            {
+                "outcomes": [
+                    _("Outcome number used twice in the document: %(numbers)s.")
+                    % {"numbers": ", ".join(repeated)}
+                ]
+            }
+        )
     recorded: dict[str, Outcome] = {}
-    for spec in outcomes:
+    for spec in specs:
         parent = None
         if spec.parent_number is not None:
             if spec.parent_number not in recorded:
-                raise ValidationError(
-                    {
-                        "outcomes": [
-                            _("%(number)s: its parent %(parent)s comes later.")
-                            % {"number": spec.number, "parent": spec.parent_number}
-                        ]
-                    }
+                raise outcome_refusal(
+                    spec.number,
+                    [_("its parent %(parent)s is not before it.") % {"parent": spec.parent_number}],
                 )
             parent = recorded[spec.parent_number]
-        outcome = outcome_add(
-            actor=actor,
-            document=document,
-            number=spec.number,
-            text=spec.text,
-            kind=spec.kind,
-            parent=parent,
-            status=spec.status,
-            tlp=document.tlp if spec.tlp is None else spec.tlp,
-            source_note=spec.source_note,
-        )
-        if spec.responsible:
-            outcome.responsible.set(spec.responsible)
-        recorded[spec.number] = outcome
-    return document
+        recorded[spec.number] = add(spec, parent)
+
+
+def outcome_add_from_spec(
+    spec: OutcomeSpec, parent: Outcome | None, *, actor, document: OutcomeDocument
+) -> Outcome:
+    """Add the outcome `spec` reads off `document`, under `parent`, with its responsible members."""
+    outcome = outcome_add(
+        actor=actor,
+        document=document,
+        number=spec.number,
+        text=spec.text,
+        kind=spec.kind,
+        parent=parent,
+        status=spec.status,
+        tlp=spec.tlp,
+        source_note=spec.source_note,
+    )
+    if spec.responsible:
+        outcome.responsible.set(spec.responsible)
+    return outcome
+
+
+def outcome_refusal(number: str, messages: Iterable[str]) -> ValidationError:
+    """A refusal about one outcome of a document, named by its number: "6.2: …"."""
+    return ValidationError({"outcomes": [f"{number}: {message}" for message in messages]})
 
 
 @transaction.atomic
@@ -243,114 +265,3 @@ def outcome_edit(
     if recipients is not None:
         outcome.recipients.set(recipients)
     return outcome
-
-
-# --- importing an outcome statement --------------------------------------------------------
-
-
-def _import_note(item: DraftOutcome) -> str:
-    """What the draft knew that has no field of its own: its heading, the references
-    it made that nobody resolved (kept in words, so nothing read is lost)."""
-    notes = []
-    if item.heading:
-        notes.append(_("Under the heading “%(heading)s”.") % {"heading": item.heading})
-    for link in item.links:
-        if not link.resolved:
-            notes.append(
-                _("Unresolved reference (%(relation)s): “%(label)s”.")
-                % {
-                    "relation": OutcomeLink.Kind(link.kind).label
-                    if link.kind in OutcomeLink.Kind.values
-                    else link.kind,
-                    "label": link.target_label,
-                }
-            )
-    return " ".join(notes)[:300]
-
-
-def _refuse(number: str, messages) -> None:
-    raise ValidationError({"outcomes": [f"{number}: {message}" for message in messages]})
-
-
-@transaction.atomic
-def outcome_statement_import(
-    *,
-    actor: "User | None",
-    meeting: Meeting,
-    draft: Draft,
-    kind: str,
-    title: str,
-    short_title: str = "",
-    code: str = "",
-    adopted_on: datetime.date | None = None,
-    tlp: int = TLP.CLEAR,
-    source_note: str = "",
-) -> OutcomeDocument:
-    """Save a reviewed draft: the document, its outcomes and the links it resolved.
-
-    All or nothing: a refusal names the outcome it is about ("6.2: …") and leaves the
-    database as it was. Unresolved references are not guessed: each is kept in words in
-    its outcome's source note, for the secretariat to link by hand.
-    """
-    if not draft.outcomes:
-        raise ValidationError({"outcomes": [_("The draft has no outcome to save.")]})
-    document = outcome_document_record(
-        actor=actor,
-        meeting=meeting,
-        kind=kind,
-        title=title,
-        short_title=short_title,
-        code=code,
-        adopted_on=adopted_on,
-        tlp=tlp,
-        source_note=source_note,
-        outcomes=[],
-    )
-    seen: set[str] = set()
-    recorded: dict[str, Outcome] = {}
-    for item in draft.outcomes:
-        if item.number in seen:
-            _refuse(item.number, [_("this number appears twice.")])
-        seen.add(item.number)
-        parent = None
-        if item.parent_number:
-            parent = recorded.get(item.parent_number)
-            if parent is None:
-                _refuse(
-                    item.number,
-                    [_("its parent %(parent)s is not before it.") % {"parent": item.parent_number}],
-                )
-        try:
-            outcome = outcome_add(
-                actor=actor,
-                document=document,
-                number=item.number,
-                text=item.text,
-                kind=item.kind,
-                parent=parent,
-                tlp=item.tlp,
-                source_note=_import_note(item),
-            )
-            for link in item.links:
-                if not link.resolved:
-                    continue
-                outcome_link_add(
-                    actor=actor,
-                    source=outcome,
-                    kind=link.kind,
-                    target_outcome=Outcome.objects.get(pk=link.target_outcome_id)
-                    if link.target_outcome_id
-                    else None,
-                    target_document=OutcomeDocument.objects.get(pk=link.target_document_id)
-                    if link.target_document_id and not link.target_outcome_id
-                    else None,
-                )
-        except ValidationError as error:
-            _refuse(item.number, error.messages)
-        except (Outcome.DoesNotExist, OutcomeDocument.DoesNotExist):
-            _refuse(
-                item.number,
-                [_("a link points to an outcome or document that is no longer recorded.")],
-            )
-        recorded[item.number] = outcome
-    return document

@@ -23,7 +23,7 @@ from forums.access import audience_of
 from forums.audit import PreconditionFailed
 from forums.models import Forum, Meeting, Profile
 from forums.services import profile_set_language
-from outcomes.imports import oversized_fields
+from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
 from pages.forms import CsvImportForm, ReportForm, TaskUpdateForm

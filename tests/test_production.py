@@ -37,7 +37,7 @@ from config.logs import (
     forget_request_id,
     request_id,
 )
-from outcomes.imports import BoundedUploadHandler
+from outcomes.importing.uploads import BoundedUploadHandler
 from tests.celery_worker import redis_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent

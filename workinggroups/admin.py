@@ -17,7 +17,7 @@ from forums.audit import save_validated
 from forums.models import seat_current_on
 from forums.tlp import TLP
 from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
-from outcomes.admin_import import DraftOutcomeForm
+from outcomes.importing.admin import DraftOutcomeForm
 from outcomes.models import Outcome, OutcomeDocument
 from workinggroups import policy, reminders, services
 from workinggroups.jobs import sweep_reminders

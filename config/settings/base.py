@@ -178,7 +178,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # Request bodies. An uploaded statement is bounded while it arrives, at 5 MB
-# (outcomes.imports.BoundedUploadHandler); otherwise Django's defaults hold: form fields
+# (outcomes.importing.uploads.BoundedUploadHandler); otherwise Django's defaults hold: form fields
 # (a pasted statement, the import's review form) up to DATA_UPLOAD_MAX_MEMORY_SIZE
 # (2.5 MB), and a file over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) spooled to a temporary
 # file instead of memory. The review form posts each outcome and link of a document as
@@ -190,7 +190,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # any form accepts (a statement, 5 MB); a form with a smaller one (the CSV import, 1 MB)
 # checks its own.
 FILE_UPLOAD_HANDLERS = [
-    "outcomes.imports.BoundedUploadHandler",
+    "outcomes.importing.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -1,6 +1,6 @@
 """POST /api/v1/outcome-documents/import/: an outcome statement imported by a script.
 
-The same steps as the admin's review (outcomes/admin_import.py), for the secretariat's
+The same steps as the admin's review (outcomes/importing/admin.py), for the secretariat's
 scripts: send the text (JSON `text`, or a multipart `file`) and get the parsed draft back
 (`preview`, the default); send `preview: false` to save it, all or nothing; or send back
 a corrected `draft`, as the preview returned it, instead of the text.
@@ -22,10 +22,12 @@ from forums.api.parsers import JSONParser
 from forums.api.permissions import PolicyPermission, has_no_handler
 from forums.models import Meeting
 from forums.tlp import TLP
-from outcomes import imports
 from outcomes.api.serializers import OutcomeDocumentSerializer
 from outcomes.api.views import OutcomeDocumentViewSet
-from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing import review, uploads
+from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.services import outcome_statement_import
+from outcomes.importing.statement import MAX_TEXT_CHARS
 from outcomes.models import (
     DOCUMENT_CODE_VALIDATOR,
     OUTCOME_NUMBER_VALIDATOR,
@@ -34,8 +36,6 @@ from outcomes.models import (
     OutcomeLink,
 )
 from outcomes.policy import may_record_outcomes
-from outcomes.services import outcome_statement_import
-from outcomes.statement import MAX_TEXT_CHARS
 
 MAX_DRAFT_OUTCOMES = 5000
 MAX_LINKS_PER_OUTCOME = 100
@@ -273,6 +273,19 @@ IMPORT_ERRORS = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
+IMPORT_DESCRIPTION = (
+    "Read a statement's text (`text`, or a multipart `file`: .txt, .docx, a .pdf "
+    "with text, or Akoma Ntoso .xml, up to 5 MB) into numbered outcomes, their kinds "
+    "and the references "
+    "they make. With `preview` (the default) the parsed draft is returned and nothing "
+    "is saved: outcomes with their numbers, parents, kinds and source lines; links "
+    "with the code they resolved to, or null when what they name is not recorded; "
+    "the parser's warnings. Send `preview: false` to save the document and its "
+    "outcomes, all or nothing (201); or send back a corrected `draft` instead of the "
+    "text. An unresolved reference is kept in words in its outcome's source note. "
+    "Any refusal is a 400 naming the field (an outcome by its number) and saves "
+    "nothing."
+)
 EXAMPLE_TEXT = (
     "Members reiterated their commitment to the 2022 Denarau Outcome and agreed to "
     "establish an intersessional working group, including;\n"
@@ -288,26 +301,14 @@ class StatementImportView(generics.GenericAPIView):
     def initialize_request(self, request, *args, **kwargs):
         # Before anything reads the body (authentication may): an upload over the limit is
         # dropped as it arrives.
-        imports.bound_uploads(request)
+        uploads.bound_uploads(request)
         return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         tags=["outcome-documents"],
         operation_id="outcome_documents_import",
         summary="Import an outcome statement (secretariat)",
-        description=(
-            "Read a statement's text (`text`, or a multipart `file`: .txt, .docx, a .pdf "
-            "with text, or Akoma Ntoso .xml, up to 5 MB) into numbered outcomes, their kinds "
-            "and the references "
-            "they make. With `preview` (the default) the parsed draft is returned and nothing "
-            "is saved: outcomes with their numbers, parents, kinds and source lines; links "
-            "with the code they resolved to, or null when what they name is not recorded; "
-            "the parser's warnings. Send `preview: false` to save the document and its "
-            "outcomes, all or nothing (201); or send back a corrected `draft` instead of the "
-            "text. An unresolved reference is kept in words in its outcome's source note. "
-            "Any refusal is a 400 naming the field (an outcome by its number) and saves "
-            "nothing."
-        ),
+        description=IMPORT_DESCRIPTION,
         request={
             "application/json": StatementImportSerializer,
             "multipart/form-data": StatementUploadSerializer,
@@ -339,8 +340,8 @@ class StatementImportView(generics.GenericAPIView):
         if not body.is_valid():
             raise ValidationError(field_errors(body.errors))
         data = body.validated_data
-        if "file" in imports.oversized_fields(request):
-            raise ValidationError({"file": imports.too_big_error().messages})
+        if "file" in uploads.oversized_fields(request):
+            raise ValidationError({"file": uploads.too_big_error().messages})
         draft = self._draft(data)
         if data["preview"]:
             return Response(DraftSerializer(draft).data)
@@ -348,7 +349,7 @@ class StatementImportView(generics.GenericAPIView):
             document = outcome_statement_import(
                 actor=request.user,
                 meeting=data["meeting"],
-                draft=imports.without_repeated_links(draft),
+                draft=review.without_repeated_links(draft),
                 kind=data["kind"],
                 title=data["title"],
                 short_title=data.get("short_title", ""),
@@ -362,7 +363,7 @@ class StatementImportView(generics.GenericAPIView):
     def _draft(self, data) -> Draft:
         if data.get("draft") is not None:
             draft = draft_from(data["draft"])
-            problems = imports.check_link_targets(draft)
+            problems = review.check_link_targets(draft)
             if problems:
                 raise ValidationError(
                     {
@@ -376,7 +377,7 @@ class StatementImportView(generics.GenericAPIView):
             return draft
         field = "file" if data.get("file") is not None else "text"
         try:
-            return imports.read_statement(
+            return review.read_statement(
                 meeting=data["meeting"], text=data.get("text") or "", upload=data.get("file")
             )
         except DjangoValidationError as error:

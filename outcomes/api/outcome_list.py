@@ -7,6 +7,8 @@ and a serializer field call per value. tests/api/test_list_rows.py holds every r
 to the outcome's detail, for readers of every standing.
 """
 
+from dataclasses import dataclass
+
 from forums.api.base import TLPField
 from forums.models import Forum
 from outcomes.models import Outcome, OutcomeLink
@@ -43,17 +45,61 @@ def represent(rows: list[dict], user) -> list[dict]:
     """What OutcomeSerializer gives for each outcome of the page, in the page's order."""
     if not rows:
         return []
-    ids = [row["id"] for row in rows]
-    forums = dict(
-        Forum.objects.filter(pk__in={row["document__meeting__forum_id"] for row in rows})
-        .order_by()
-        .values_list("id", "acronym")
-    )
-    parents = dict(
-        Outcome.objects.filter(pk__in={row["parent_id"] for row in rows} - {None})
-        .order_by()
-        .values_list("id", "citation_code")
-    )
+    related = _Related.read(rows, user)
+    return [_outcome(row, related) for row in rows]
+
+
+@dataclass
+class _Related:
+    """What the page's outcomes refer to, each kind read in one query for the whole page,
+    by outcome id (forums by forum id)."""
+
+    forums: dict[int, str]
+    parents: dict[int, str]
+    responsible: dict[int, list[dict]]
+    page: dict[int, dict]
+    links_out: dict[int, list[dict]]
+    links_in: dict[int, list[dict]]
+
+    @classmethod
+    def read(cls, rows: list[dict], user) -> "_Related":
+        ids = [row["id"] for row in rows]
+        forums = dict(
+            Forum.objects.filter(pk__in={row["document__meeting__forum_id"] for row in rows})
+            .order_by()
+            .values_list("id", "acronym")
+        )
+        parents = dict(
+            Outcome.objects.filter(pk__in={row["parent_id"] for row in rows} - {None})
+            .order_by()
+            .values_list("id", "citation_code")
+        )
+        responsible = _responsible(ids)
+        # The page's own outcomes are the near end of every link below: their references
+        # come from the page, so the link queries join only the far end.
+        page = {row["id"]: _page_reference(row) for row in rows}
+        # A link is shown only when its far end is visible too (outcomes/models.py).
+        links_out = _links(
+            OutcomeLink.objects.reaching_visible(user)
+            .filter(source_id__in=ids)
+            # OutcomeLink's order ("source", "kind", "pk") among the links of one source,
+            # without joining the source's document, meeting and forum to sort by them.
+            .order_by("source_id", "kind", "pk"),
+            near="source",
+            far="target_outcome",
+            page=page,
+        )
+        links_in = _links(
+            OutcomeLink.objects.from_visible(user).filter(target_outcome_id__in=ids),
+            near="target_outcome",
+            far="source",
+            page=page,
+        )
+        return cls(forums, parents, responsible, page, links_out, links_in)
+
+
+def _responsible(ids: list[int]) -> dict[int, list[dict]]:
+    """MemberBriefSerializer's shape for each outcome's responsible members, by name."""
     responsible: dict[int, list[dict]] = {}
     members = (
         Outcome.responsible.through.objects.filter(outcome_id__in=ids)
@@ -64,54 +110,36 @@ def represent(rows: list[dict], user) -> list[dict]:
         responsible.setdefault(outcome_id, []).append(
             {"id": pk, "name": name, "short_name": short_name}
         )
-    # The page's own outcomes are the near end of every link below: their references
-    # come from the page, so the link queries join only the far end.
-    page = {row["id"]: _page_reference(row) for row in rows}
-    # A link is shown only when its far end is visible too (outcomes/models.py).
-    links_out = _links(
-        OutcomeLink.objects.reaching_visible(user)
-        .filter(source_id__in=ids)
-        # OutcomeLink's order ("source", "kind", "pk") among the links of one source,
-        # without joining the source's document, meeting and forum to sort by them.
-        .order_by("source_id", "kind", "pk"),
-        near="source",
-        far="target_outcome",
-        page=page,
-    )
-    links_in = _links(
-        OutcomeLink.objects.from_visible(user).filter(target_outcome_id__in=ids),
-        near="target_outcome",
-        far="source",
-        page=page,
-    )
-    return [
-        {
-            "id": row["id"],
-            "citation_code": row["citation_code"],
-            "label": page[row["id"]]["label"],
-            "forum": forums[row["document__meeting__forum_id"]],
-            "meeting": row["document__meeting_id"],
-            "document": {
-                "id": row["document_id"],
-                "code": row["document__code"],
-                "title": row["document__title"],
-            },
-            "number": row["number"],
-            "parent": parents.get(row["parent_id"]),
-            "position": row["position"],
-            "text": row["text"],
-            "kind": row["kind"],
-            "status": row["status"],
-            "tlp": _tlp.to_representation(row["tlp"]),
-            "responsible": responsible.get(row["id"], []),
-            "links_out": links_out.get(row["id"], []),
-            "links_in": links_in.get(row["id"], []),
-            "tasks": f"/api/v1/tasks/?outcome={row['id']}",
-            "version": row["version"],
-            "etag": f'"{row["version"]}"',
-        }
-        for row in rows
-    ]
+    return responsible
+
+
+def _outcome(row: dict, related: _Related) -> dict:
+    """OutcomeSerializer's shape for one row, its fields in the serializer's order."""
+    return {
+        "id": row["id"],
+        "citation_code": row["citation_code"],
+        "label": related.page[row["id"]]["label"],
+        "forum": related.forums[row["document__meeting__forum_id"]],
+        "meeting": row["document__meeting_id"],
+        "document": {
+            "id": row["document_id"],
+            "code": row["document__code"],
+            "title": row["document__title"],
+        },
+        "number": row["number"],
+        "parent": related.parents.get(row["parent_id"]),
+        "position": row["position"],
+        "text": row["text"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "tlp": _tlp.to_representation(row["tlp"]),
+        "responsible": related.responsible.get(row["id"], []),
+        "links_out": related.links_out.get(row["id"], []),
+        "links_in": related.links_in.get(row["id"], []),
+        "tasks": f"/api/v1/tasks/?outcome={row['id']}",
+        "version": row["version"],
+        "etag": f'"{row["version"]}"',
+    }
 
 
 def _label(short_title: str, title: str, number: str) -> str:

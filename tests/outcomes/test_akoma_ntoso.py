@@ -13,24 +13,16 @@ from rest_framework.test import APIClient
 from fixtures.jhops import load_jhops
 from forums.access import SECRETARIAT_GROUP
 from forums.tlp import TLP
-from outcomes.akoma_ntoso import (
-    AKN_NS,
-    MAX_BYTES,
-    SCHEMA_PATH,
-    NumberedRow,
-    document_to_akn,
-    draft_from_akn,
-    eids_for,
-    validate_akn,
-)
-from outcomes.drafts import Draft
+from outcomes.akoma_ntoso import AKN_NS, NumberedRow, document_to_akn, eids_for
+from outcomes.importing.akoma_ntoso import MAX_BYTES, SCHEMA_PATH, draft_from_akn, validate_akn
+from outcomes.importing.drafts import Draft
+from outcomes.importing.services import outcome_statement_import
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.services import (
     OutcomeSpec,
     outcome_document_record,
     outcome_edit,
     outcome_link_add,
-    outcome_statement_import,
 )
 from tests.factories import ForumFactory, MeetingFactory, UserFactory
 

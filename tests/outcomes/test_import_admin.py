@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, KOROR_KINDS, load_jhops
 from forums.models import Meeting
+from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from outcomes.statement import MAX_UPLOAD_BYTES
 from tests.factories import UserFactory
 from workinggroups.models import Task, WorkingGroup
 
@@ -462,7 +462,7 @@ def test_a_number_used_twice_in_the_review_is_refused(officer):
     refused, before = corrected(officer, change)
 
     assert refused.status_code == 200
-    assert "8: this number appears twice." in page_errors(refused)
+    assert "Outcome number used twice in the document: 8." in page_errors(refused)
     assert imported_rows() == before
 
 

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, load_jhops
 from forums.models import Meeting
+from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from outcomes.statement import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +256,7 @@ def corrected_draft(script, change) -> dict:
         (
             lambda items, draft: items["9"].update(number="8"),
             "outcomes",
-            "8: this number appears twice.",
+            "Outcome number used twice in the document: 8.",
         ),
         (
             lambda items, draft: items["3"].update(parent_number="9"),

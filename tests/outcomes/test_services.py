@@ -264,7 +264,7 @@ def test_a_parent_listed_after_its_child_saves_nothing(actor, fourth_jhops):
             OutcomeSpec(number="3", text="…"),
         )
 
-    assert caught.value.message_dict["outcomes"] == ["3.(2): its parent 3 comes later."]
+    assert caught.value.message_dict["outcomes"] == ["3.(2): its parent 3 is not before it."]
     assert row_counts(OutcomeDocument, Outcome) == before
 
 

@@ -14,9 +14,9 @@ import pytest
 
 from fixtures.jhops import FORUM_ACRONYM, KOROR_COMMUNIQUE_PATH, KOROR_KINDS, load_jhops
 from forums.models import Forum
-from outcomes.drafts import Draft, DraftLink
+from outcomes.importing.drafts import Draft, DraftLink
+from outcomes.importing.statement import parse_statement
 from outcomes.models import Outcome, OutcomeDocument
-from outcomes.statement import parse_statement
 
 STATEMENTS = Path(__file__).parent / "statements"
 SEEDS = KOROR_COMMUNIQUE_PATH.parent

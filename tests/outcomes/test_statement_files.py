@@ -17,8 +17,8 @@ from PIL import Image
 
 from fixtures.jhops import FORUM_ACRONYM, KOROR_COMMUNIQUE_PATH, load_jhops
 from forums.models import Forum
+from outcomes.importing.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 from outcomes.models import OutcomeDocument
-from outcomes.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 from tests.factories import ForumFactory
 
 

@@ -1,11 +1,11 @@
 """A parsed outcome document before it is saved: what the importers produce and the
 secretariat corrects.
 
-Both importers (outcomes/statement.py for pasted text, .txt, .docx and .pdf;
-outcomes/akoma_ntoso.py for Akoma Ntoso XML) return a `Draft`; the review form edits it;
-`outcomes.services.outcome_statement_import` saves it, all or nothing. A draft is plain
-data (JSON-able through `as_dict`/`from_dict`), so a preview can travel through a form or
-the API and come back corrected.
+Both importers (statement.py for pasted text, .txt, .docx and .pdf; akoma_ntoso.py for
+Akoma Ntoso XML, both beside this module) return a `Draft`; the review form edits it;
+`services.outcome_statement_import` saves it, all or nothing. A draft is plain data
+(JSON-able through `as_dict`/`from_dict`), so a preview can travel through a form or the
+API and come back corrected.
 """
 
 from dataclasses import asdict, dataclass, field

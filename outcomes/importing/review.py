@@ -1,9 +1,9 @@
 """Getting an outcome statement into a reviewed Draft: what the admin and the API share.
 
-`outcomes.statement` reads text into a Draft and `services.outcome_statement_import` saves
-one; between them, this module
-- bounds an upload while it arrives (`BoundedUploadHandler`), so an oversized file is
-  never held whole, and reads a paste or an upload into a draft (`read_statement`);
+`outcomes.importing.statement` reads text into a Draft and
+`services.outcome_statement_import` saves one; between them, this module
+- reads a paste or an upload into a draft (`read_statement`), the upload bounded while
+  it arrived (outcomes/importing/uploads.py);
 - lets a draft travel through the review form untouched (`sign_draft` / `unsign_draft`):
   what the secretariat corrects travels in the form's fields, never in the draft;
 - applies a corrected link target, given as a citation code or a document code
@@ -13,72 +13,19 @@ one; between them, this module
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
 from forums.models import Meeting
-from outcomes.drafts import Draft, DraftLink
+from outcomes.importing.drafts import Draft, DraftLink
+from outcomes.importing.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
+from outcomes.importing.uploads import too_big_error
 from outcomes.models import Outcome, OutcomeDocument
-from outcomes.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 
+# The module's old name, kept: a new salt would refuse the previews open when it changes.
 SIGNING_SALT = "outcomes.imports.draft"
 # Long enough to review a long action plan over a day's work; a stale preview is read again.
 DRAFT_MAX_AGE = 24 * 60 * 60
 FILE_SUFFIXES = (".txt", ".docx", ".pdf", ".xml")
-
-
-# --- uploads -------------------------------------------------------------------------------
-
-
-class BoundedUploadHandler(FileUploadHandler):
-    """Drops an uploaded file as soon as it passes MAX_UPLOAD_BYTES, chunk by chunk.
-
-    Installed first, before Django's memory and temporary-file handlers: a larger file is
-    never held in memory or on disk, and the rest of the form still arrives, so the view
-    can say what was wrong next to what the officer typed (`oversized_fields`).
-    """
-
-    def __init__(self, request=None, limit: int = MAX_UPLOAD_BYTES):
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-        self.oversized: set[str] = set()
-
-    def new_file(self, field_name, *args, **kwargs):
-        super().new_file(field_name, *args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            self.oversized.add(self.field_name)
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the next handler keeps the file
-
-
-def bound_uploads(request) -> None:
-    """Install the bound; call before anything reads the request's body."""
-    request.upload_handlers = [BoundedUploadHandler(request), *request.upload_handlers]
-
-
-def oversized_fields(request) -> set[str]:
-    """The file fields `BoundedUploadHandler` dropped from this request."""
-    names: set[str] = set()
-    for handler in request.upload_handlers:
-        if isinstance(handler, BoundedUploadHandler):
-            names |= handler.oversized
-    return names
-
-
-def too_big_error() -> ValidationError:
-    return ValidationError(
-        _("The file is larger than %(limit)s MB; upload the statement alone.")
-        % {"limit": MAX_UPLOAD_BYTES // 1_000_000},
-        code="too_big",
-    )
 
 
 # --- text into a draft ---------------------------------------------------------------------
@@ -116,11 +63,11 @@ def read_statement(*, meeting: Meeting, text: str = "", upload=None) -> Draft:
     meeting's forum. ValidationError with the reader's message for anything unreadable.
 
     An Akoma Ntoso file (.xml) is read as what it is: its numbers, kinds and links are
-    explicit, so nothing is inferred (outcomes/akoma_ntoso.py).
+    explicit, so nothing is inferred (outcomes/importing/akoma_ntoso.py).
     """
     from_pdf = False
     if upload is not None and (upload.name or "").lower().endswith(".xml"):
-        from outcomes.akoma_ntoso import draft_from_akn  # lxml and the schema, only here
+        from outcomes.importing.akoma_ntoso import draft_from_akn  # lxml and the schema, only here
 
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
             raise too_big_error()

@@ -26,12 +26,13 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from outcomes.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -370,94 +371,85 @@ def _roman_or_letter(style: str, token: str, open_styles: list[tuple[str, Block]
     return style
 
 
-def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
-    """Nest the blocks and give each its number; (outcomes, warnings)."""
-    outcomes: list[DraftOutcome] = []
-    warnings: list[str] = []
-    # The open levels: (style, its latest block, its outcome).
-    stack: list[tuple[str, Block, DraftOutcome]] = []
-    child_counts: dict[str | None, int] = {}
-    heading = ""
-    by_number: dict[str, DraftOutcome] = {}
-    # In a numbered document, an unnumbered paragraph (a preamble, a closing line) must not
-    # take a number the document gives another: it is numbered P1, P2 … instead.
-    numbered = any(
-        b.section or b.style in ("decimal", "paren_decimal", "multi", "upper", "paren_upper")
-        for b in blocks
-    )
-    unnumbered_prefix = "P" if numbered else ""
+# Marker styles that number a document (as opposed to bullets and lone letters).
+NUMBERING_STYLES = ("decimal", "paren_decimal", "multi", "upper", "paren_upper")
 
-    def place(block: Block, style: str, parent: DraftOutcome | None) -> DraftOutcome:
-        key = parent.number if parent else None
-        child_counts[key] = child_counts.get(key, 0) + 1
-        written = parent is None and block.token and not style.startswith("bullet")
-        if style == "multi" or written:
-            number = block.token  # as the document numbers it
-        elif parent is None:
-            number = f"{unnumbered_prefix}{child_counts[key]}"
-        elif style.startswith("bullet") or style == "plain":
-            number = f"{parent.number}.{child_counts[key]}"
-        else:
-            number = f"{parent.number}({block.token})"
-        if number in by_number:
-            raise ValidationError(
-                _("Number %(number)s appears twice (lines %(first)s and %(second)s).")
-                % {"number": number, "first": by_number[number].source_line, "second": block.line},
-                code="duplicate_number",
-            )
-        outcome = DraftOutcome(
-            number=number,
-            text=block.text,
-            parent_number=parent.number if parent else None,
-            heading=heading,
-            is_section=block.section,
-            source_line=block.line,
-        )
-        by_number[number] = outcome
-        outcomes.append(outcome)
-        return outcome
 
-    for block in blocks:
-        if block.heading:
-            heading = block.text
-            # An unnumbered heading closes the lists above it, not the numbered sections.
-            while stack and not stack[-1][1].section:
-                stack.pop()
-            continue
+class _Numbering:
+    """Nests the blocks, one after the other, and gives each its number.
+
+    The open levels are a stack of (style, its latest block, its outcome): a block of a
+    style already open closes the levels below it; a new style opens a level down.
+    """
+
+    def __init__(self, blocks: list[Block]):
+        self.outcomes: list[DraftOutcome] = []
+        self.stack: list[tuple[str, Block, DraftOutcome]] = []
+        self.child_counts: dict[str | None, int] = {}
+        self.by_number: dict[str, DraftOutcome] = {}
+        self.heading = ""
+        # In a numbered document, an unnumbered paragraph (a preamble, a closing line) must not
+        # take a number the document gives another: it is numbered P1, P2 … instead.
+        numbered = any(b.section or b.style in NUMBERING_STYLES for b in blocks)
+        self.unnumbered_prefix = "P" if numbered else ""
+
+    def read(self, block: Block) -> None:
         style = block.style
-        if block.section:
-            style = f"section:{block.style}"
-            while stack and stack[-1][0] != style and any(s == style for s, _b, _o in stack):
-                stack.pop()
-            if stack and stack[-1][0] == style:
-                stack.pop()
-            elif stack and stack[-1][1].section:
-                # A section style never seen before under another section: a subsection.
-                pass
-            else:
-                stack.clear()
-            parent = stack[-1][2] if stack else None
-            outcome = place(block, "section", parent)
-            stack.append((style, block, outcome))
-            heading = ""
-            continue
-        if style is None:
-            # An unnumbered paragraph: top level, or the next item in a section; a paragraph
-            # ending "including:" opens a list below it.
-            while stack and not stack[-1][1].section:
-                stack.pop()
-            parent = stack[-1][2] if stack else None
-            outcome = place(block, "plain", parent)
-            stack.append(("plain", block, outcome))
-            continue
-        if style == "multi":
-            parent_number = block.token.rsplit(".", 1)[0]
-            parent = by_number.get(parent_number)
-            while stack and stack[-1][2] is not parent and stack[-1][0] != "decimal":
-                stack.pop()
-            outcome = place(block, "multi", parent)
-            stack.append(("multi", block, outcome))
-            continue
+        if block.heading:
+            self._heading(block)
+        elif block.section:
+            self._section(block)
+        elif style is None:
+            self._paragraph(block)
+        elif style == "multi":
+            self._multi(block)
+        else:
+            self._marked(block, style)
+
+    def _parent(self) -> DraftOutcome | None:
+        return self.stack[-1][2] if self.stack else None
+
+    def _open(self, style: str, block: Block) -> None:
+        """Number the block under the innermost open level and open a level for it."""
+        outcome = self._place(block, style, self._parent())
+        self.stack.append((style, block, outcome))
+
+    def _heading(self, block: Block) -> None:
+        self.heading = block.text
+        # An unnumbered heading closes the lists above it, not the numbered sections.
+        while self.stack and not self.stack[-1][1].section:
+            self.stack.pop()
+
+    def _section(self, block: Block) -> None:
+        stack = self.stack
+        style = f"section:{block.style}"
+        while stack and stack[-1][0] != style and any(s == style for s, _b, _o in stack):
+            stack.pop()
+        if stack and stack[-1][0] == style:
+            stack.pop()
+        elif not (stack and stack[-1][1].section):
+            # Else a section style never seen before under another section: a subsection.
+            stack.clear()
+        outcome = self._place(block, "section", self._parent())
+        stack.append((style, block, outcome))
+        self.heading = ""
+
+    def _paragraph(self, block: Block) -> None:
+        # An unnumbered paragraph: top level, or the next item in a section; a paragraph
+        # ending "including:" opens a list below it.
+        while self.stack and not self.stack[-1][1].section:
+            self.stack.pop()
+        self._open("plain", block)
+
+    def _multi(self, block: Block) -> None:
+        parent = self.by_number.get(block.token.rsplit(".", 1)[0])
+        while self.stack and self.stack[-1][2] is not parent and self.stack[-1][0] != "decimal":
+            self.stack.pop()
+        outcome = self._place(block, "multi", parent)
+        self.stack.append(("multi", block, outcome))
+
+    def _marked(self, block: Block, style: str) -> None:
+        stack = self.stack
         open_styles = [(s, b) for s, b, _o in stack]
         style = _roman_or_letter(style, block.token, open_styles)
         if style.startswith("bullet"):
@@ -477,12 +469,53 @@ def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
             # An unnumbered paragraph that does not introduce a list: a numbered marker
             # starts a list of its own at that paragraph's level.
             stack.pop()
-        parent = stack[-1][2] if stack else None
-        outcome = place(block, style, parent)
-        stack.append((style, block, outcome))
-    if not outcomes:
+        self._open(style, block)
+
+    def _number(self, block: Block, style: str, parent: DraftOutcome | None) -> str:
+        key = parent.number if parent else None
+        self.child_counts[key] = self.child_counts.get(key, 0) + 1
+        written = parent is None and block.token and not style.startswith("bullet")
+        if style == "multi" or written:
+            return block.token  # as the document numbers it
+        if parent is None:
+            return f"{self.unnumbered_prefix}{self.child_counts[key]}"
+        if style.startswith("bullet") or style == "plain":
+            return f"{parent.number}.{self.child_counts[key]}"
+        return f"{parent.number}({block.token})"
+
+    def _place(self, block: Block, style: str, parent: DraftOutcome | None) -> DraftOutcome:
+        number = self._number(block, style, parent)
+        if number in self.by_number:
+            raise ValidationError(
+                _("Number %(number)s appears twice (lines %(first)s and %(second)s).")
+                % {
+                    "number": number,
+                    "first": self.by_number[number].source_line,
+                    "second": block.line,
+                },
+                code="duplicate_number",
+            )
+        outcome = DraftOutcome(
+            number=number,
+            text=block.text,
+            parent_number=parent.number if parent else None,
+            heading=self.heading,
+            is_section=block.section,
+            source_line=block.line,
+        )
+        self.by_number[number] = outcome
+        self.outcomes.append(outcome)
+        return outcome
+
+
+def _numbered(blocks: list[Block]) -> list[DraftOutcome]:
+    """Nest the blocks and give each its number."""
+    numbering = _Numbering(blocks)
+    for block in blocks:
+        numbering.read(block)
+    if not numbering.outcomes:
         raise ValidationError(_("No paragraph was found in the text."), code="empty")
-    return outcomes, warnings
+    return numbering.outcomes
 
 
 def _opens_list(text: str) -> bool:
@@ -596,21 +629,41 @@ def _cue(text: str, start: int) -> tuple[str | None, str]:
     return best[1], best[2]
 
 
-def find_references(text: str, index: DocumentIndex, outcomes_of) -> list[DraftLink]:
+OutcomesOf = Callable[[OutcomeDocument], dict[str, Outcome]]
+
+
+def find_references(text: str, index: DocumentIndex, outcomes_of: OutcomesOf) -> list[DraftLink]:
     """The links a paragraph makes: to outcomes ("Outcome 16 of the Denarau Outcome") and
     to documents ("the 2022 Denarau Outcome"); each resolved or flagged."""
+    taken: list[tuple[int, int]] = []  # the spans read already, in the order read
+    links = _outcome_references(text, index, outcomes_of, taken)
+    links += _document_references(text, index, taken)
+    # A paragraph that cites the same outcome twice links to it once.
+    unique: dict[tuple, DraftLink] = {}
+    for link in links:
+        target = (link.target_outcome_id, link.target_document_id) if link.resolved else None
+        unique.setdefault((link.kind, target or link.target_label), link)
+    return list(unique.values())
+
+
+def _overlaps(match: re.Match, taken: list[tuple[int, int]]) -> bool:
+    return any(match.start() < end and start < match.end() for start, end in taken)
+
+
+def _phrase(cue: str, match: re.Match) -> str:
+    return (cue + match.group(0)).strip() if cue else match.group(0)
+
+
+def _outcome_references(
+    text: str, index: DocumentIndex, outcomes_of: OutcomesOf, taken: list[tuple[int, int]]
+) -> list[DraftLink]:
+    """References to an outcome by its number; each takes its span, a citation or not."""
     links: list[DraftLink] = []
-    taken: list[tuple[int, int]] = []
-
-    def overlaps(match) -> bool:
-        return any(match.start() < end and start < match.end() for start, end in taken)
-
     for pattern in (OUTCOME_OF, NAMED_NUMBER):
         for match in pattern.finditer(text):
-            if overlaps(match):
+            if _overlaps(match, taken):
                 continue
             taken.append(match.span())
-            label = match.group(0).removeprefix("the ").strip()
             kind, phrase = _cue(text, match.start())
             document = index.find(match.group("name"), match.group("year"))
             if document is None and kind is None and pattern is NAMED_NUMBER:
@@ -618,8 +671,8 @@ def find_references(text: str, index: DocumentIndex, outcomes_of) -> list[DraftL
             link = DraftLink(
                 kind=kind or OutcomeLink.Kind.PURSUANT_TO,
                 kind_inferred=kind is None,
-                phrase=(phrase + match.group(0)).strip() if phrase else match.group(0),
-                target_label=label,
+                phrase=_phrase(phrase, match),
+                target_label=match.group(0).removeprefix("the ").strip(),
             )
             if document is not None:
                 outcome = outcomes_of(document).get(match.group("number"))
@@ -627,8 +680,16 @@ def find_references(text: str, index: DocumentIndex, outcomes_of) -> list[DraftL
                     link.target_outcome_id = outcome.pk
                     link.target_code = outcome.citation_code
             links.append(link)
+    return links
+
+
+def _document_references(
+    text: str, index: DocumentIndex, taken: list[tuple[int, int]]
+) -> list[DraftLink]:
+    """References to a whole document, outside the spans `taken` by outcome references."""
+    links: list[DraftLink] = []
     for match in DOCUMENT.finditer(text):
-        if overlaps(match):
+        if _overlaps(match, taken):
             continue
         kind, phrase = _cue(text, match.start())
         document = index.find(match.group("name"), match.group("year"))
@@ -638,19 +699,14 @@ def find_references(text: str, index: DocumentIndex, outcomes_of) -> list[DraftL
         link = DraftLink(
             kind=kind or OutcomeLink.Kind.REAFFIRMS,
             kind_inferred=kind is None,
-            phrase=(phrase + match.group(0)).strip() if phrase else match.group(0),
+            phrase=_phrase(phrase, match),
             target_label=match.group(0).removeprefix("the ").strip(),
         )
         if document is not None:
             link.target_document_id = document.pk
             link.target_code = document.code
         links.append(link)
-    # A paragraph that cites the same outcome twice links to it once.
-    unique: dict[tuple, DraftLink] = {}
-    for link in links:
-        target = (link.target_outcome_id, link.target_document_id) if link.resolved else None
-        unique.setdefault((link.kind, target or link.target_label), link)
-    return list(unique.values())
+    return links
 
 
 # --- 6. the whole parse --------------------------------------------------------------------
@@ -674,8 +730,19 @@ def parse_statement(
     if len(blocks) > 1 and blocks[0].heading and (blocks[1].heading or blocks[1].section):
         # A line in capitals over the first heading or section is the document's title.
         title = blocks.pop(0).text
-    outcomes, warnings = _numbered(blocks)
+    outcomes = _numbered(blocks)
+    _read_kinds_and_links(outcomes, *_recorded(forum, exclude_document))
+    warnings = [
+        _("%(number)s: “%(label)s” is not recorded; link it by hand or leave it out.")
+        % {"number": outcome.number, "label": link.target_label}
+        for outcome, link in Draft(outcomes=outcomes).unresolved
+    ]
+    return Draft(outcomes=outcomes, source_text=text, warnings=warnings, title=title)
 
+
+def _recorded(forum, exclude_document: OutcomeDocument | None) -> tuple[DocumentIndex, OutcomesOf]:
+    """The recorded documents a reference may name, and their outcomes by number (each
+    document's read once, when a reference first names it)."""
     documents = OutcomeDocument.objects.select_related("meeting")
     if forum is not None:
         documents = documents.filter(meeting__forum=forum)
@@ -689,6 +756,13 @@ def parse_statement(
             cache[document.pk] = {o.number: o for o in document.outcomes.all()}
         return cache[document.pk]
 
+    return index, outcomes_of
+
+
+def _read_kinds_and_links(
+    outcomes: list[DraftOutcome], index: DocumentIndex, outcomes_of: OutcomesOf
+) -> None:
+    """Each item's kind (a list item without a verb takes its parent's) and references."""
     parents = {o.number: o for o in outcomes}
     for outcome in outcomes:
         if outcome.is_section:
@@ -698,9 +772,3 @@ def parse_statement(
         if not outcome.kind and parent is not None and not parent.is_section:
             outcome.kind = parent.kind
         outcome.links = find_references(outcome.text, index, outcomes_of)
-    for outcome, link in Draft(outcomes=outcomes).unresolved:
-        warnings.append(
-            _("%(number)s: “%(label)s” is not recorded; link it by hand or leave it out.")
-            % {"number": outcome.number, "label": link.target_label}
-        )
-    return Draft(outcomes=outcomes, source_text=text, warnings=warnings, title=title)

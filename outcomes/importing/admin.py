@@ -1,7 +1,7 @@
 """The secretariat's review-before-save import of an outcome statement.
 
 1. The document's details and its text: pasted, or a .txt, .docx or text-based .pdf
-   (bounded while it arrives: outcomes.imports.BoundedUploadHandler).
+   (bounded while it arrives: outcomes.importing.uploads.BoundedUploadHandler).
 2. The preview: each parsed outcome is a row to correct (number, parent, kind, text, "is a
    section"); under it each detected link (relation; target by citation or document code,
    flagged when not recorded, or dropped); the source text beside it with line numbers;
@@ -9,9 +9,9 @@
 3. Save: services.outcome_statement_import, all or nothing; a refusal is shown on the
    preview with nothing saved.
 
-The draft travels through the preview signed (outcomes.imports.sign_draft), as it was
-read: the corrections are the form's fields, applied to it on each post, so a draft that
-was altered on the way is refused rather than saved.
+The draft travels through the preview signed (outcomes.importing.review.sign_draft), as
+it was read: the corrections are the form's fields, applied to it on each post, so a draft
+that was altered on the way is refused rather than saved.
 
 Another app adds to the review without `outcomes` importing it (models depend one way):
 workinggroups/admin.py subclasses the document admin, adding fields to each row
@@ -39,10 +39,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from forums.admin_base import show_refusal
-from outcomes import imports
-from outcomes.drafts import Draft, DraftOutcome
+from outcomes.importing import review, uploads
+from outcomes.importing.drafts import Draft, DraftOutcome
+from outcomes.importing.services import outcome_statement_import
 from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
-from outcomes.services import outcome_statement_import
 
 # The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
 MAX_INDENT_DEPTH = 6
@@ -69,9 +69,9 @@ class StatementSourceForm(forms.Form):
     file = forms.FileField(
         label=capfirst(_("or a file")),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(imports.FILE_SUFFIXES)}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(review.FILE_SUFFIXES)}),
         help_text=_(".txt, .docx, a .pdf with text, or Akoma Ntoso .xml; up to %(limit)s MB.")
-        % {"limit": imports.MAX_UPLOAD_BYTES // 1_000_000},
+        % {"limit": uploads.MAX_UPLOAD_BYTES // 1_000_000},
     )
 
     def __init__(self, *args, oversized: bool = False, **kwargs):
@@ -82,7 +82,7 @@ class StatementSourceForm(forms.Form):
         cleaned_data = super().clean()
         text, upload = cleaned_data.get("text") or "", cleaned_data.get("file")
         if self.oversized:
-            self.add_error("file", imports.too_big_error())
+            self.add_error("file", uploads.too_big_error())
         elif text.strip() and upload is not None:
             self.add_error(None, _("Paste the text or upload a file, not both."))
         elif not text.strip() and upload is None:
@@ -199,7 +199,7 @@ class StatementImportMixin(_ModelAdmin):
         def bounded(request):
             # Before anything reads the body (the CSRF check does): a file over the limit
             # is dropped as it arrives, never held whole.
-            imports.bound_uploads(request)
+            uploads.bound_uploads(request)
             try:
                 request.POST  # noqa: B018 - read now, under the bound
             except (RequestDataTooBig, TooManyFieldsSent):
@@ -226,7 +226,7 @@ class StatementImportMixin(_ModelAdmin):
                 "The text is too large to send in one form; upload it as a file "
                 "(up to %(limit)s MB), or import one statement at a time."
             )
-            % {"limit": imports.MAX_UPLOAD_BYTES // 1_000_000},
+            % {"limit": uploads.MAX_UPLOAD_BYTES // 1_000_000},
             messages.ERROR,
         )
         return self._render_source(request, self._statement_form(request)(), StatementSourceForm())
@@ -244,12 +244,12 @@ class StatementImportMixin(_ModelAdmin):
         source = StatementSourceForm(
             request.POST if posted else None,
             request.FILES if posted else None,
-            oversized="file" in imports.oversized_fields(request),
+            oversized="file" in uploads.oversized_fields(request),
         )
         if posted and meta.is_valid() & source.is_valid():
             upload = source.cleaned_data["file"]
             try:
-                draft = imports.read_statement(
+                draft = review.read_statement(
                     meeting=meta.cleaned_data["meeting"],
                     text=source.cleaned_data["text"],
                     upload=upload,
@@ -259,7 +259,7 @@ class StatementImportMixin(_ModelAdmin):
             else:
                 rows, links = self._review_formsets(draft)
                 return self._render_review(
-                    request, meta, draft, imports.sign_draft(draft), rows, links
+                    request, meta, draft, review.sign_draft(draft), rows, links
                 )
         return self._render_source(request, meta, source)
 
@@ -267,7 +267,7 @@ class StatementImportMixin(_ModelAdmin):
         meta = meta_form_class(request.POST)
         token = request.POST["draft"]
         try:
-            draft = imports.unsign_draft(token)
+            draft = review.unsign_draft(token)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return self._render_source(request, meta, StatementSourceForm())
@@ -279,7 +279,7 @@ class StatementImportMixin(_ModelAdmin):
                     with transaction.atomic():
                         document = outcome_statement_import(
                             actor=request.user,
-                            draft=imports.without_repeated_links(corrected),
+                            draft=review.without_repeated_links(corrected),
                             **meta.cleaned_data,
                         )
                         row_data = [
@@ -368,7 +368,7 @@ class StatementImportMixin(_ModelAdmin):
                 target = link_form.cleaned_data["target"].strip()
                 if target != link.target_code:
                     try:
-                        imports.point_link_at(link, target)
+                        review.point_link_at(link, target)
                     except ValidationError as error:
                         link_form.add_error("target", error)
                         complete = False
