@@ -26,11 +26,9 @@ from forums.models import (
     ForumMembership,
     Hosting,
     HostingChange,
-    Meeting,
     Member,
     Profile,
 )
-from outcomes.admin import OutcomeDocumentInline
 
 User = get_user_model()
 
@@ -115,7 +113,8 @@ class MeetingHostingInline(AuditedInline):
         )
 
 
-@admin.register(Meeting)
+# Registered by the secretariat's admin (secretariat/admin.py), which adds what other apps
+# show on a meeting: its outcome documents and the chair's report.
 class MeetingAdmin(AuditedAdmin):
     list_display = [
         "__str__",
@@ -139,7 +138,7 @@ class MeetingAdmin(AuditedAdmin):
         (_("Where"), {"fields": ["venue", "country", "time_zone"]}),
     ]
     autocomplete_fields = ["forum"]
-    inlines = [ChairInline, MeetingHostingInline, AttendanceInline, OutcomeDocumentInline]
+    inlines = [ChairInline, MeetingHostingInline, AttendanceInline]
 
     def get_queryset(self, request):
         chairs = Chair.objects.select_related("member")

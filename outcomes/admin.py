@@ -143,7 +143,8 @@ class OutcomeInline(AuditedInline):
         record_outcome(request, obj)
 
 
-@admin.register(OutcomeDocument)
+# Registered by the secretariat's admin (secretariat/admin.py), which adds the working
+# groups an imported statement may set up.
 class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
     form = DocumentForm
     list_display = ["code", "title", "kind", "meeting", "adopted_on", "tlp", "outcome_count"]

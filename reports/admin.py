@@ -1,9 +1,11 @@
 """The secretariat's side of the chair's report: the kept reports, and an action on meetings.
 
 The action sits on the meeting list, whose admin belongs to `forums`; forums must not
-import reports (models depend one way), so this module takes over the Meeting
-registration with a subclass that adds the action, as forums/admin.py does for User.
+import reports (models depend one way), so the action is a mixin here and the
+secretariat's admin (secretariat/admin.py) puts it on the meeting list.
 """
+
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin
@@ -17,13 +19,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from forums.admin import MeetingAdmin as ForumsMeetingAdmin
-from forums.admin_base import ReadOnlyAdminMixin
-from forums.models import Meeting
+from forums.admin_base import ReadOnlyAdminMixin, ServiceAdminMixin
 from forums.tlp import TLP
 from reports import services
 from reports.content import LEVELS, check_as_of, report_today
 from reports.models import GeneratedReport
+
+if TYPE_CHECKING:
+    # The action is only ever mixed into a ServiceAdminMixin admin: for the checker, one.
+    _ModelAdmin = ServiceAdminMixin
+else:
+    _ModelAdmin = object
 
 
 @admin.register(GeneratedReport)
@@ -115,14 +121,8 @@ class ChairsReportForm(forms.Form):
     )
 
 
-# The Meeting admin of `forums`, with the chair's report action added.
-admin.site.unregister(Meeting)
-
-
-@admin.register(Meeting)
-class MeetingAdmin(ForumsMeetingAdmin):
-    # A class attribute in Django; the stubs type it per instance (with Self in its type).
-    actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]  # type: ignore[misc]
+class ChairsReportAction(_ModelAdmin):
+    """The meeting list's "Chair's report…" action (secretariat/admin.py adds it there)."""
 
     def has_report_permission(self, request):
         # Whoever may read the kept reports may have one made (it is kept under their name).

@@ -9,17 +9,14 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt
 from forums.audit import save_validated
 from forums.models import seat_current_on
 from forums.tlp import TLP
-from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
-from outcomes.importing.admin import DraftOutcomeForm
-from outcomes.models import Outcome, OutcomeDocument
-from workinggroups import policy, reminders, services
+from outcomes.models import Outcome
+from workinggroups import reminders, services
 from workinggroups.jobs import sweep_reminders
 from workinggroups.models import (
     Reason,
@@ -354,59 +351,6 @@ class WorkingGroupMembershipAdmin(AuditedAdmin):
 
     def record(self, request, obj, form, change):
         record_membership(request, obj)
-
-
-# --- a working group from an imported statement ---------------------------------------
-# The statement import's review belongs to `outcomes`, which must not import this app
-# (models depend one way): as reports/admin.py does for meetings, this module takes over
-# the OutcomeDocument registration with a subclass that adds the working-group option.
-
-
-class StatementRowForm(DraftOutcomeForm):
-    """A parsed outcome with sub-items may establish a group whose tasks they are."""
-
-    establishes_group = forms.BooleanField(
-        label=_("These items are the tasks of a working group this paragraph establishes"),
-        required=False,
-    )
-    group_name = forms.CharField(
-        label=_("working group name"),
-        max_length=WorkingGroup._meta.get_field("name").max_length,
-        required=False,
-        help_text=_("Empty: “Working group under” its citation code."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.has_children:
-            del self.fields["establishes_group"]
-            del self.fields["group_name"]
-
-
-admin.site.unregister(OutcomeDocument)
-
-
-@admin.register(OutcomeDocument)
-class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
-    statement_row_form = StatementRowForm
-
-    def statement_imported(self, request, document, rows):
-        notes = super().statement_imported(request, document, rows)
-        for item, data in rows:
-            if not data.get("establishes_group"):
-                continue
-            if not policy.may_set_up_groups(request.user):
-                raise PermissionDenied
-            group = services.working_group_from_outcome(
-                actor=request.user,
-                outcome=document.outcomes.get(number=item.number),
-                name=data.get("group_name", "").strip(),
-            )
-            notes.append(
-                gettext("Working group “%(name)s” set up with %(count)d task(s).")
-                % {"name": group.name, "count": group.tasks.count()}
-            )
-        return notes
 
 
 # --- reminders --------------------------------------------------------------------------

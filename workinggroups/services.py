@@ -2,7 +2,7 @@
 
 import datetime
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,9 @@ from forums.audit import attribute_change, lock_for_edit, save_validated
 from forums.models import Meeting, Member
 from forums.policy import is_secretariat, require
 from forums.tlp import TLP
-from outcomes.models import Outcome, OutcomeLink
+from outcomes.importing.drafts import Draft
+from outcomes.importing.services import outcome_statement_import
+from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from workinggroups import policy
 from workinggroups.models import (
     CalendarFeed,
@@ -226,6 +228,28 @@ def _outcomes_each_serves(items: list[Outcome]) -> dict[int, list[Outcome]]:
             serves[source_id].append(target_id)
     targets = Outcome.objects.in_bulk([pk for pks in serves.values() for pk in pks])
     return {item_id: [targets[pk] for pk in pks] for item_id, pks in serves.items()}
+
+
+@transaction.atomic
+def statement_import_setting_up_groups(
+    *, actor: "User | None", draft: Draft, groups: Mapping[str, str], **document
+) -> tuple[OutcomeDocument, list[WorkingGroup]]:
+    """Import a reviewed outcome statement and set up the working groups it establishes.
+
+    `groups` maps the number of each paragraph that establishes a group ("6") to the
+    group's name ("" for the default); its sub-items become the group's tasks. All of it
+    or nothing.
+    """
+    if groups:
+        require(policy.may_set_up_groups(actor), SET_UP_GROUPS)
+    imported = outcome_statement_import(actor=actor, draft=draft, **document)
+    made = [
+        working_group_from_outcome(
+            actor=actor, outcome=imported.outcomes.get(number=number), name=name
+        )
+        for number, name in groups.items()
+    ]
+    return imported, made
 
 
 # What a working-group lead (or the secretariat) may change in a task's details.

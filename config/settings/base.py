@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workinggroups",
     "reports",
     "pages",
+    "secretariat",
     "fixtures",
 ]
 

@@ -15,7 +15,7 @@ that was altered on the way is refused rather than saved.
 
 Another app adds to the review without `outcomes` importing it (models depend one way):
 workinggroups/admin.py subclasses the document admin, adding fields to each row
-(`statement_row_form`) and work done in the same transaction (`statement_imported`).
+(`statement_row_form`) and what it saves with the statement (`save_statement`).
 """
 
 import dataclasses
@@ -29,7 +29,6 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     ValidationError,
 )
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -185,12 +184,14 @@ class StatementImportMixin(_ModelAdmin):
     statement_template = "admin/outcomes/outcomedocument/import.html"
     statement_review_template = "admin/outcomes/outcomedocument/import_review.html"
 
-    def statement_imported(self, request, document, rows) -> list[str]:
-        """Runs in the import's transaction once the document is saved: the work another
-        app's admin does from the review (`rows`: each corrected DraftOutcome with its
-        row's cleaned data). Returns messages for the officer; a ValidationError undoes
-        the whole import."""
-        return []
+    def save_statement(self, request, *, draft: Draft, rows, fields) -> tuple[object, list[str]]:
+        """Save the reviewed statement in one service call; (the document, messages).
+
+        `rows` pairs each corrected DraftOutcome with its row's cleaned data, for an admin
+        that saves more with it (secretariat/admin.py sets up the working groups a
+        paragraph establishes). A ValidationError leaves nothing saved.
+        """
+        return outcome_statement_import(actor=request.user, draft=draft, **fields), []
 
     def get_urls(self):
         protected = csrf_protect(self.statement_import_view)
@@ -275,18 +276,17 @@ class StatementImportMixin(_ModelAdmin):
         if meta.is_valid() & rows.is_valid() & links.is_valid():
             corrected = self._corrected(draft, rows, links)
             if corrected is not None:
+                row_data = [
+                    (item, form.cleaned_data)
+                    for item, form in zip(corrected.outcomes, rows.forms, strict=True)
+                ]
                 try:
-                    with transaction.atomic():
-                        document = outcome_statement_import(
-                            actor=request.user,
-                            draft=review.without_repeated_links(corrected),
-                            **meta.cleaned_data,
-                        )
-                        row_data = [
-                            (item, form.cleaned_data)
-                            for item, form in zip(corrected.outcomes, rows.forms, strict=True)
-                        ]
-                        notes = self.statement_imported(request, document, row_data)
+                    document, notes = self.save_statement(
+                        request,
+                        draft=review.without_repeated_links(corrected),
+                        rows=row_data,
+                        fields=meta.cleaned_data,
+                    )
                 except ValidationError as error:
                     show_refusal(meta, error)  # rolled back: nothing is saved
                 else:

@@ -1,0 +1,70 @@
+"""The admin pages that read across apps, registered once here (see apps.py)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from forums.admin import MeetingAdmin as ForumsMeetingAdmin
+from forums.models import Meeting
+from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
+from outcomes.admin import OutcomeDocumentInline
+from outcomes.importing.admin import DraftOutcomeForm
+from outcomes.models import OutcomeDocument
+from reports.admin import ChairsReportAction
+from workinggroups.models import WorkingGroup
+from workinggroups.services import statement_import_setting_up_groups
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ChairsReportAction, ForumsMeetingAdmin):
+    """A meeting with its chairs, hosts and attendance, the documents it adopted, and the
+    chair's report action."""
+
+    inlines = [*ForumsMeetingAdmin.inlines, OutcomeDocumentInline]
+    # A class attribute in Django; the stubs type it per instance (with Self in its type).
+    actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]  # type: ignore[misc]
+
+
+class StatementRowForm(DraftOutcomeForm):
+    """A parsed outcome with sub-items may establish a group whose tasks they are."""
+
+    establishes_group = forms.BooleanField(
+        label=_("These items are the tasks of a working group this paragraph establishes"),
+        required=False,
+    )
+    group_name = forms.CharField(
+        label=_("working group name"),
+        max_length=WorkingGroup._meta.get_field("name").max_length,
+        required=False,
+        help_text=_("Empty: “Working group under” its citation code."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.has_children:
+            del self.fields["establishes_group"]
+            del self.fields["group_name"]
+
+
+@admin.register(OutcomeDocument)
+class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
+    """Outcome documents, whose statement import may set up working groups."""
+
+    statement_row_form = StatementRowForm
+
+    def save_statement(self, request, *, draft, rows, fields):
+        groups = {
+            item.number: data.get("group_name", "").strip()
+            for item, data in rows
+            if data.get("establishes_group")
+        }
+        document, made = statement_import_setting_up_groups(
+            actor=request.user, draft=draft, groups=groups, **fields
+        )
+        notes = [
+            gettext("Working group “%(name)s” set up with %(count)d task(s).")
+            % {"name": group.name, "count": group.tasks.count()}
+            for group in made
+        ]
+        return document, notes
