@@ -116,8 +116,9 @@ STATEMENTS = [
     (
         "forums_forum",
         """
-        INSERT INTO forums_forum (id, name, acronym, established_year, description, secretariat_id)
-        SELECT f, 'Bench forum ' || f, 'BF' || f, 2000 + f %% 20, 'A generated forum.', NULL
+        INSERT INTO forums_forum (id, name, acronym, established_year, description, secretariat_id,
+                                  stalled_after_days)
+        SELECT f, 'Bench forum ' || f, 'BF' || f, 2000 + f %% 20, 'A generated forum.', NULL, 90
         FROM generate_series(1, %(forums)s) AS f
         """,
     ),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -121,6 +121,12 @@ class Forum(models.Model):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
+    stalled_after_days = models.PositiveSmallIntegerField(
+        _("work stalls after (days)"),
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("Open work with no update for this many days counts as stalled."),
+    )
     members: "models.ManyToManyField[Member, ForumMembership]" = models.ManyToManyField(
         Member, verbose_name=_("members"), through="ForumMembership", related_name="forums"
     )
@@ -130,6 +136,13 @@ class Forum(models.Model):
         ordering = ["acronym"]
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stalled_after_days__gte=1),
+                name="forum_stalled_after_at_least_a_day",
+                violation_error_message=_("Work stalls after one day or more."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.acronym
@@ -195,7 +208,45 @@ def day_at_venue(now: datetime.datetime, zone=None) -> datetime.date:
     return now.astimezone(zone or datetime.UTC).date()
 
 
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def meeting_held(today: datetime.date, *, prefix: str = "") -> Q:
+    """The one definition of "this meeting has been held" (as a filter on `prefix`).
+
+    A dated meeting is held once its last day is past. A meeting with approximate dates
+    is held once the month it was expected in is past, or once a later meeting of its
+    forum is recorded: the forum has moved on whether or not its dates were written down.
+    """
+    later = Meeting.objects.filter(
+        forum_id=OuterRef(f"{prefix}forum_id"), sequence__gt=OuterRef(f"{prefix}sequence")
+    )
+    dated = Q(**{f"{prefix}start_date__isnull": False})
+    return (
+        (dated & Q(**{f"{prefix}end_date__lt": today}))
+        | (dated & Q(**{f"{prefix}end_date__isnull": True, f"{prefix}start_date__lt": today}))
+        | (~dated & Q(**{f"{prefix}expected_month__lt": first_of_month(today)}))
+        | (~dated & Exists(later))
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
+    def held(self, today: datetime.date | None = None) -> "MeetingQuerySet":
+        """Meetings that have taken place by `today` (UTC today by default)."""
+        return self.filter(meeting_held(today or timezone.now().date()))
+
+    def latest_held_and_next(self, forum_ids, *, today: datetime.date) -> dict[int, tuple]:
+        """Each forum's latest held meeting and its next one (either None), two queries."""
+        latest: dict[int, Meeting] = {}
+        for meeting in self.filter(forum_id__in=forum_ids).held(today).order_by("sequence"):
+            latest[meeting.forum_id] = meeting
+        upcoming: dict[int, Meeting] = {}
+        not_held = self.filter(forum_id__in=forum_ids).exclude(meeting_held(today))
+        for meeting in not_held.order_by("-sequence"):
+            upcoming[meeting.forum_id] = meeting
+        return {f: (latest.get(f), upcoming.get(f)) for f in forum_ids}
+
     def with_host_name(self) -> "MeetingQuerySet":
         """Annotate `host_name`: the member whose hosting is confirmed or done."""
         hosting = Hosting.objects.filter(
@@ -239,6 +290,14 @@ class Meeting(models.Model):
         max_length=200,
         blank=True,
         help_text=_("When exact dates are not known yet, e.g. “August 2024”."),
+    )
+    expected_month = models.DateField(
+        _("expected in the month of"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Without exact dates: the first day of the month it is expected, e.g. 2024-08-01."
+        ),
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -287,6 +346,8 @@ class Meeting(models.Model):
     def clean(self) -> None:
         if self.end_date and not self.start_date:
             raise ValidationError({"start_date": _("Give the start date with the end date.")})
+        if self.expected_month is not None:
+            self.expected_month = first_of_month(self.expected_month)
 
     @property
     def next_meeting(self) -> "Meeting | None":

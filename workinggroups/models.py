@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
-from django.db.models import F, Q, Value, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,16 @@ from simple_history.models import HistoricalRecords
 
 from forums.access import Audience, audience_of, named_in, tlp_rule
 from forums.audit import Versioned, check_transition
-from forums.models import OPEN_ENDED, Meeting, Member, SeatQuerySet, day_at_venue, due_day_end
+from forums.models import (
+    OPEN_ENDED,
+    Forum,
+    Meeting,
+    Member,
+    SeatQuerySet,
+    day_at_venue,
+    due_day_end,
+    meeting_held,
+)
 from forums.tlp import TLP, validate_not_more_open
 from outcomes.models import Outcome
 
@@ -216,7 +225,8 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(Q(working_group_id__in=audience_of(user).groups) | Q(lead_id=user.pk))
 
     def overdue(self, now: datetime.datetime | None = None) -> "TaskQuerySet":
-        """Open tasks whose due day has ended in the time zone of the meeting they report to.
+        """The one definition of overdue work: open, and past its due day at the venue of
+        the meeting it reports to, or with no due day once that meeting has been held.
 
         A due date is a calendar day at the meeting's venue, ending 23:59 there; "today"
         is therefore asked once per venue time zone in use (a handful), not per row.
@@ -231,7 +241,59 @@ class TaskQuerySet(models.QuerySet):
         ended = Q(reports_to__time_zone__isnull=True, due_on__lt=day_at_venue(now))
         for zone in zones:
             ended |= Q(reports_to__time_zone=zone, due_on__lt=day_at_venue(now, zone))
-        return self.open().filter(ended)
+        undated = Q(due_on__isnull=True, reports_to__isnull=False) & meeting_held(
+            day_at_venue(now), prefix="reports_to__"
+        )
+        return self.open().filter(ended | undated)
+
+    def with_last_movement(self, reader) -> "TaskQuerySet":
+        """Annotate `last_moved_at`: the newest update `reader` may read, else when the task
+        was recorded. Hidden updates move nothing a reader sees."""
+        newest = (
+            TaskUpdate.objects.visible_to(reader)
+            .filter(task_id=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        return self.annotate(last_moved_at=Coalesce(Subquery(newest), F("created_at")))
+
+    def with_meetings_passed(self, today: datetime.date | None = None) -> "TaskQuerySet":
+        """Annotate `meetings_passed`: the forum's meetings held since the one that set the
+        task's group up (the meetings this work has been carried past)."""
+        held = (
+            Meeting.objects.filter(
+                forum_id=OuterRef("working_group__established_by__forum_id"),
+                sequence__gt=OuterRef("working_group__established_by__sequence"),
+            )
+            .filter(meeting_held(today or timezone.now().date()))
+            .order_by()
+            .values("forum_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(meetings_passed=Coalesce(Subquery(held), 0))
+
+    def stalled(self, reader, now: datetime.datetime | None = None) -> "TaskQuerySet":
+        """The one definition of stalled work: open, with no update `reader` may read for
+        its forum's period, or carried past two meetings or more."""
+        now = now or timezone.now()
+        periods = Forum.objects.order_by().values_list("stalled_after_days", flat=True).distinct()
+        quiet = Q(pk__in=[])
+        for days in periods:
+            quiet |= Q(
+                working_group__established_by__forum__stalled_after_days=days,
+                last_moved_at__lt=now - datetime.timedelta(days=days),
+            )
+        return (
+            self.open()
+            .with_last_movement(reader)
+            .with_meetings_passed(day_at_venue(now))
+            .filter(quiet | Q(meetings_passed__gte=STALLED_AFTER_MEETINGS))
+        )
+
+
+# Carried past this many meetings, open work counts as stalled whatever its updates say.
+STALLED_AFTER_MEETINGS = 2
 
 
 def serving_links(outcome_ids):
