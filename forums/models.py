@@ -227,7 +227,7 @@ def meeting_held(today: datetime.date, *, prefix: str = "") -> Q:
         (dated & Q(**{f"{prefix}end_date__lt": today}))
         | (dated & Q(**{f"{prefix}end_date__isnull": True, f"{prefix}start_date__lt": today}))
         | (~dated & Q(**{f"{prefix}expected_month__lt": first_of_month(today)}))
-        | (~dated & Exists(later))
+        | (~dated & Q(Exists(later)))
     )
 
 
