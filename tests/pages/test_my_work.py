@@ -143,8 +143,8 @@ def test_work_without_a_due_date_is_before_the_next_meeting_or_later(calendar):
 
 
 def test_a_meeting_already_opened_is_not_the_next_meeting(calendar):
-    # The 5th meeting opened on 23 Aug 2027: on 1 Sep its unfinished work is overdue, and
-    # undated work for it is no longer "before the next meeting".
+    # The 5th meeting opened on 23 Aug 2027: on 1 Sep its unfinished work is overdue,
+    # undated work for it too (its meeting has been held).
     now = datetime.datetime(2027, 9, 1, 0, 0, tzinfo=datetime.UTC)
     tasks = loaded(
         task(calendar, "undated, for the 5th", None),
@@ -152,9 +152,8 @@ def test_a_meeting_already_opened_is_not_the_next_meeting(calendar):
         task(calendar, "undated, for the 6th", None, meeting="after"),
     )
     assert titles(due_sections(tasks, now=now)) == [
-        ("overdue", ["due at the 5th"]),
+        ("overdue", ["undated, for the 5th", "due at the 5th"]),
         ("next_meeting", ["undated, for the 6th"]),
-        ("later", ["undated, for the 5th"]),
     ]
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from forums.access import secretariat_people
 from forums.models import Chair, Meeting, due_day_end
@@ -297,6 +297,15 @@ def _plan_one(
         )
 
 
+# Work with no due day falls due when its meeting opens, or (no dates) in its expected
+# month: a move since then counts; with neither, any move made before it was overdue
+# does not.
+UNDATED_WORK_FALLS_DUE = (
+    OuterRef("reports_to__start_date"),
+    OuterRef("reports_to__expected_month"),
+)
+
+
 def overdue_unmoved(now: datetime.datetime):
     """Open tasks past their deadline whose status has not moved since it passed."""
     # The deadline is 23:59 of the due day at the venue; a move on the due day or later
@@ -308,7 +317,7 @@ def overdue_unmoved(now: datetime.datetime):
         TaskUpdate.objects.filter(task=OuterRef("pk"))
         .exclude(status_from=F("status_to"))
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .filter(day__gte=OuterRef("due_on"))
+        .filter(day__gte=Coalesce(OuterRef("due_on"), *UNDATED_WORK_FALLS_DUE))
     )
     return (
         Task.objects.overdue(now).exclude(status=Task.Status.READY).filter(~Exists(moved_since_due))
