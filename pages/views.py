@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -96,7 +96,8 @@ def my_work(request):
         .of_person(request.user)
         .open()
         .select_related("working_group", "reports_to__forum")
-        .order_by("due_on", "pk")
+        # Undated work last on every database (SQLite sorts NULL first, PostgreSQL last).
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
     )
     seats = WorkingGroupMembership.objects.current().filter(person=request.user)
     groups = (

@@ -5,6 +5,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from forums.tlp import TLP
@@ -34,7 +35,7 @@ def loaded(*tasks: Task) -> list[Task]:
     return list(
         Task.objects.filter(pk__in=[t.pk for t in tasks])
         .select_related("working_group", "reports_to__forum")
-        .order_by("due_on", "pk")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
     )
 
 
@@ -152,7 +153,7 @@ def test_a_meeting_already_opened_is_not_the_next_meeting(calendar):
         task(calendar, "undated, for the 6th", None, meeting="after"),
     )
     assert titles(due_sections(tasks, now=now)) == [
-        ("overdue", ["undated, for the 5th", "due at the 5th"]),
+        ("overdue", ["due at the 5th", "undated, for the 5th"]),
         ("next_meeting", ["undated, for the 6th"]),
     ]
 
