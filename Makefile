@@ -45,7 +45,9 @@ demo-data: migrate
 
 # The web server, a Celery worker and the Celery scheduler (beat), on the embedded
 # defaults: SQLite, a filesystem broker under var/celery/, mail into var/outbox/.
-# deploy/supervise.py starts them; Ctrl-C stops all three within 10 seconds.
+# deploy/supervise.py starts them with SITE_URL=http://$(HOST):$(PORT) (unless SITE_URL
+# is set), so that links in feeds and e-mails follow the port; Ctrl-C stops all three
+# within 10 seconds.
 run: demo-data
 	@$(BIN)/python manage.py demo_logins --url "http://$(HOST):$(PORT)"
 	@echo "Reminders: the worker writes them to var/outbox/ (one .eml each) within a minute or two."

@@ -2,6 +2,10 @@
 
     .venv/bin/python deploy/supervise.py --host 127.0.0.1 --port 8000
 
+Links: the calendar feed and the reminder e-mails (written by the worker) link to
+SITE_URL, so every process gets SITE_URL=http://HOST:PORT, the address the server is
+started on, unless the environment already sets one (a proxy's name, say).
+
 Stopping (Ctrl-C, TERM or HUP): every process runs in a process group of its own, so the
 terminal's Ctrl-C reaches this supervisor only, never Celery's pool processes, which reset
 INT and TERM to their defaults and die mid-job when signalled directly; the old `make run`
@@ -26,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GRACE_SECONDS = 8.0
 POLL_SECONDS = 0.1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# A wildcard address is where the server listens, not an address to link to.
+WILDCARD_TO_LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 def netloc(host: str, port: int) -> str:
@@ -34,9 +40,12 @@ def netloc(host: str, port: int) -> str:
 
 
 def demo_environment(environ: Mapping[str, str], *, host: str, port: int) -> dict[str, str]:
-    """What every demo process runs with: the caller's environment, the local settings."""
+    """What every demo process runs with: the caller's environment, the local settings,
+    and SITE_URL from the server's address unless the caller gave one."""
     env = dict(environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if not env.get("SITE_URL"):
+        env["SITE_URL"] = f"http://{netloc(WILDCARD_TO_LOOPBACK.get(host, host), port)}"
     return env
 
 

@@ -1,5 +1,5 @@
-"""`make run`: Ctrl-C stops every process it started (web server, Celery worker and its pool,
-beat) within 10 seconds.
+"""`make run`: links follow the port the demo is started on, and Ctrl-C stops every process
+it started (web server, Celery worker and its pool, beat) within 10 seconds.
 
 The supervisor (deploy/supervise.py) runs for real, on the local settings `make run` uses,
 with a SQLite file of the test's own and Redis database 12 for the broker and the caches
@@ -33,7 +33,7 @@ supervise = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(supervise)
 
 
-# --- the command -----------------------------------------------------------------------------
+# --- the address links are written with ------------------------------------------------------
 
 
 def test_make_run_hands_its_host_and_port_to_the_supervisor():
@@ -43,6 +43,35 @@ def test_make_run_hands_its_host_and_port_to_the_supervisor():
     last = dry_run.stdout.strip().splitlines()[-1]
 
     assert last.endswith("python deploy/supervise.py --host 127.0.0.1 --port 8123"), last
+    assert 'demo_logins --url "http://127.0.0.1:8123"' in dry_run.stdout
+
+
+@pytest.mark.parametrize(
+    ("host", "site_url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123"),
+        ("localhost", "http://localhost:8123"),
+        ("::1", "http://[::1]:8123"),
+        ("0.0.0.0", "http://127.0.0.1:8123"),  # where it listens is no address to link to
+    ],
+)
+def test_links_follow_the_address_the_server_is_started_on(host, site_url):
+    env = supervise.demo_environment({"PATH": "/usr/bin"}, host=host, port=8123)
+
+    assert env["SITE_URL"] == site_url
+    assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.local"
+    assert env["PATH"] == "/usr/bin"
+
+
+def test_a_site_url_the_person_set_is_kept():
+    given = {"SITE_URL": "https://talanoa.example.org", "DJANGO_SETTINGS_MODULE": "x"}
+    env = supervise.demo_environment(given, host="127.0.0.1", port=8123)
+
+    assert env["SITE_URL"] == "https://talanoa.example.org"
+    assert env["DJANGO_SETTINGS_MODULE"] == "x"
+    assert supervise.demo_environment({"SITE_URL": ""}, host="127.0.0.1", port=8123)[
+        "SITE_URL"
+    ] == ("http://127.0.0.1:8123")
 
 
 # --- starting and stopping for real ----------------------------------------------------------
@@ -57,6 +86,11 @@ def children_of(pid: int) -> list[int]:
             if int(fields[1]) == pid and fields[0] != "Z":
                 found.append(int(stat.parent.name))
     return found
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if item)
 
 
 def processes_with(marker: str) -> list[int]:
@@ -172,7 +206,9 @@ def test_ctrl_c_stops_the_web_server_the_worker_its_pool_and_beat_within_ten_sec
     port = free_port()
     running = demo(port)
     mains = running.wait_until_up()
-    assert len(mains) == 3
+    # Every process gets the server's address for its links (the worker writes the e-mails).
+    for pid in mains:
+        assert environment_of(pid)["SITE_URL"] == f"http://127.0.0.1:{port}"
     everything = running.left()
     assert len(everything) >= 5  # web, beat, the worker and its two pool processes
 
