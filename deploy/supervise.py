@@ -8,8 +8,8 @@ started on, unless the environment already sets one (a proxy's name, say).
 
 Stopping (Ctrl-C, TERM or HUP): every process runs in a process group of its own, so the
 terminal's Ctrl-C reaches this supervisor only, never Celery's pool processes, which reset
-INT and TERM to their defaults and die mid-job when signalled directly; the old `make run`
-signalled them all at once, and its worker then hung in its warm shutdown. Here each
+TERM to its default and die mid-job when signalled directly; the old `make run` signalled
+every process at once, and its worker was seen hanging in its warm shutdown. Here each
 main process gets TERM, as systemd's KillMode=mixed sends it (deploy/systemd/); whatever
 of a group is still there GRACE_SECONDS later is killed; a second Ctrl-C kills at once.
 If one process exits on its own, the others are stopped too, and the exit status says so.
