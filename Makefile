@@ -45,15 +45,13 @@ demo-data: migrate
 
 # The web server, a Celery worker and the Celery scheduler (beat), on the embedded
 # defaults: SQLite, a filesystem broker under var/celery/, mail into var/outbox/.
-# Ctrl-C stops all three.
+# deploy/supervise.py starts them with SITE_URL=http://$(HOST):$(PORT) (unless SITE_URL
+# is set), so that links in feeds and e-mails follow the port; Ctrl-C stops all three
+# within 10 seconds.
 run: demo-data
 	@$(BIN)/python manage.py demo_logins --url "http://$(HOST):$(PORT)"
 	@echo "Reminders: the worker writes them to var/outbox/ (one .eml each) within a minute or two."
-	@trap 'kill 0' INT TERM EXIT; \
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker \
-	  --loglevel=INFO --concurrency=2 --hostname=demo-worker@%h & \
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config beat --loglevel=INFO & \
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@exec $(BIN)/python deploy/supervise.py --host $(HOST) --port $(PORT)
 
 # Production on this machine: gunicorn, two Celery workers and one beat on the local
 # PostgreSQL (database talanoa_prod, created if missing) and Redis, with the production

@@ -408,13 +408,17 @@ def outcome_detail(request, code: str):
 def my_settings(request):
     feed = CalendarFeed.objects.filter(person=request.user).first()
     preference = reminder_preference_for(request.user)
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar:feed", args=[feed.token])) if feed else None
+    )
     return render(
         request,
         "pages/settings.html",
         {
-            "feed_url": request.build_absolute_uri(reverse("calendar:feed", args=[feed.token]))
-            if feed
-            else None,
+            "feed_url": feed_url,
+            # webcal:// is the same address for a calendar program to subscribe to: a
+            # phone or desktop opens its calendar on it, where https:// downloads a file.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else None,
             "preferences_url": reverse(
                 "reminders:preferences", args=[preference.unsubscribe_token]
             ),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forums.access import audience_of
+from forums.dates import format_date
 from forums.models import Chair, Forum, Hosting, HostingChange, Meeting
 from forums.tlp import TLP
 from outcomes.lineage import links_out
@@ -177,7 +178,7 @@ def check_level(user, meeting: Meeting, level: int) -> TLP:
 
 
 def _day(value: datetime.date | None) -> str:
-    return value.strftime("%-d %b %Y") if value else "not set"
+    return format_date(value, "short") if value else "not set"
 
 
 def _dates(meeting: Meeting) -> str:

@@ -27,6 +27,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 
+from forums.dates import format_date
 from forums.tlp import TLP
 from outcomes.models import Outcome
 from reports import charts
@@ -115,10 +116,6 @@ class Attention:
     none: str
 
 
-def _day(value) -> str:
-    return value.strftime("%-d %b %Y")
-
-
 def _cover(report: Report) -> list[tuple[str, str]]:
     return [
         ("Forum", f"{report.forum} ({report.forum_acronym})"),
@@ -128,7 +125,7 @@ def _cover(report: Report) -> list[tuple[str, str]]:
         ("Dates", report.dates),
         ("Chair" if len(report.chairs) == 1 else "Co-chairs", "; ".join(report.chairs)),
         ("Host", report.host),
-        ("As of", _day(report.as_of)),
+        ("As of", format_date(report.as_of, "short")),
         ("Distribution", f"{report.marking} ({report.level.audience})"),
     ]
 

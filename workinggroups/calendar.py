@@ -5,10 +5,12 @@ Everything in it starts from what the person may see (forums/access.py): the tas
 and the meetings of the forums they have standing in or that their visible work reports
 to. A calendar program shows the feed to whoever holds the URL, so nothing else goes in.
 
-Times: a meeting runs from 00:00 on its first day to 00:00 after its last, in the venue's
-time zone (TZID, with its VTIMEZONE); a task falls due at 23:59 on its due day in the
-time zone of the meeting it reports to, as `Task.objects.overdue()` counts it, or in UTC
-when that meeting has none. Without a venue time zone a meeting is a run of whole days.
+Times: a meeting is a run of all-day events on the venue's dates (VALUE=DATE): a date
+is the same day wherever the reader is, whereas 00:00 in Nuku'alofa is the day before in
+Rarotonga, so timed events would move a meeting to days it does not meet. A task falls due
+at 23:59 on its due day in the time zone of the meeting it reports to (TZID, with its
+VTIMEZONE), as `Task.objects.overdue()` counts it, or in UTC when that meeting has none:
+a deadline is an instant, which each reader sees in their own time.
 """
 
 import datetime
@@ -88,15 +90,9 @@ def meeting_event(meeting: Meeting, *, stamp: datetime.datetime, domain: str) ->
     start = meeting.start_date
     assert start is not None, "feed_meetings lists dated meetings only"
     last_day = meeting.end_date or start
-    # DTEND is exclusive: the day after the last day of the meeting.
-    after = last_day + datetime.timedelta(days=1)
-    zone = meeting.time_zone
-    if zone is not None:
-        event.add("dtstart", datetime.datetime.combine(start, datetime.time(), zone))
-        event.add("dtend", datetime.datetime.combine(after, datetime.time(), zone))
-    else:
-        event.add("dtstart", start)
-        event.add("dtend", after)
+    # The venue's dates, whatever the venue's zone; DTEND is exclusive: the day after.
+    event.add("dtstart", start)
+    event.add("dtend", last_day + datetime.timedelta(days=1))
     location = ", ".join(part for part in (meeting.venue, str(meeting.country.name)) if part)
     if location:
         event.add("location", location)

@@ -165,6 +165,31 @@ def test_a_member_signs_in_and_posts_an_update_without_javascript(phone, live_se
     assert page.url.startswith(f"{live_server.url}{reverse('login')}")
 
 
+def test_a_refused_update_on_a_phone_opens_at_the_error_summary(phone, live_server, jhops):
+    """The page reloads after a refused post; without a script it still lands, focused, on
+    the summary at the top of the form, far below the top of a 360 px page."""
+    task = jhops["task"]
+    page = phone(javascript=False).new_page()
+    sign_in(page, live_server, "wg-member", DEMO_PASSWORD)
+    page.goto(reverse("pages:task", args=[task.pk]))
+
+    page.get_by_label("Status", exact=True).select_option(label="Withdrawn")
+    page.get_by_label("What changed", exact=True).fill("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post update").click()
+
+    summary = page.locator(".error-summary")
+    assert summary.evaluate("element => element === document.activeElement")
+    assert page.evaluate("window.scrollY") > 0
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    assert "There is a problem" in summary.inner_text()
+    summary.get_by_role("link").first.click()
+    assert page.url.endswith("#id_note")
+    axe_check(page)
+    screenshot(page, "task-refused-update-360px")
+
+
 def test_the_chair_downloads_the_report_as_a_pdf_from_the_meeting_page(phone, live_server, jhops):
     koror = jhops["koror"]
     page = phone().new_page()

@@ -153,3 +153,16 @@ def test_times_are_shown_in_the_readers_time_zone(team):
         assert datetime.datetime.fromisoformat(shown) == update.created_at
         expected_offset = update.created_at.astimezone(ZoneInfo(zone)).utcoffset()
         assert datetime.datetime.fromisoformat(shown).utcoffset() == expected_offset, person
+
+
+def test_french_pages_write_the_first_of_the_month_1er(team):
+    member, treaty = team["member"], team["treaty"]
+    treaty.due_on = datetime.date(2026, 12, 1)
+    treaty.save()
+    client = client_for(member)
+    client.post("/language/", {"language": "fr"})
+
+    for path in (f"/tasks/{treaty.pk}/", "/work/"):
+        page = client.get(path).content.decode()
+        assert "1er décembre 2026" in page, path
+        assert "1 décembre" not in page, path

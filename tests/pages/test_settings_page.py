@@ -72,3 +72,25 @@ def test_settings_page_links_reminder_preferences_and_password_change(team):
     assert preferences
     assert client_for(None).get(preferences.group(1)).status_code == 200
     assert 'href="/accounts/password_change/"' in html
+
+
+def test_the_address_is_offered_as_webcal_beside_the_web_address(team):
+    """webcal:// opens the phone's or the desktop's calendar program on the subscription;
+    the http(s) address downloads the file or is pasted into a web calendar."""
+    client = client_for(team["member"])
+    client.post("/me/calendar/")
+    page = client.get("/me/").content.decode()
+    token = CalendarFeed.objects.get(person=team["member"]).token
+
+    assert f'href="webcal://testserver/calendar/{token}.ics"' in page
+    assert f'href="http://testserver/calendar/{token}.ics"' in page
+
+
+def test_the_webcal_link_is_in_french_too(team):
+    team["member"].profile.language = "fr"
+    team["member"].profile.save()
+    client = client_for(team["member"])
+    client.post("/me/calendar/")
+    page = client.get("/me/").content.decode()
+
+    assert "M\u2019abonner dans mon logiciel de calendrier" in page

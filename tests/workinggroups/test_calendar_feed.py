@@ -128,23 +128,49 @@ def world():
 # --- what is in it ---------------------------------------------------------------------------
 
 
-def test_the_next_meeting_is_an_event_in_the_venues_time_zone(world):
+def test_the_next_meeting_is_an_all_day_event_on_the_venues_dates(world):
     raw = fetch(feed_url(world["losa"]))
     calendar = parse(raw)
     koror = events(calendar)["5th JHOPS"]
 
-    assert koror["DTSTART"].params["TZID"] == "Pacific/Palau"
-    assert koror["DTEND"].params["TZID"] == "Pacific/Palau"
-    # From 00:00 on the first day to 00:00 after the last (DTEND is exclusive), in Koror.
-    assert koror.decoded("DTSTART") == datetime.datetime(2027, 8, 23, tzinfo=PALAU)
-    assert koror.decoded("DTEND") == datetime.datetime(2027, 8, 26, tzinfo=PALAU)
-    assert b"DTSTART;TZID=Pacific/Palau:20270823T000000" in raw
+    # Dates, not times: 23 to 25 August in Koror (DTEND is exclusive: the day after).
+    assert type(koror.decoded("DTSTART")) is datetime.date
+    assert koror.decoded("DTSTART") == datetime.date(2027, 8, 23)
+    assert koror.decoded("DTEND") == datetime.date(2027, 8, 26)
+    assert b"DTSTART;VALUE=DATE:20270823" in raw
+    assert b"DTEND;VALUE=DATE:20270826" in raw
+    assert "TZID" not in koror["DTSTART"].params
     assert str(koror["LOCATION"]) == "Koror, Palau"
     assert str(koror["UID"]) == f"meeting-{world['koror'].pk}@127.0.0.1"
     assert "DTSTAMP" in koror
-    # The zone travels with the feed, so programs without a zone database place it right.
+    # The zone travels with the feed for the task falling due in Koror, so programs
+    # without a zone database place its deadline right.
     zones = [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")]
     assert zones == ["Pacific/Palau"]
+
+
+def test_a_meeting_across_the_date_line_keeps_its_days_for_every_reader(world):
+    """00:00 in Nuku'alofa (UTC+13) is 01:00 the day before in Rarotonga (UTC-10): a timed
+    event would show a reader in the Cook Islands a meeting starting a day early."""
+    MeetingFactory.create(
+        forum=world["koror"].forum,
+        sequence=6,
+        venue="Nuku'alofa",
+        country="TO",
+        time_zone="Pacific/Tongatapu",
+        start_date=datetime.date(2028, 9, 12),
+        end_date=datetime.date(2028, 9, 13),
+    )
+    raw = fetch(feed_url(world["losa"]))
+    tonga = events(parse(raw))["6th JHOPS"]
+
+    assert type(tonga.decoded("DTSTART")) is datetime.date
+    assert (tonga.decoded("DTSTART"), tonga.decoded("DTEND")) == (
+        datetime.date(2028, 9, 12),
+        datetime.date(2028, 9, 14),
+    )
+    assert b"DTSTART;VALUE=DATE:20280912" in raw
+    assert b"Tongatapu" not in raw  # no zone: nothing in the feed is timed there
 
 
 def test_a_meeting_without_a_venue_time_zone_is_a_run_of_whole_days(world):

@@ -2,6 +2,7 @@
 serves, a link, how to stop; and never a word beyond the recipient's TLP clearance."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -33,6 +34,7 @@ from tests.workinggroups.test_reminder_rules import (
 )
 from workinggroups.models import Reason, Reminder, Task
 from workinggroups.reminders import compose, deliver, plan_reminders
+from workinggroups.reminders.compose import describe_due
 from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +308,16 @@ def test_a_reminder_about_work_the_person_cannot_read_is_cancelled_unsent():
         assert deliver(theirs.pk, at(APIA, 2027, *when, 8)) == "sent"
     assert [m.to for m in mail.outbox] == [[named.email], [named.email]]
     assert all("Frigatebird" in m.body for m in mail.outbox)
+
+
+def test_a_french_reminder_writes_the_first_of_the_month_1er():
+    member = person("teina", RAROTONGA)
+    meeting = meeting_at(APIA, day(9, 30))
+    task = TaskFactory.create(working_group=group_for(meeting, member), due_on=day(7, 1))
+    task = Task.objects.select_related("reports_to").get(pk=task.pk)
+
+    with translation.override("fr"):
+        due = describe_due(task, ZoneInfo(RAROTONGA))
+
+    assert due["theirs"] == "1er juillet 2027, 23:59, heure de Pacific/Apia"
+    assert due["yours"] == "1er juillet 2027, 00:59, votre heure (Pacific/Rarotonga)"

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from forums.dates import format_date
 from outcomes.models import Outcome
 from workinggroups.calendar import site_url
 from workinggroups.models import Reason, Reminder, Task, TaskQuerySet
@@ -37,12 +37,12 @@ def describe_due(task: Task, zone: ZoneInfo) -> dict:
     deadline = task.deadline
     assert deadline is not None, "a dated task has a deadline"
     theirs = _("%(date)s, 23:59 %(zone)s time") % {
-        "date": date_format(deadline, "j F Y"),
+        "date": format_date(deadline, "long"),
         "zone": meeting_zone or "UTC",
     }
     local = deadline.astimezone(zone)
     yours = _("%(date_time)s your time (%(zone)s)") % {
-        "date_time": date_format(local, "j F Y, H:i"),
+        "date_time": format_date(local, "long_time"),
         "zone": zone.key,
     }
     return {"text": f"{theirs} — {yours}", "theirs": theirs, "yours": yours}
