@@ -218,6 +218,7 @@ def test_every_list_makes_as_many_queries_for_50_rows_as_for_1(planting, reader)
         {"ordering": "-updated"},
         {"ordering": "-due", "due_after": "2000-01-01", "due_before": "2031-01-01"},
         {"overdue": "false", "open": "true"},
+        {"stalled": "false", "overdue": "false"},
         {"search": "Draft reference", "status": "not_started"},
         {"forum": "{forum}", "tlp": "amber"},
         {"meeting": "{report_meeting}"},
