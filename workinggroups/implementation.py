@@ -16,7 +16,8 @@ read, so a delegate's figure can be lower than the secretariat's, and the pages 
   under way.
 
 Every figure is a correlated subquery of the outcome row, so a list of outcomes costs the
-same number of queries at 10 rows as at 500.
+same number of queries at 10 rows as at 500. docs/implementation.md explains the rule with
+the demo's figures; bench/floor.py writes it out in SQL (a test holds the two equal).
 """
 
 import datetime

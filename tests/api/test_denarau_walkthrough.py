@@ -101,3 +101,14 @@ def test_denarau_outcome_16_reads_stalled_and_its_work_overdue(jhops, username):
     assert "JHOPS/4/16" in [row["citation_code"] for row in stalled["results"]]
     tasks = client.get("/api/v1/tasks/", {"outcome_code": "JHOPS/4/16", "stalled": "true"})
     assert [task["title"][:18] for task in tasks.json()["results"]] == ["Terms of reference"]
+
+
+def test_signed_out_denarau_outcome_16_has_no_work_the_public_may_read(jhops):
+    """Its task is TLP:GREEN: counted for a delegate, not for the public."""
+    (outcome,) = (
+        APIClient().get("/api/v1/outcomes/", {"citation_code": "JHOPS/4/16"}).json()["results"]
+    )
+    assert (outcome["implementation"]["state"], outcome["implementation"]["work_total"]) == (
+        "no_work",
+        0,
+    )
