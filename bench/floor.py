@@ -33,6 +33,15 @@ TRANSITIONS = {
 }
 OPEN = ("not_started", "in_progress", "blocked", "ready")
 NO_DUE_DATE = datetime.date(9999, 12, 31)
+# workinggroups.implementation.State, in English (the benchmark's reader reads English).
+STATE_LABELS = {
+    "no_work": "No work assigned",
+    "not_started": "Not started",
+    "under_way": "Under way",
+    "ready": "Ready for ratification",
+    "done": "Done",
+    "stalled": "Stalled",
+}
 
 # The reader's standing (forums.access.audience_of) as one row of arrays.
 AUDIENCE = """
@@ -92,13 +101,38 @@ OUTCOME_VISIBLE = """
          OR (d.tlp = 2 AND dm.forum_id = ANY (aud.amber)))))
 """
 
+# workinggroups.models.update_rule and task_rule, for an update `u` of a task of `g` at `em`.
+UPDATE_VISIBLE = """
+(aud.secretariat
+ OR u.tlp = 0 OR (u.tlp = 1 AND em.forum_id = ANY (aud.green))
+ OR (u.tlp = 2 AND (g.id = ANY (aud.groups) OR em.forum_id = ANY (aud.chaired)))
+ OR (u.tlp = 3 AND u.id IN (SELECT taskupdate_id FROM workinggroups_taskupdate_recipients
+                            WHERE user_id = aud.user_id)))
+"""
+
+# forums.models.meeting_held for a meeting `{m}`, today in UTC: a dated meeting once its
+# last day is past; an undated one once its expected month is past or a later one exists.
+UTC_TODAY = "(now() AT TIME ZONE 'UTC')::date"
+MEETING_HELD = f"""
+(CASE WHEN {{m}}.start_date IS NOT NULL
+      THEN coalesce({{m}}.end_date, {{m}}.start_date) < {UTC_TODAY}
+      ELSE {{m}}.expected_month < date_trunc('month', {UTC_TODAY})::date
+           OR EXISTS (SELECT 1 FROM forums_meeting AS later
+                      WHERE later.forum_id = {{m}}.forum_id AND later.sequence > {{m}}.sequence)
+ END)
+"""
+
+OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN) + ")"
+
 TASK_FILTERS = {
     "mine": "t.working_group_id = ANY (aud.groups)",
     "working_group": "t.working_group_id = %(working_group)s",
-    # TaskQuerySet.overdue: open, and the due day has ended at the meeting's venue.
+    # TaskQuerySet.overdue: open, and the due day has ended at the meeting's venue, or no
+    # due day and the meeting it reports to has been held.
     "overdue": (
-        "t.status IN ('not_started', 'in_progress', 'blocked', 'ready') "
-        "AND t.due_on < (now() AT TIME ZONE coalesce(rm.time_zone, 'UTC'))::date"
+        f"t.status IN {OPEN_SQL} "
+        "AND (t.due_on < (now() AT TIME ZONE coalesce(rm.time_zone, 'UTC'))::date "
+        f"OR (t.due_on IS NULL AND rm.id IS NOT NULL AND {MEETING_HELD.format(m='rm')}))"
     ),
 }
 
@@ -146,16 +180,58 @@ LEFT JOIN LATERAL (
            u.status_to, u.progress, u.note, u.tlp
     FROM workinggroups_taskupdate AS u
     LEFT JOIN auth_user AS a ON a.id = u.author_id
-    WHERE u.task_id = t.id AND (aud.secretariat
-        OR u.tlp = 0 OR (u.tlp = 1 AND em.forum_id = ANY (aud.green))
-        OR (u.tlp = 2 AND (g.id = ANY (aud.groups) OR em.forum_id = ANY (aud.chaired)))
-        OR (u.tlp = 3 AND u.id IN (SELECT taskupdate_id FROM workinggroups_taskupdate_recipients
-                                   WHERE user_id = aud.user_id)))
+    WHERE u.task_id = t.id AND {update_visible}
     ORDER BY u.created_at DESC, u.id DESC
     LIMIT 1
 ) AS lu ON true
 ORDER BY page.due_sort, page.id
 """
+
+# workinggroups.implementation.with_implementation for the outcome `o`: the visible, not
+# withdrawn tasks naming it or a sub-item (three levels down), each with its last visible
+# update and whether it is stalled (TaskQuerySet.stalled), then counted.
+IMPLEMENTATION = """
+LEFT JOIN LATERAL (
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE w.status IN {open}) AS open,
+           count(*) FILTER (WHERE w.status = 'not_started') AS not_started,
+           count(*) FILTER (WHERE w.status = 'ready') AS ready,
+           count(*) FILTER (WHERE w.status = 'ratified') AS ratified,
+           count(*) FILTER (WHERE w.stalled) AS stalled,
+           round(avg(CASE WHEN w.status IN ('ready', 'ratified') THEN 100
+                          ELSE w.progress END))::int AS progress,
+           max(w.moved) AS moved
+    FROM (
+        SELECT t.status, t.progress, lu.moved,
+               t.status IN {open} AND (
+                   coalesce(lu.moved, t.created_at)
+                       < now() - make_interval(days => wf.stalled_after_days)
+                   OR (SELECT count(*) FROM forums_meeting AS m
+                       WHERE m.forum_id = em.forum_id AND m.sequence > em.sequence
+                         AND {held}) >= 2) AS stalled
+        FROM workinggroups_task AS t
+        JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id
+        JOIN forums_meeting AS em ON em.id = g.established_by_id
+        JOIN forums_forum AS wf ON wf.id = em.forum_id
+        LEFT JOIN LATERAL (
+            SELECT max(u.created_at) AS moved FROM workinggroups_taskupdate AS u
+            WHERE u.task_id = t.id AND {update_visible}
+        ) AS lu ON true
+        WHERE t.status <> 'withdrawn' AND {task_visible}
+          AND t.id IN (
+              SELECT tot.task_id FROM workinggroups_task_outcomes AS tot
+              JOIN outcomes_outcome AS s ON s.id = tot.outcome_id
+              LEFT JOIN outcomes_outcome AS p1 ON p1.id = s.parent_id
+              LEFT JOIN outcomes_outcome AS p2 ON p2.id = p1.parent_id
+              WHERE o.id IN (s.id, s.parent_id, p1.parent_id, p2.parent_id))
+    ) AS w
+) AS imp ON true
+""".format(
+    open=OPEN_SQL,
+    held=MEETING_HELD.format(m="m"),
+    update_visible=UPDATE_VISIBLE,
+    task_visible=TASK_VISIBLE,
+)
 
 OUTCOMES = """
 WITH {audience}, page AS (
@@ -219,7 +295,12 @@ SELECT o.id, o.citation_code, coalesce(nullif(d.short_title, ''), d.title) || ' 
             JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
             JOIN forums_meeting AS dm ON dm.id = d.meeting_id
             WHERE o.id = l.source_id AND {outcome_visible})),
-       o.version
+       o.version,
+       CASE WHEN imp.total = 0 THEN 'no_work' WHEN imp.stalled > 0 THEN 'stalled'
+            WHEN imp.ratified = imp.total THEN 'done'
+            WHEN imp.ready = imp.total - imp.ratified THEN 'ready'
+            WHEN imp.not_started = imp.total THEN 'not_started' ELSE 'under_way' END,
+       imp.progress, imp.open, imp.total, imp.stalled, imp.moved
 FROM page
 JOIN outcomes_outcome AS o ON o.id = page.id
 CROSS JOIN aud
@@ -227,6 +308,7 @@ JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
 JOIN forums_meeting AS dm ON dm.id = d.meeting_id
 JOIN forums_forum AS f ON f.id = dm.forum_id
 LEFT JOIN outcomes_outcome AS parent ON parent.id = o.parent_id
+{implementation}
 ORDER BY page.document_id, page.position
 """
 
@@ -306,6 +388,16 @@ def outcome_row(r) -> dict:
         "tasks": f"/api/v1/tasks/?outcome={r[0]}",
         "version": r[18],
         "etag": f'"{r[18]}"',
+        "implementation": {
+            "state": r[19],
+            "state_label": STATE_LABELS[r[19]],
+            "progress": r[20],
+            "work_open": r[21],
+            "work_total": r[22],
+            "work_stalled": r[23],
+            "last_moved_at": r[24],
+            "counted_within_your_visibility": True,
+        },
     }
 
 
@@ -329,6 +421,7 @@ def task_page_sql(filters: list[str]) -> str:
         audience=AUDIENCE,
         outcome_visible=OUTCOME_VISIBLE,
         task_visible=TASK_VISIBLE,
+        update_visible=UPDATE_VISIBLE,
         filters=" AND ".join([*(TASK_FILTERS[f] for f in filters), "%(after)s"]),
     )
 
@@ -359,7 +452,12 @@ def outcome_page(connection, *, token: str, query: dict, page_size: int = 50) ->
     if position is not None:
         after = "AND (o.document_id, o.position) > (%(after_document)s, %(after_position)s)"
         params["after_document"], params["after_position"] = position
-    sql = OUTCOMES.format(audience=AUDIENCE, outcome_visible=OUTCOME_VISIBLE, after=after)
+    sql = OUTCOMES.format(
+        audience=AUDIENCE,
+        outcome_visible=OUTCOME_VISIBLE,
+        after=after,
+        implementation=IMPLEMENTATION,
+    )
     rows = connection.execute(sql, params).fetchall()
     return page(rows[:page_size], len(rows) > page_size, position, outcome_row, (5, 10))
 

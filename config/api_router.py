@@ -8,7 +8,7 @@ from config.api_auth import ObtainToken
 from forums.api.base import ID_PATTERN
 from forums.api.views import ForumViewSet, MeetingViewSet, MemberViewSet
 from outcomes.api.imports import StatementImportView
-from outcomes.api.views import OutcomeDocumentViewSet, OutcomeViewSet
+from outcomes.api.views import OutcomeDocumentViewSet
 from reports.api import (
     GeneratedReportFileView,
     GeneratedReportViewSet,
@@ -16,6 +16,7 @@ from reports.api import (
     MeetingReportView,
 )
 from workinggroups.api.lineage import OutcomeLineageView
+from workinggroups.api.outcomes import OutcomeViewSet
 from workinggroups.api.views import TaskViewSet, WorkingGroupViewSet
 
 router = DefaultRouter()

@@ -221,7 +221,8 @@ def record_link(request, link: OutcomeLink) -> None:
     )
 
 
-@admin.register(Outcome)
+# Registered by the secretariat's admin (secretariat/admin.py), which adds where each
+# outcome stands, derived from the work serving it (workinggroups).
 class OutcomeAdmin(AuditedAdmin):
     form = OutcomeForm
     list_display = ["citation_code", "kind", "status", "tlp", "excerpt"]

@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from forums.admin import MeetingAdmin as ForumsMeetingAdmin
 from forums.models import Meeting
+from outcomes.admin import OutcomeAdmin as OutcomesOutcomeAdmin
 from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
 from outcomes.admin import OutcomeDocumentInline
 from outcomes.importing.admin import DraftOutcomeForm
-from outcomes.models import OutcomeDocument
+from outcomes.models import Outcome, OutcomeDocument
 from reports.admin import ChairsReportAction
+from workinggroups.implementation import State, with_implementation
 from workinggroups.models import WorkingGroup
 from workinggroups.services import statement_import_setting_up_groups
 
@@ -68,3 +70,41 @@ class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
             for group in made
         ]
         return document, notes
+
+
+class ProposedFilter(admin.SimpleListFilter):
+    """Active outcomes whose serving work is all done: for the secretariat to consider
+    marking implemented (an outcome's status stays its decision, never automatic)."""
+
+    title = _("proposed")
+    parameter_name = "proposed"
+
+    def lookups(self, request, model_admin):
+        return [("implemented", _("implemented (active, all its work done)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "implemented":
+            return queryset.filter(status=Outcome.Status.ACTIVE, implementation=State.DONE)
+        return queryset
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(OutcomesOutcomeAdmin):
+    """Outcomes with where each stands, derived from the work serving it."""
+
+    list_display = [*OutcomesOutcomeAdmin.list_display, "standing"]
+    list_filter = [*OutcomesOutcomeAdmin.list_filter, ProposedFilter]
+
+    def get_queryset(self, request):
+        # Derived for the signed-in officer, as every page derives it for its reader.
+        return with_implementation(super().get_queryset(request), request.user)
+
+    @admin.display(description=_("implementation"), ordering="progress")
+    def standing(self, outcome):
+        state = State(outcome.implementation).label
+        if outcome.progress is None:
+            return state
+        return gettext("%(state)s, %(progress)d%%") % {
+            "state": state,
+            "progress": outcome.progress,
+        }

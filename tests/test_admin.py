@@ -509,6 +509,99 @@ def test_outcomes_are_marked_implemented_through_the_service(officer_client, off
     assert outcome.history.latest().history_user == officer
 
 
+def test_marking_implemented_refuses_an_outcome_that_is_not_active(officer_client):
+    active = OutcomeFactory.create()
+    elapsed = OutcomeFactory.create(status=Outcome.Status.ELAPSED)
+    response = officer_client.post(
+        admin_url("outcomes.outcome", "changelist"),
+        {"action": "mark_implemented", "_selected_action": [active.pk, elapsed.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"{elapsed}: Cannot move from “Elapsed” to “Implemented”." in page
+    assert "Marked 1 outcome(s) “Implemented”." in page
+    active.refresh_from_db()
+    elapsed.refresh_from_db()
+    assert (active.status, elapsed.status) == ("implemented", "elapsed")
+
+
+def serving(outcome, **fields):
+    task = TaskFactory.create(
+        working_group=WorkingGroupFactory.create(established_by=outcome.document.meeting),
+        **fields,
+    )
+    task.outcomes.add(outcome)
+    return task
+
+
+def changelist_rows(client, label: str, **params) -> list:
+    response = client.get(admin_url(label, "changelist"), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_outcomes_show_their_implementation_and_which_to_consider_implemented(officer_client):
+    done = OutcomeFactory.create(number="1")
+    serving(done, status=Task.Status.RATIFIED)
+    serving(done, status=Task.Status.WITHDRAWN)
+    moving = OutcomeFactory.create(number="2")
+    serving(moving, status=Task.Status.RATIFIED)
+    serving(moving, status=Task.Status.IN_PROGRESS, progress=40)
+    closed = OutcomeFactory.create(number="3", status=Outcome.Status.IMPLEMENTED)
+    serving(closed, status=Task.Status.RATIFIED)
+    idle = OutcomeFactory.create(number="4")
+
+    rows = {o.pk: o for o in changelist_rows(officer_client, "outcomes.outcome")}
+    outcome_admin = admin.site._registry[Outcome]
+    assert [outcome_admin.standing(rows[o.pk]) for o in (done, moving, closed, idle)] == [
+        "Done, 100%",
+        "Under way, 70%",
+        "Done, 100%",
+        "No work assigned",
+    ]
+    proposed = changelist_rows(officer_client, "outcomes.outcome", proposed="implemented")
+    assert proposed == [done]
+
+
+def test_the_implementation_column_counts_the_work_its_reader_may_read(client, officer):
+    """A staff account outside the secretariat reads CLEAR work only: a RED task serving
+    the outcome is in the officer's figure, not in theirs."""
+    clerk = UserFactory.create(username="clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_outcome"))
+    outcome = OutcomeFactory.create(tlp=TLP.CLEAR)
+    outcome.document.tlp = TLP.CLEAR
+    outcome.document.save()
+    public = serving(outcome, status=Task.Status.RATIFIED, tlp=TLP.CLEAR)
+    public.working_group.tlp = TLP.CLEAR
+    public.working_group.save()
+    serving(outcome, status=Task.Status.IN_PROGRESS, tlp=TLP.RED, progress=0)
+    outcome_admin = admin.site._registry[Outcome]
+
+    client.force_login(officer)
+    (as_officer,) = changelist_rows(client, "outcomes.outcome")
+    client.force_login(clerk)
+    (as_clerk,) = changelist_rows(client, "outcomes.outcome")
+    assert outcome_admin.standing(as_officer) == "Under way, 50%"
+    assert outcome_admin.standing(as_clerk) == "Done, 100%"
+
+
+def test_tasks_filter_by_late_work(officer_client):
+    today = datetime.date.today()
+    late = TaskFactory.create(title="late", due_on=today - datetime.timedelta(days=5))
+    quiet = TaskFactory.create(title="quiet", due_on=today + datetime.timedelta(days=300))
+    Task.objects.filter(pk=quiet.pk).update(
+        created_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=120)
+    )
+    TaskFactory.create(title="fine", due_on=today + datetime.timedelta(days=300))
+
+    def titles(late_work: str) -> set[str]:
+        rows = changelist_rows(officer_client, "workinggroups.task", late=late_work)
+        return {task.title for task in rows}
+
+    assert titles("overdue") == {late.title}
+    assert titles("stalled") == {quiet.title}
+
+
 def test_open_tasks_carry_over_to_the_next_meeting(officer_client):
     task = TaskFactory.create()
     next_meeting = MeetingFactory.create(

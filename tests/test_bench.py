@@ -6,18 +6,22 @@ like the other PostgreSQL tests. No timings are asserted: `make bench` prints th
 """
 
 import datetime
+from itertools import cycle
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from bench import data, floor
 from bench.__main__ import deep_cursor, reader
 from forums.models import Chair, ForumMembership, Meeting, Profile
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from workinggroups.implementation import State
 from workinggroups.models import (
     ReminderPreference,
     Task,
@@ -127,25 +131,89 @@ PAGES = [
 ]
 
 
+_moment = DateTimeField()
+
+
+def floor_implementation(row: dict) -> dict:
+    """The floor's `implementation` as the API writes it (its time as DRF's text)."""
+    implementation = dict(row["implementation"])
+    moved = implementation["last_moved_at"]
+    implementation["last_moved_at"] = moved and _moment.to_representation(moved)
+    return implementation
+
+
+def vary_the_work(document_id: int, reader) -> None:
+    """The reader's first outcomes of the report with work, each in another state (one
+    with ready and ratified work mixed): a meeting's generated work is mostly stalled, and
+    the comparison below should meet every state."""
+    work = {}
+    parents = set(Outcome.objects.filter(parent__isnull=False).values_list("parent_id", flat=True))
+    outcomes = Outcome.objects.visible_to(reader).filter(document_id=document_id)[:60]
+    for outcome in outcomes:
+        if outcome.pk in parents:
+            continue  # a parent's standing is its sub-items' too
+        tasks = list(Task.objects.visible_to(reader).filter(outcomes=outcome).order_by("pk"))
+        if tasks:
+            work[outcome] = tasks
+    mixed = next(outcome for outcome, tasks in work.items() if len(tasks) >= 2)
+    others = [outcome for outcome in work if outcome != mixed][:3]
+    plans: list[tuple[Outcome, tuple[str, ...]]] = [(mixed, ("ready", "ratified"))]
+    plans += zip(
+        others, [("ratified",), ("not_started",), ("in_progress", "not_started")], strict=True
+    )
+    for outcome, statuses in plans:
+        for task, status in zip(work[outcome], cycle(statuses), strict=False):
+            Task.objects.filter(pk=task.pk).update(status=status)
+            TaskUpdate.objects.create(
+                task=task, status_from=status, status_to=status, progress=task.progress
+            )
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_the_floor_answers_the_same_rows_in_the_same_order_as_the_api(api, path):
     client, token, audience = api
     path = path.format(group=min(audience.groups), document=data.report_meeting_id())
     make = floor.task_page if path.startswith("tasks") else floor.outcome_page
+    if make is floor.outcome_page:
+        vary_the_work(data.report_meeting_id(), Token.objects.get(key=token).user)
     query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
     connection.ensure_connection()
     raw = connection.connection
     url = f"/api/v1/{path}{'&' if '?' in path else '?'}page_size=20"
+    states = set()
     for _page in range(3):  # the first page, then two by their cursors
         body = client.get(url).json()
         page = make(raw, token=token, query=query, page_size=20)
         assert [row["id"] for row in page["results"]] == [row["id"] for row in body["results"]]
         assert page["results"], path
         assert set(page["results"][0]) == set(body["results"][0])
+        if make is floor.outcome_page:
+            # The floor derives each outcome's standing in SQL: the same figures.
+            for ours, theirs in zip(page["results"], body["results"], strict=True):
+                assert floor_implementation(ours) == theirs["implementation"], ours["id"]
+                states.add(theirs["implementation"]["state"])
         if not body["next"]:
             break
         url = body["next"]
         query["cursor"] = parse_qs(urlsplit(url).query)["cursor"][0]
+    if make is floor.outcome_page:
+        assert states == set(State.values), states  # the comparison meets every state
+
+
+def test_the_floors_overdue_work_is_the_apis(api):
+    """Every overdue task the reader sees, undated work of a held meeting included."""
+    _client, token, _audience = api
+    user = Token.objects.get(key=token).user
+    # Generated work always has a due day: one task of a meeting held is made undated.
+    held = Meeting.objects.held().values("pk")
+    undated = Task.objects.visible_to(user).filter(reports_to__in=held).order_by("pk")[0]
+    Task.objects.filter(pk=undated.pk).update(due_on=None, status="in_progress")
+    every = floor.task_page(
+        connection.connection, token=token, query={"overdue": "true"}, page_size=10_000
+    )
+    expected = set(Task.objects.visible_to(user).overdue().values_list("pk", flat=True))
+    assert {row["id"] for row in every["results"]} == expected
+    assert undated.pk in expected
 
 
 def test_the_api_makes_as_many_queries_for_a_deep_page_as_for_the_first(api):

@@ -16,7 +16,8 @@ read, so a delegate's figure can be lower than the secretariat's, and the pages 
   under way.
 
 Every figure is a correlated subquery of the outcome row, so a list of outcomes costs the
-same number of queries at 10 rows as at 500.
+same number of queries at 10 rows as at 500. docs/implementation.md explains the rule with
+the demo's figures; bench/floor.py writes it out in SQL (a test holds the two equal).
 """
 
 import datetime
@@ -69,17 +70,33 @@ def _count(tasks, condition: Q | None = None) -> Coalesce:
     return Coalesce(Subquery(tasks.annotate(n=_Scalar(counted, function="SUM")).values("n")), 0)
 
 
-def with_implementation(outcomes, reader, now: datetime.datetime | None = None):
-    """Annotate each outcome with its implementation as `reader` may know it:
-    `work_total`, `work_open`, `work_stalled`, `progress` (0 to 100, None without work),
-    `last_moved_at` and `implementation` (a State)."""
-    now = now or timezone.now()
-    tasks = (
+def work_serving(reader):
+    """The work counted for the outer outcome: what `reader` may read of the tasks serving
+    it or its sub-items, withdrawn work left out."""
+    return (
         Task.objects.visible_to(reader)
         .filter(serving())
         .exclude(status=Task.Status.WITHDRAWN)
         .order_by()
     )
+
+
+def has_stalled_work(reader, now: datetime.datetime | None = None) -> Exists:
+    """A filter on outcomes: some work serving it is stalled (its `work_stalled` > 0)."""
+    return Exists(work_serving(reader).stalled(reader, now or timezone.now()))
+
+
+def has_overdue_work(reader, now: datetime.datetime | None = None) -> Exists:
+    """A filter on outcomes: some work serving it is overdue (TaskQuerySet.overdue)."""
+    return Exists(work_serving(reader).overdue(now or timezone.now()))
+
+
+def with_implementation(outcomes, reader, now: datetime.datetime | None = None):
+    """Annotate each outcome with its implementation as `reader` may know it:
+    `work_total`, `work_open`, `work_stalled`, `progress` (0 to 100, None without work),
+    `last_moved_at` and `implementation` (a State)."""
+    now = now or timezone.now()
+    tasks = work_serving(reader)
     done = Case(
         When(status__in=Task.DONE_STATUSES, then=Value(100)),
         default=F("progress"),

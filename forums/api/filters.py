@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -30,6 +32,31 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
         kwargs.setdefault("coerce", lambda value: value == "true")
         kwargs.setdefault("empty_value", None)
         super().__init__(*args, **kwargs)
+
+
+class NamingChoicesField(django_filters.fields.MultipleChoiceField):
+    """A refused value names the values allowed, so a client can correct itself."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except ValidationError as refusal:
+            if refusal.code != "invalid_choice":
+                raise
+            raise ValidationError(
+                _("%(value)s is not one of: %(choices)s."),
+                code="invalid_choice",
+                params={
+                    "value": (refusal.params or {}).get("value"),
+                    "choices": ", ".join(str(key) for key, _label in self.choices),
+                },
+            ) from None
+
+
+class NamingMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """`?state=a&state=b`: any of the values; an unknown one is a 400 naming the allowed."""
+
+    field_class = NamingChoicesField
 
 
 class TextSearchFilter(django_filters.CharFilter):

@@ -84,3 +84,31 @@ def test_a_stale_etag_loses_the_race(jhops):
     assert lost.status_code == 412
     assert "changed" in lost.json()["detail"]
     assert lead.get(f"/api/v1/tasks/{task['id']}/").json()["title"] == task["title"]
+
+
+@pytest.mark.parametrize("username", ["secretariat", "delegate", "observer"])
+def test_denarau_outcome_16_reads_stalled_and_its_work_overdue(jhops, username):
+    """Its one task, set up at Koror (2023), has been carried past the 6th and 7th
+    meetings with no update: stalled, and overdue (undated, for a meeting held)."""
+    client = signed_in(username)
+    (outcome,) = client.get("/api/v1/outcomes/", {"citation_code": "JHOPS/4/16"}).json()["results"]
+    standing = outcome["implementation"]
+    assert (standing["state"], standing["progress"]) == ("stalled", 0)
+    assert (standing["work_total"], standing["work_open"], standing["work_stalled"]) == (1, 1, 1)
+    assert client.get(f"/api/v1/outcomes/{outcome['id']}/").json()["implementation"] == standing
+
+    stalled = client.get("/api/v1/outcomes/", {"state": "stalled", "overdue": "true"}).json()
+    assert "JHOPS/4/16" in [row["citation_code"] for row in stalled["results"]]
+    tasks = client.get("/api/v1/tasks/", {"outcome_code": "JHOPS/4/16", "stalled": "true"})
+    assert [task["title"][:18] for task in tasks.json()["results"]] == ["Terms of reference"]
+
+
+def test_signed_out_denarau_outcome_16_has_no_work_the_public_may_read(jhops):
+    """Its task is TLP:GREEN: counted for a delegate, not for the public."""
+    (outcome,) = (
+        APIClient().get("/api/v1/outcomes/", {"citation_code": "JHOPS/4/16"}).json()["results"]
+    )
+    assert (outcome["implementation"]["state"], outcome["implementation"]["work_total"]) == (
+        "no_work",
+        0,
+    )

@@ -146,6 +146,7 @@ class Planting:
             working_group=group, lead=lead, tlp=TLP.RED
         )  # hidden from member
         secret.recipients.add(lead)
+        secret.outcomes.add(first)  # counted in the secretariat's figures, not the member's
         self.tasks.append(task)
 
     def client(self, user) -> APIClient:
@@ -200,8 +201,14 @@ def test_every_list_makes_as_many_queries_for_50_rows_as_for_1(planting, reader)
         assert any(outcome["links_out"] for outcome in outcomes)
         assert any(outcome["links_in"] for outcome in outcomes)
         assert any(outcome["responsible"] for outcome in outcomes)
+        # Each first outcome is served by its unit's AMBER task, directly and through its
+        # sub-item; the RED task serving it too is not counted for the member.
+        firsts = [o for o in outcomes if o["tlp"] == "green"]
+        assert {o["implementation"]["work_total"] for o in firsts} == {1}
     else:
         assert {task["tlp"] for task in tasks} == {"amber", "red"}
+        firsts = [o for o in rows(many["/api/v1/outcomes/"][1]) if o["tlp"] == "green"]
+        assert {o["implementation"]["work_total"] for o in firsts} == {2}
     groups = rows(many["/api/v1/working-groups/"][1])
     assert all(len(group["members"]) == 3 for group in groups)
     meetings = rows(many["/api/v1/meetings/"][1])
@@ -218,6 +225,7 @@ def test_every_list_makes_as_many_queries_for_50_rows_as_for_1(planting, reader)
         {"ordering": "-updated"},
         {"ordering": "-due", "due_after": "2000-01-01", "due_before": "2031-01-01"},
         {"overdue": "false", "open": "true"},
+        {"stalled": "false", "overdue": "false"},
         {"search": "Draft reference", "status": "not_started"},
         {"forum": "{forum}", "tlp": "amber"},
         {"meeting": "{report_meeting}"},
@@ -235,6 +243,30 @@ def test_filtered_task_lists_keep_a_fixed_count(planting, reader, params):
     planting.plant(49)
     many, body = measured(client, "/api/v1/tasks/", **params)
     assert len(body["results"]) >= 49
+    assert few == many
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": ["not_started", "under_way"]},
+        {"stalled": "false", "overdue": "false"},
+        {"forum": "{forum}", "state": "not_started", "ordering": "-id"},
+    ],
+)
+def test_filtered_outcome_lists_keep_a_fixed_count(planting, reader, params):
+    params = {
+        key: value.format(forum=planting.forum.pk) if isinstance(value, str) else value
+        for key, value in params.items()
+    }
+    client = planting.client(getattr(planting, reader))
+    planting.plant(2)
+    few, body = measured(client, "/api/v1/outcomes/", **params)
+    assert len(body["results"]) >= 2
+    planting.plant(48)
+    many, body = measured(client, "/api/v1/outcomes/", **params)
+    assert len(body["results"]) == 50
     assert few == many
 
 

@@ -40,7 +40,17 @@ class TaskFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     overdue = StrictBooleanFilter(
-        method="filter_overdue", label="Open, and its due day has ended at the meeting's venue"
+        method="filter_overdue",
+        label=(
+            "Open, and its due day has ended at the meeting's venue, or with no due day "
+            "once the meeting it reports to has been held"
+        ),
+    )
+    stalled = StrictBooleanFilter(
+        method="filter_stalled",
+        label=(
+            "Open, with no update you may read for its forum's period, or carried past two meetings"
+        ),
     )
     assigned = django_filters.ChoiceFilter(
         choices=[("me", "me")], method="filter_assigned", label="assigned=me: tasks I lead"
@@ -63,6 +73,7 @@ class TaskFilter(django_filters.FilterSet):
             "due_before",
             "due_after",
             "overdue",
+            "stalled",
             "assigned",
             "mine",
             "search",
@@ -95,6 +106,13 @@ class TaskFilter(django_filters.FilterSet):
         if value:
             return queryset.overdue()
         return queryset.exclude(pk__in=Task.objects.overdue().values("pk"))
+
+    def filter_stalled(self, queryset, name, value):
+        # As for overdue: the list itself filtered, so it keeps walking its own index.
+        reader = self.request.user
+        if value:
+            return queryset.stalled(reader)
+        return queryset.exclude(pk__in=Task.objects.stalled(reader).values("pk"))
 
     def filter_assigned(self, queryset, name, value):
         user = self.request.user

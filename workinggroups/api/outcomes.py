@@ -1,0 +1,171 @@
+"""`/api/v1/outcomes/`: outcomes with where each stands, derived from the work serving it.
+
+The outcomes app serves the outcomes themselves; their implementation is read from
+`workinggroups` (workinggroups/implementation.py), which `outcomes` does not import. So
+the API's outcome resource is this subclass, registered in config/api_router.py in place
+of the plain one: the same representation, filters, ordering and paging, plus an
+`implementation` object and the `state`, `stalled` and `overdue` filters.
+
+Every figure counts only the work the reader may read, as every list does: a delegate's
+figure can be lower than the secretariat's. A response never says whether work is hidden
+(that would tell that it exists); `counted_within_your_visibility` says how to read it.
+"""
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
+from rest_framework import serializers
+
+from forums.api.filters import NamingMultipleChoiceFilter, StrictBooleanFilter
+from outcomes.api import views as outcome_views
+from outcomes.api.filters import OutcomeFilter
+from outcomes.api.serializers import OutcomeEditSerializer, OutcomeSerializer
+from outcomes.models import Outcome
+from workinggroups.implementation import (
+    State,
+    has_overdue_work,
+    has_stalled_work,
+    with_implementation,
+)
+
+# The annotations of with_implementation that the representation shows.
+STANDING_COLUMNS = (
+    "implementation",
+    "progress",
+    "work_open",
+    "work_total",
+    "work_stalled",
+    "last_moved_at",
+)
+
+
+class StateLabelField(serializers.CharField):
+    """The state's name in the reader's language."""
+
+    def to_representation(self, value) -> str:
+        return str(State(value).label)
+
+
+# Reads an outcome annotated by with_implementation, or a row of its columns (the list).
+class ImplementationSerializer(serializers.Serializer):
+    """Where an outcome stands, derived from the work serving it that you may read."""
+
+    state = serializers.ChoiceField(
+        choices=State.choices,
+        source="implementation",
+        read_only=True,
+        help_text=(
+            "The first that applies: no_work (no task, or all withdrawn), stalled (some "
+            "open work stalled), done (all ratified), ready (all ready for ratification or "
+            "ratified), not_started, under_way."
+        ),
+    )
+    state_label = StateLabelField(source="implementation", read_only=True)
+    progress = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "0 to 100: the mean of the work's progress, ready or ratified work counting "
+            "100. Null without work."
+        ),
+    )
+    work_open = serializers.IntegerField(read_only=True, help_text="Tasks still open.")
+    work_total = serializers.IntegerField(
+        read_only=True, help_text="Tasks serving it or its sub-items, withdrawn ones left out."
+    )
+    work_stalled = serializers.IntegerField(read_only=True, help_text="Open tasks stalled.")
+    last_moved_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The newest update you may read on that work; null when there is none.",
+    )
+    counted_within_your_visibility = serializers.SerializerMethodField(
+        help_text=(
+            "Always true: every figure counts only the work you may read, so another "
+            "reader's figures may differ from yours."
+        )
+    )
+
+    def get_counted_within_your_visibility(self, standing) -> bool:
+        return True
+
+
+@extend_schema_serializer(component_name="Outcome")
+class OutcomeWithImplementationSerializer(OutcomeSerializer):
+    implementation = ImplementationSerializer(
+        source="*",
+        read_only=True,
+        help_text="Where it stands, derived from the work serving it that you may read.",
+    )
+
+    class Meta(OutcomeSerializer.Meta):
+        fields = [*OutcomeSerializer.Meta.fields, "implementation"]
+
+
+class OutcomeWithImplementationFilter(OutcomeFilter):
+    state = NamingMultipleChoiceFilter(
+        choices=State.choices, method="filter_state", label="Implementation state (any of)"
+    )
+    stalled = StrictBooleanFilter(method="filter_stalled", label="Has stalled work")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Has overdue work")
+
+    class Meta(OutcomeFilter.Meta):
+        fields = [*OutcomeFilter.Meta.fields, "state", "stalled", "overdue"]
+
+    def filter_state(self, queryset, name, value):
+        if not value:
+            return queryset
+        reader = self.request.user
+        return with_implementation(queryset, reader).filter(implementation__in=value)
+
+    def filter_stalled(self, queryset, name, value):
+        stalled = has_stalled_work(self.request.user)
+        return queryset.filter(stalled if value else ~stalled)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = has_overdue_work(self.request.user)
+        return queryset.filter(overdue if value else ~overdue)
+
+
+def with_standing(results: list[dict], reader) -> list[dict]:
+    """The list page's rows with their `implementation`, read in one query for the page."""
+    if not results:
+        return results
+    standings = {
+        row["id"]: row
+        for row in with_implementation(
+            Outcome.objects.filter(pk__in=[result["id"] for result in results]), reader
+        ).values("id", *STANDING_COLUMNS)
+    }
+    for result in results:
+        result["implementation"] = ImplementationSerializer(standings[result["id"]]).data
+    return results
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        request=OutcomeEditSerializer, responses=OutcomeWithImplementationSerializer
+    )
+)
+class OutcomeViewSet(outcome_views.OutcomeViewSet):
+    """Numbered outcomes with their permanent citation codes, their lineage links, and
+    where each stands (`implementation`), counted over the work you may read.
+
+    Editing (PUT/PATCH, secretariat only) needs `If-Match` with the ETag you read. The
+    ETag is the outcome's own version: its implementation moves with the work, not with it.
+    """
+
+    serializer_class = OutcomeWithImplementationSerializer
+    filterset_class = OutcomeWithImplementationFilter
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset  # the page's standing is read for its rows only (with_standing)
+        return with_implementation(queryset, self.request.user)
+
+    def get_paginated_response(self, data):
+        # The list's rows (outcome_list.represent), each with its standing.
+        return super().get_paginated_response(with_standing(data, self.request.user))
+
+    @extend_schema(request=OutcomeEditSerializer, responses=OutcomeWithImplementationSerializer)
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
