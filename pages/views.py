@@ -109,7 +109,10 @@ def my_work(request):
     return render(
         request,
         "pages/my_work.html",
-        {"sections": due_sections(tasks, now=timezone.now()), "groups": groups},
+        {
+            "sections": due_sections(tasks, reader=request.user, now=timezone.now()),
+            "groups": groups,
+        },
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from forums.models import Forum, Meeting
 from forums.tlp import TLP
 from pages.due import due_sections
 from tests.factories import (
@@ -15,9 +16,10 @@ from tests.factories import (
     MeetingFactory,
     TaskFactory,
     WorkingGroupFactory,
+    WorkingGroupMembershipFactory,
 )
 from tests.pages.conftest import client_for
-from workinggroups.models import Task
+from workinggroups.models import Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +46,12 @@ def loaded(*tasks: Task) -> list[Task]:
 
 @pytest.fixture
 def calendar(db):
-    """A forum whose next meeting opens 23 Aug 2027 in Palau, and a later one in 2028."""
-    forum = ForumFactory.create()
+    """A forum whose next meeting opens 23 Aug 2027 in Palau, and a later one in 2028.
+
+    Its work stalls after a year without an update, so that the tasks below, recorded on
+    the clock of tests/pages/conftest.py, are not stalled at the dates these tests read.
+    """
+    forum = ForumFactory.create(stalled_after_days=365)
     established = MeetingFactory.create(
         forum=forum,
         sequence=4,
@@ -60,7 +66,8 @@ def calendar(db):
         end_date=datetime.date(2028, 8, 21),
     )
     group = WorkingGroupFactory.create(established_by=established, reports_to=upcoming)
-    return {"group": group, "upcoming": upcoming, "after": after}
+    reader = WorkingGroupMembershipFactory.create(working_group=group).person
+    return {"group": group, "upcoming": upcoming, "after": after, "reader": reader}
 
 
 def task(calendar, title, due, meeting="upcoming", **fields) -> Task:
@@ -85,7 +92,7 @@ def test_due_sections_come_overdue_today_week_next_meeting_later_in_that_order(c
         task(calendar, "overdue", datetime.date(2027, 3, 1)),
         task(calendar, "long overdue", datetime.date(2026, 12, 1)),
     )
-    assert titles(due_sections(tasks, now=now)) == [
+    assert titles(due_sections(tasks, reader=calendar["reader"], now=now)) == [
         ("overdue", ["long overdue", "overdue"]),
         ("today", ["today"]),
         ("week", ["this week"]),
@@ -97,7 +104,8 @@ def test_due_sections_come_overdue_today_week_next_meeting_later_in_that_order(c
 def test_due_sections_drop_empty_sections_and_mark_only_overdue_as_late(calendar):
     now = datetime.datetime(2027, 3, 10, 0, 0, tzinfo=datetime.UTC)
     sections = due_sections(
-        loaded(
+        reader=calendar["reader"],
+        tasks=loaded(
             task(calendar, "overdue", datetime.date(2027, 3, 1)),
             task(calendar, "later", datetime.date(2028, 1, 10), meeting="after"),
         ),
@@ -105,7 +113,7 @@ def test_due_sections_drop_empty_sections_and_mark_only_overdue_as_late(calendar
     )
     assert [(s.key, s.late) for s in sections] == [("overdue", True), ("later", False)]
     assert [s.title for s in sections] == ["Overdue", "Later"]
-    assert due_sections([], now=now) == []
+    assert due_sections([], reader=calendar["reader"], now=now) == []
 
 
 def test_today_is_the_venues_today_on_both_sides_of_the_date_line(calendar):
@@ -124,7 +132,7 @@ def test_today_is_the_venues_today_on_both_sides_of_the_date_line(calendar):
         task(calendar, "due 10 March in Palau", datetime.date(2027, 3, 10)),
         task(calendar, "due 9 March in Rarotonga", datetime.date(2027, 3, 9), meeting="rarotonga"),
     )
-    assert titles(due_sections(tasks, now=now)) == [
+    assert titles(due_sections(tasks, reader=calendar["reader"], now=now)) == [
         ("overdue", ["due 9 March in Palau"]),
         # In due-date order, as the page lists them.
         ("today", ["due 9 March in Rarotonga", "due 10 March in Palau"]),
@@ -137,7 +145,7 @@ def test_work_without_a_due_date_is_before_the_next_meeting_or_later(calendar):
         task(calendar, "undated, for the next meeting", None),
         task(calendar, "undated, for the one after", None, meeting="after"),
     )
-    assert titles(due_sections(tasks, now=now)) == [
+    assert titles(due_sections(tasks, reader=calendar["reader"], now=now)) == [
         ("next_meeting", ["undated, for the next meeting"]),
         ("later", ["undated, for the one after"]),
     ]
@@ -152,10 +160,63 @@ def test_a_meeting_already_opened_is_not_the_next_meeting(calendar):
         task(calendar, "due at the 5th", datetime.date(2027, 8, 23)),
         task(calendar, "undated, for the 6th", None, meeting="after"),
     )
-    assert titles(due_sections(tasks, now=now)) == [
+    assert titles(due_sections(tasks, reader=calendar["reader"], now=now)) == [
         ("overdue", ["due at the 5th", "undated, for the 5th"]),
         ("next_meeting", ["undated, for the 6th"]),
     ]
+
+
+def quiet_since(day: datetime.date, *tasks: Task) -> None:
+    """No update since `day`: as if the tasks had been recorded then."""
+    created = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(created_at=created)
+
+
+def moved_on(day: datetime.date, *tasks: Task) -> None:
+    for work in tasks:
+        update = TaskUpdate.objects.create(
+            task=work, status_from=work.status, status_to=work.status, progress=work.progress
+        )
+        moved = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+        TaskUpdate.objects.filter(pk=update.pk).update(created_at=moved)
+
+
+def test_stalled_work_is_one_group_after_this_weeks_and_before_the_next_meetings(calendar):
+    """A task is in the first group that applies: a date to meet comes before a nudge."""
+    now = datetime.datetime(2027, 3, 10, 0, 0, tzinfo=datetime.UTC)
+    Forum.objects.filter(pk=calendar["group"].established_by.forum_id).update(stalled_after_days=30)
+    quiet = [
+        task(calendar, "stalled, overdue", datetime.date(2027, 3, 1)),
+        task(calendar, "stalled, due this week", datetime.date(2027, 3, 12)),
+        task(calendar, "stalled, for the next meeting", datetime.date(2027, 6, 1)),
+        task(calendar, "stalled, later", datetime.date(2028, 1, 10), meeting="after"),
+    ]
+    moving = [
+        task(calendar, "moving, for the next meeting", datetime.date(2027, 6, 2)),
+        task(calendar, "moving, later", datetime.date(2028, 1, 11), meeting="after"),
+    ]
+    quiet_since(datetime.date(2027, 1, 1), *quiet, *moving)
+    moved_on(datetime.date(2027, 3, 1), *moving)
+
+    assert titles(due_sections(loaded(*quiet, *moving), reader=calendar["reader"], now=now)) == [
+        ("overdue", ["stalled, overdue"]),
+        ("week", ["stalled, due this week"]),
+        ("stalled", ["stalled, for the next meeting", "stalled, later"]),
+        ("next_meeting", ["moving, for the next meeting"]),
+        ("later", ["moving, later"]),
+    ]
+
+
+def test_an_update_the_reader_may_not_read_does_not_unstall_their_work(calendar):
+    now = datetime.datetime(2027, 3, 10, 0, 0, tzinfo=datetime.UTC)
+    Forum.objects.filter(pk=calendar["group"].established_by.forum_id).update(stalled_after_days=30)
+    work = task(calendar, "quiet to the reader", datetime.date(2028, 1, 10), meeting="after")
+    quiet_since(datetime.date(2027, 1, 1), work)
+    moved_on(datetime.date(2027, 3, 1), work)
+    TaskUpdate.objects.filter(task=work).update(tlp=TLP.RED)
+
+    sections = due_sections(loaded(work), reader=calendar["reader"], now=now)
+    assert titles(sections) == [("stalled", ["quiet to the reader"])]
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -227,15 +288,18 @@ def test_a_delegate_and_the_secretariat_have_no_work_of_their_own(team):
         assert "You have no open tasks" in html
 
 
-def test_my_work_page_groups_tasks_overdue_first(team):
-    group, upcoming = team["group"], team["next_meeting"]
-    after = type(upcoming).objects.create(
+def sixth_meeting(team) -> Meeting:
+    return Meeting.objects.create(
         forum=team["forum"],
         sequence=6,
         start_date=datetime.date(2028, 8, 20),
         end_date=datetime.date(2028, 8, 21),
         time_zone="Pacific/Palau",
     )
+
+
+def test_my_work_page_groups_tasks_overdue_first(team):
+    group, upcoming, after = team["group"], team["next_meeting"], sixth_meeting(team)
     venue_today = timezone.now().astimezone(PALAU).date()
     for title, due, meeting in (
         ("Later work", datetime.date(2028, 8, 1), after),
@@ -258,3 +322,16 @@ def test_my_work_page_groups_tasks_overdue_first(team):
     assert "Work for the next meeting" in section_of(html, "next_meeting")
     assert "Later work" in section_of(html, "later")
     assert "Late work" not in section_of(html, "today")
+
+
+def test_my_work_page_shows_stalled_work_above_the_next_meetings_and_later(team):
+    group, after = team["group"], sixth_meeting(team)
+    quiet = TaskFactory.create(working_group=group, title="Quiet work", reports_to=after)
+    TaskFactory.create(working_group=group, title="Fresh work", reports_to=after)
+    quiet_since(timezone.now().date() - datetime.timedelta(days=91), quiet)
+
+    html = client_for(team["member"]).get("/work/").content.decode()
+    assert section_order(html)[-3:] == ["stalled", "next_meeting", "later"]
+    assert "Quiet work" in section_of(html, "stalled")
+    assert "Fresh work" in section_of(html, "later")
+    assert "Quiet work" not in section_of(html, "later")
