@@ -3,8 +3,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from forums.tlp import TLP
+from outcomes.models import Outcome
 from reports.render import FORMATS
 from workinggroups.csv_exchange import MAX_BYTES
+from workinggroups.implementation import State
 from workinggroups.models import Task
 
 
@@ -92,3 +94,27 @@ class ReportForm(forms.Form):
         tlp = self.fields["tlp"]
         assert isinstance(tlp, forms.ChoiceField)
         tlp.choices = [(level.value, level.label) for level in levels]
+
+
+class ImplementationFilterForm(forms.Form):
+    """The filters of a forum's state of implementation, from the address (a GET form).
+
+    An unknown value is a form error: an address edited by hand, or one kept from before a
+    meeting was renumbered, says what is wrong instead of listing something else.
+    """
+
+    meeting = forms.TypedChoiceField(label=_("Meeting"), required=False, coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = {
+            "meeting": [(m.sequence, str(m)) for m in meetings],
+            "kind": Outcome.Kind.choices,
+            "state": State.choices,
+        }
+        for name, values in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("All")), *values]

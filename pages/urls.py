@@ -17,6 +17,16 @@ urlpatterns = [
     # Citation codes contain slashes ("JHOPS/4/16"): the address reads as the code.
     path("outcomes/<path:code>/", views.outcome_detail, name="outcome"),
     path("forums/<str:acronym>/", views.forum_public, name="forum"),
+    path(
+        "forums/<str:acronym>/implementation/",
+        views.forum_implementation,
+        name="forum-implementation",
+    ),
+    path(
+        "forums/<str:acronym>/implementation.csv",
+        views.forum_implementation_export,
+        name="forum-implementation-csv",
+    ),
     path("me/", views.my_settings, name="settings"),
     path("me/calendar/", views.calendar_address, name="calendar-address"),
     path("language/", views.set_language, name="language"),

@@ -26,7 +26,8 @@ from forums.services import profile_set_language
 from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
-from pages.forms import CsvImportForm, ReportForm, TaskUpdateForm
+from pages.forms import CsvImportForm, ImplementationFilterForm, ReportForm, TaskUpdateForm
+from pages.implementation import export_csv, implementation_rows
 from pages.lineage import lineage_of
 from reports.content import allowed_levels, report_today
 from reports.models import GeneratedReport, download_name
@@ -47,6 +48,9 @@ from workinggroups.services import (
 )
 
 PUBLIC_OUTCOMES_PER_PAGE = 25
+# A forum's state of implementation, a page at a time: 100 outcomes keep a page under
+# 100 KB on a phone whatever the number of outcomes (tests/browser/test_every_page.py).
+IMPLEMENTATION_PER_PAGE = 100
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -83,6 +87,47 @@ def forum_public(request, acronym: str):
     )
     page = Paginator(outcomes, PUBLIC_OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "pages/forum.html", {"forum": forum, "meetings": meetings, "page": page})
+
+
+def _implementation(request, acronym: str):
+    """The forum, its filter form, and the rows the form asks for (None if it is wrong)."""
+    forum = get_object_or_404(Forum, acronym__iexact=acronym)
+    form = ImplementationFilterForm(request.GET, meetings=forum.meetings.order_by("-sequence"))
+    if not form.is_valid():
+        return forum, form, None
+    rows = implementation_rows(
+        forum=forum, reader=request.user, filters=form.cleaned_data, now=timezone.now()
+    )
+    return forum, form, rows
+
+
+@require_GET
+def forum_implementation(request, acronym: str):
+    """Where each of a forum's active outcomes stands, as far as the reader may know."""
+    forum, form, rows = _implementation(request, acronym)
+    context = {"forum": forum, "form": form}
+    if rows is None:
+        return render(request, "pages/implementation.html", context, status=400)
+    page = Paginator(rows, IMPLEMENTATION_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pages/implementation.html", {**context, "page": page})
+
+
+@require_GET
+def forum_implementation_export(request, acronym: str):
+    """The same rows as the page, with the same filters, as a spreadsheet."""
+    forum, form, rows = _implementation(request, acronym)
+    if rows is None:
+        return HttpResponseBadRequest(
+            " ".join(str(e) for errors in form.errors.values() for e in errors),
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    disposition = content_disposition_header(
+        True, f"talanoa-{forum.acronym.lower()}-implementation-{timezone.localdate()}.csv"
+    )
+    assert disposition is not None  # None only when neither an attachment nor named
+    response["Content-Disposition"] = disposition
+    return response
 
 
 # --- my work -------------------------------------------------------------------------------

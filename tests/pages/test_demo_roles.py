@@ -72,6 +72,8 @@ def test_every_page_answers_each_demo_role_as_expected(demo, role):
     expect(client, "/accounts/login/", 200, role)
     for acronym in ("JHOPS", "DEMO"):
         expect(client, f"/forums/{acronym}/", 200, role)
+        expect(client, f"/forums/{acronym}/implementation/", 200, role)
+        expect(client, f"/forums/{acronym}/implementation.csv", 200, role)
     for meeting in Meeting.objects.filter(forum__acronym__in=["JHOPS", "DEMO"]):
         expect(client, f"/meetings/{meeting.pk}/", 200, role)
     for code in ("JHOPS/4/16", "JHOPS/5/6"):

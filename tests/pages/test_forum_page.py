@@ -63,6 +63,11 @@ def test_public_page_is_paginated_25_a_page_newest_meeting_first(team, published
     assert client.get("/forums/HOS/", {"page": 99}).context["page"].number == 2
 
 
+def test_forum_page_links_its_state_of_implementation(team):
+    html = client_for(None).get("/forums/HOS/").content.decode()
+    assert 'href="/forums/HOS/implementation/"' in html
+
+
 def test_forum_page_finds_the_forum_whatever_the_case_and_404s_an_unknown_one(team):
     assert client_for(None).get("/forums/hos/").status_code == 200
     assert client_for(None).get("/forums/NOPE/").status_code == 404
