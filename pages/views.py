@@ -33,6 +33,7 @@ from reports.content import allowed_levels, report_today
 from reports.models import GeneratedReport, download_name
 from reports.services import TooLongForNow, report_generate, report_request
 from workinggroups import csv_exchange, policy
+from workinggroups.implementation import with_implementation
 from workinggroups.models import (
     CalendarFeed,
     Task,
@@ -429,9 +430,9 @@ def meeting_report(request, pk: int):
 @require_GET
 def outcome_detail(request, code: str):
     outcome = get_object_or_404(
-        Outcome.objects.visible_to(request.user).select_related(
-            "document__meeting__forum", "parent"
-        ),
+        with_implementation(
+            Outcome.objects.visible_to(request.user), request.user, timezone.now()
+        ).select_related("document__meeting__forum", "parent"),
         citation_code=code,
     )
     # A TLP:RED sub-item may name other recipients than its parent: never cite a parent

@@ -22,6 +22,7 @@ from outcomes.models import OutcomeLink
 from outcomes.services import outcome_link_add
 from tests.factories import MeetingFactory, OutcomeDocumentFactory, OutcomeFactory
 from tests.pages.conftest import client_for
+from workinggroups.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +234,36 @@ def test_api_lineage_stops_where_the_reader_may_not_see(team, chain):
     assert [(s["relation"], s["outcome"], s["document"]["code"]) for s in whole] == [
         ("reaffirms 2024 Nadi Outcome", None, "HOS/2")
     ]
+
+
+# --- where it stands ----------------------------------------------------------------------------
+
+
+def where_it_stands(html: str) -> str:
+    start = html.index(">Where it stands<")
+    return html[start : html.index(">Lineage<", start)]
+
+
+def test_where_it_stands_counts_only_the_work_the_reader_may_read(team):
+    outcome, red = team["public_outcome"], team["red_task"]  # red names the lead only
+    red.outcomes.add(outcome)
+    Task.objects.filter(pk=red.pk).update(status=Task.Status.IN_PROGRESS, progress=60)
+
+    as_lead = client_for(team["lead"]).get("/outcomes/HOS/4/15/")
+    assert (as_lead.context["outcome"].work_total, as_lead.context["outcome"].progress) == (2, 30)
+    lead_view = where_it_stands(as_lead.content.decode())
+    assert "Under way" in lead_view
+    assert '<progress max="100" value="30" aria-label="Progress"></progress> 30%' in lead_view
+    assert "2 open of 2" in lead_view
+
+    member_view = where_it_stands(client_for(team["member"]).get("/outcomes/HOS/4/15/").text)
+    assert "Not started" in member_view and "1 open of 1" in member_view
+    assert "Figures count only the work you may read." in member_view
+    assert 'href="/forums/HOS/implementation/"' in member_view
+
+
+def test_where_it_stands_without_work_says_so_and_draws_no_bar(team):
+    html = client_for(None).get("/outcomes/HOS/4/15/").content.decode()
+    view = where_it_stands(html)
+    assert "No work assigned" in view  # the group's work is TLP:GREEN
+    assert "<progress" not in view
