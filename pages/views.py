@@ -27,6 +27,7 @@ from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
 from pages.forms import CsvImportForm, ImplementationFilterForm, ReportForm, TaskUpdateForm
+from pages.home import person_home
 from pages.implementation import export_csv, implementation_rows
 from pages.lineage import lineage_of
 from reports.content import allowed_levels, report_today
@@ -68,8 +69,11 @@ def _form_errors(form, error: ValidationError) -> None:
 
 @require_GET
 def home(request):
+    """The forums for anyone; signed in, the person's forums and what needs them there."""
     if request.user.is_authenticated:
-        return redirect("pages:my-work")
+        member = request.profile.member if request.profile else None
+        context = person_home(request.user, member=member, now=timezone.now())
+        return render(request, "pages/my_home.html", context)
     forums = Forum.objects.order_by("acronym")
     return render(request, "pages/home.html", {"forums": forums})
 

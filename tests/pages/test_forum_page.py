@@ -73,10 +73,10 @@ def test_forum_page_finds_the_forum_whatever_the_case_and_404s_an_unknown_one(te
     assert client_for(None).get("/forums/NOPE/").status_code == 404
 
 
-def test_home_lists_the_forums_for_the_public_and_sends_members_to_their_work(team):
+def test_home_lists_the_forums_for_the_public_and_members_their_own(team):
     home = client_for(None).get("/")
     assert home.status_code == 200
     assert 'href="/forums/HOS/"' in home.content.decode()
     signed_in = client_for(team["member"]).get("/")
-    assert signed_in.status_code == 302
-    assert signed_in["Location"] == "/work/"
+    assert signed_in.status_code == 200
+    assert [card.forum.acronym for card in signed_in.context["cards"]] == ["HOS"]
