@@ -4,6 +4,7 @@ Each task is in one group, the first that applies: overdue, due today, due this 
 stalled, before the next meeting, later. A date the person must meet comes before a
 nudge, so late or imminent work stays under its date even when it is also stalled; stalled
 work otherwise rises above work on course for the next meeting and above later work.
+Stalled work under a date is marked as stalled there.
 """
 
 import datetime
@@ -29,6 +30,9 @@ class DueSection:
     key: str
     title: str
     tasks: list[Task] = field(default_factory=list)
+    # Stalled tasks kept under their date: the page marks them, so that the home page's
+    # "stalled tasks you lead" are found here whichever group they sit in.
+    stalled: set[int] = field(default_factory=set)
 
     @property
     def late(self) -> bool:
@@ -56,6 +60,8 @@ def due_sections(tasks: list[Task], *, reader, now: datetime.datetime) -> list[D
             task, now=now, overdue=overdue, stalled=stalled, next_meeting=next_meeting
         )
         sections[key].tasks.append(task)
+        if task.pk in stalled and key != "stalled":
+            sections[key].stalled.add(task.pk)
     return [section for section in sections.values() if section.tasks]
 
 

@@ -198,12 +198,21 @@ def test_stalled_work_is_one_group_after_this_weeks_and_before_the_next_meetings
     quiet_since(datetime.date(2027, 1, 1), *quiet, *moving)
     moved_on(datetime.date(2027, 3, 1), *moving)
 
-    assert titles(due_sections(loaded(*quiet, *moving), reader=calendar["reader"], now=now)) == [
+    sections = due_sections(loaded(*quiet, *moving), reader=calendar["reader"], now=now)
+    assert titles(sections) == [
         ("overdue", ["stalled, overdue"]),
         ("week", ["stalled, due this week"]),
         ("stalled", ["stalled, for the next meeting", "stalled, later"]),
         ("next_meeting", ["moving, for the next meeting"]),
         ("later", ["moving, later"]),
+    ]
+    # Kept under its date, stalled work is marked as stalled there.
+    assert [section.stalled for section in sections] == [
+        {quiet[0].pk},
+        {quiet[1].pk},
+        set(),
+        set(),
+        set(),
     ]
 
 
@@ -335,3 +344,15 @@ def test_my_work_page_shows_stalled_work_above_the_next_meetings_and_later(team)
     assert "Quiet work" in section_of(html, "stalled")
     assert "Fresh work" in section_of(html, "later")
     assert "Quiet work" not in section_of(html, "later")
+    assert ">stalled<" not in section_of(html, "stalled")  # its group says so already
+
+
+def test_overdue_work_that_is_also_stalled_is_marked_stalled(team):
+    Task.objects.filter(pk=team["treaty"].pk).update(
+        due_on=timezone.now().date() - datetime.timedelta(days=2),
+        created_at=timezone.now() - datetime.timedelta(days=91),
+    )
+    html = client_for(team["member"]).get("/work/").content.decode()
+    overdue = section_of(html, "overdue")
+    assert "Consider a treaty framework" in overdue
+    assert '<span class="late">stalled</span>' in overdue
