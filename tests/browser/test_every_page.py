@@ -29,6 +29,12 @@ def visits(jhops) -> dict[str, Visit]:
     task, group, koror = jhops["task"], jhops["group"], jhops["koror"]
     return {
         "home": Visit(None, reverse("pages:home"), ("heading", "Forums")),
+        "home-signed-in": Visit("chair", reverse("pages:home"), ("heading", "Your forums")),
+        "implementation": Visit(
+            "chair",
+            reverse("pages:forum-implementation", args=[FORUM_ACRONYM]),
+            ("button", "Show"),
+        ),
         "forum": Visit(None, reverse("pages:forum", args=[FORUM_ACRONYM]), ("heading", "Meetings")),
         "login": Visit(None, reverse("login"), ("button", "Sign in")),
         "password-reset": Visit(None, reverse("password_reset"), ("button", "Send the link")),
@@ -56,6 +62,8 @@ def visits(jhops) -> dict[str, Visit]:
 
 PAGES = [
     "home",
+    "home-signed-in",
+    "implementation",
     "forum",
     "login",
     "password-reset",
@@ -105,7 +113,7 @@ def test_the_keyboard_reaches_the_skip_link_then_the_menu_with_a_visible_focus(
     page.goto(reverse("pages:my-work"))
 
     reached = []
-    for _ in range(5):
+    for _ in range(8):
         page.keyboard.press("Tab")
         reached.append(
             page.evaluate(
@@ -122,9 +130,13 @@ def test_the_keyboard_reaches_the_skip_link_then_the_menu_with_a_visible_focus(
         )
 
     assert reached[0]["text"] == "Skip to content"
-    # Then the site's name (a link home) and the menu, in reading order.
+    # Then the site's name (a link home) and the menu, in reading order: the member's
+    # forums (the demo puts them on a group of each) between Home and their own pages.
     assert [step["text"] for step in reached[1:]] == [
         "Talanoa",
+        "Home",
+        "DEMO",
+        "JHOPS",
         "My work",
         "My settings",
         "Sign out",
