@@ -171,7 +171,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "pages:my-work"
+# Home: a person's forums, their role in each, and what needs them (My work one link away).
+LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:home"
 
 STATIC_URL = "static/"

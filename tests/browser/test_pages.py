@@ -53,7 +53,10 @@ def test_a_member_signs_in_on_a_phone_and_posts_an_update_that_tops_the_history(
     with page.expect_navigation():
         page.get_by_label("Password", exact=True).press("Enter")
 
-    assert page.url == f"{live_server.url}{reverse('pages:my-work')}"
+    assert page.url == f"{live_server.url}{reverse('pages:home')}"
+    assert page.get_by_role("heading", name="Your forums", level=1).is_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="My work", exact=True).first.press("Enter")
     assert page.get_by_role("heading", name="My work", level=1).is_visible()
     with page.expect_navigation():
         page.get_by_role("link", name=task.title).press("Enter")
@@ -140,6 +143,8 @@ def test_a_member_signs_in_and_posts_an_update_without_javascript(phone, live_se
     page = phone(javascript=False).new_page()
 
     sign_in(page, live_server, "wg-member", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("link", name="My work", exact=True).first.click()
     assert page.get_by_role("heading", name="My work", level=1).is_visible()
     with page.expect_navigation():
         page.get_by_role("link", name=task.title).click()

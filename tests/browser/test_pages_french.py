@@ -39,7 +39,7 @@ def test_a_person_whose_profile_is_french_reads_talanoa_in_french(phone, live_se
     sign_in(page, live_server, "observer", DEMO_PASSWORD)
 
     assert page.get_attribute("html", "lang") == "fr"
-    assert page.get_by_role("heading", level=1).inner_text() == in_french("My work")
+    assert page.get_by_role("heading", level=1).inner_text() == in_french("Your forums")
     assert page.get_by_role("link", name=in_french("My settings"), exact=True).is_visible()
     assert page.get_by_role("button", name="Français").get_attribute("aria-pressed") == "true"
     # Each language is named in itself, whatever the page's language: English stays English.
@@ -70,6 +70,7 @@ def test_an_english_reader_switches_to_french_at_the_top_of_the_page_and_it_is_r
     )
     page = phone().new_page()
     sign_in(page, live_server, "wg-member", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{reverse('pages:my-work')}")
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "My work"
 
@@ -90,7 +91,7 @@ def test_an_english_reader_switches_to_french_at_the_top_of_the_page_and_it_is_r
     desk = phone(locale="en").new_page()
     sign_in(desk, live_server, "wg-member", DEMO_PASSWORD)
     assert desk.get_attribute("html", "lang") == "fr"
-    assert desk.get_by_role("heading", level=1).inner_text() == in_french("My work")
+    assert desk.get_by_role("heading", level=1).inner_text() == in_french("Your forums")
 
     # And back.
     with page.expect_navigation():

@@ -25,7 +25,7 @@ def test_anonymous_my_work_redirects_to_sign_in_and_back():
     assert response["Location"] == "/accounts/login/?next=/work/"
 
 
-def test_sign_in_with_the_right_password_opens_my_work(team):
+def test_sign_in_with_the_right_password_opens_the_home(team):
     client = Client()
     page = client.get(LOGIN)
     assert page.status_code == 200
@@ -33,9 +33,9 @@ def test_sign_in_with_the_right_password_opens_my_work(team):
 
     response = client.post(LOGIN, {"username": "mele", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/work/"
+    assert response["Location"] == "/"
     assert signed_in_user_id(client) == str(team["member"].pk)
-    assert client.get("/work/").status_code == 200
+    assert b"Your forums" in client.get("/").content
 
 
 def test_sign_in_follows_next_on_this_site_only(team):
@@ -50,7 +50,7 @@ def test_sign_in_follows_next_on_this_site_only(team):
         LOGIN, {"username": "mele", "password": PASSWORD, "next": "https://evil.example/"}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/work/"
+    assert response["Location"] == "/"
 
 
 def test_wrong_password_shows_a_form_error_and_signs_nobody_in(team):
