@@ -1,4 +1,5 @@
-"""The secretariat's side of the chair's report: the kept reports, and an action on meetings.
+"""The secretariat's side of the chair's report: the chair's summaries, the versions kept,
+and an action on meetings.
 
 The action sits on the meeting list, whose admin belongs to `forums`; forums must not
 import reports (models depend one way), so the action is a mixin here and the
@@ -8,22 +9,30 @@ secretariat's admin (secretariat/admin.py) puts it on the meeting list.
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from forums.admin_base import ReadOnlyAdminMixin, ServiceAdminMixin
+from forums.admin_base import (
+    AuditedAdmin,
+    ReadOnlyAdminMixin,
+    ServiceAdminMixin,
+    adopt,
+    as_validation_error,
+)
+from forums.models import Profile
 from forums.tlp import TLP
 from reports import services
 from reports.content import LEVELS, check_as_of, report_today
-from reports.models import GeneratedReport
+from reports.models import ChairSummary, GeneratedReport, readers_of
 
 if TYPE_CHECKING:
     # The action is only ever mixed into a ServiceAdminMixin admin: for the checker, one.
@@ -32,25 +41,62 @@ else:
     _ModelAdmin = object
 
 
+@admin.register(ChairSummary)
+class ChairSummaryAdmin(AuditedAdmin):
+    """The chair's summaries, written here by the secretariat for the chairs (or on the
+    meeting page by the chairs): through the service, which records who and when."""
+
+    list_display = ["meeting", "tlp", "updated_by", "updated_at", "version"]
+    list_filter = ["tlp", "meeting__forum"]
+    list_select_related = ["meeting__forum", "updated_by"]
+    search_fields = ["meeting__title", "meeting__forum__acronym", "key_messages"]
+    autocomplete_fields = ["meeting"]
+    fields = ["meeting", "tlp", "key_messages", "recommendations", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # One summary per meeting: its meeting is chosen once.
+        return [*self.readonly_fields, "meeting"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the versions made from it keep their own copy; the summary stays
+
+    def record(self, request, obj, form, change):
+        adopt(
+            obj,
+            services.chair_summary_save(
+                actor=request.user,
+                meeting=obj.meeting,
+                key_messages=obj.key_messages,
+                recommendations=obj.recommendations,
+                tlp=obj.tlp,
+            ),
+        )
+
+
 @admin.register(GeneratedReport)
 class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """What each leader was sent: kept, read-only, never deleted."""
+    """What each leader was sent: every version kept, read-only, never deleted."""
 
     list_display = [
         "meeting",
         "format",
         "level_label",
+        "language",
         "as_of",
         "requested_by",
         "status",
+        "sent_at",
         "created_at",
         "size_label",
         "download",
     ]
     list_filter = [
         "status",
+        ("sent_at", admin.EmptyFieldListFilter),
         "format",
         "level",
+        "language",
         "meeting__forum",
         ("requested_by", admin.RelatedOnlyFieldListFilter),
         "created_at",
@@ -62,16 +108,45 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "meeting",
         "format",
         "level",
+        "language",
         "as_of",
+        "distribution",
+        "key_messages",
+        "recommendations",
         "requested_by",
         "status",
         "created_at",
         "started_at",
         "finished_at",
+        "sent_at",
+        "sent_by",
         "size",
         "download",
         "error",
     )
+    actions = ["mark_sent"]
+
+    def has_mark_sent_permission(self, request):
+        # Whoever reads the versions may ask; the service lets the secretariat through.
+        return request.user.has_perm("reports.view_generatedreport")
+
+    @admin.action(description=_("Mark as sent to leaders"), permissions=["mark_sent"])
+    def mark_sent(self, request, queryset):
+        sent = 0
+        for report in queryset.select_related("meeting__forum"):
+            try:
+                services.report_mark_sent(actor=request.user, report=report)
+            except (ValidationError, PermissionDenied) as refusal:
+                reason = " ".join(as_validation_error(refusal).messages)
+                self.message_user(request, f"{report}: {reason}", messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                gettext("%(count)d version(s) marked as sent.") % {"count": sent},
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("TLP level"), ordering="level")
     def level_label(self, report):
@@ -99,12 +174,8 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-def _describe_level(level: TLP) -> str:
-    return gettext("%(label)s: %(audience)s") % {"label": level.label, "audience": level.audience}
-
-
 # Lazy: the form's choices are built once, at import, and read in each officer's language.
-describe_level = lazy(_describe_level, str)
+describe_level = lazy(readers_of, str)
 
 
 class ChairsReportForm(forms.Form):
@@ -115,9 +186,16 @@ class ChairsReportForm(forms.Form):
         coerce=int,
         initial=TLP.GREEN.value,
     )
-    # The browser's own date picker: the admin's needs scripts this page does not load.
+    # The browser's own date picker (the admin's needs scripts this page does not load),
+    # which reads and writes ISO dates only, whatever the officer's language.
     as_of = forms.DateField(
-        label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}), validators=[check_as_of]
+        label=_("as of"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[check_as_of],
+    )
+    # Empty: the officer's own language (reports.services).
+    language = forms.ChoiceField(
+        label=_("language"), choices=Profile.Language.choices, required=False
     )
 
 
@@ -133,7 +211,7 @@ class ChairsReportAction(_ModelAdmin):
         """An intermediate page (format, level, date), then one queued job per meeting."""
         form = ChairsReportForm(
             request.POST if "apply" in request.POST else None,
-            initial={"as_of": report_today()},
+            initial={"as_of": report_today(), "language": get_language()},
         )
         if form.is_valid():
             queued: list[int] = []
@@ -146,6 +224,7 @@ class ChairsReportAction(_ModelAdmin):
                         level=form.cleaned_data["level"],
                         fmt=form.cleaned_data["format"],
                         as_of=form.cleaned_data["as_of"],
+                        language=form.cleaned_data["language"] or None,
                     ).pk
                 )
 

@@ -1,4 +1,5 @@
-"""The writes of the reports app: a chair's report generated now, or queued for a worker.
+"""The writes of the reports app: the chair's summary, a chair's report generated now or
+queued for a worker, and a version marked as sent.
 
 Building and rendering take seconds on a large meeting, so they run outside any
 transaction (on SQLite a transaction holds the database's write lock from its first
@@ -20,12 +21,17 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from forums.models import Meeting
+from forums.audit import PreconditionFailed, save_validated
+from forums.models import Meeting, Profile
+from forums.policy import require
 from forums.tlp import TLP
+from reports import policy
 from reports.content import build_report, check_level
-from reports.models import GeneratedReport
+from reports.models import ChairSummary, GeneratedReport, readers_of
 from reports.render import FORMATS, Rendered, render
+from workinggroups.reminders.compose import language_of
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,22 @@ def _check_format(fmt: str) -> None:
         raise ValidationError(
             {"format": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}]}
         )
+
+
+def _language(actor, language: str | None) -> str:
+    """The version's language: the one asked for, else the one the asker reads Talanoa in."""
+    if language is None:
+        return language_of(actor)
+    if language not in Profile.Language.values:
+        raise ValidationError(
+            {
+                "language": [
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(Profile.Language.values)}
+                ]
+            }
+        )
+    return language
 
 
 class TooLongForNow(Exception):
@@ -51,7 +73,14 @@ LAID_OUT = ("pdf", "docx")
 
 
 def report_render(
-    *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date, now: bool = False
+    *,
+    actor,
+    meeting: Meeting,
+    level: int,
+    fmt: str,
+    as_of: datetime.date,
+    language: str | None = None,
+    now: bool = False,
 ) -> Rendered:
     """The report as `actor` may tell it at `level`, laid out as `fmt`; nothing is kept.
 
@@ -61,9 +90,9 @@ def report_render(
     """
     _check_format(fmt)
     check_level(actor, meeting, level)  # refused in the asker's language
-    # The report goes to Forum leaders in English, whatever language the asker reads
-    # Talanoa in: its labels (statuses, kinds, meeting names) are English too.
-    with translation.override("en"):
+    # Written in the version's language, whatever language the asker reads Talanoa in:
+    # its labels (statuses, kinds, meeting names) too.
+    with translation.override(_language(actor, language)):
         report = build_report(meeting=meeting, user=actor, level=level, as_of=as_of)
         if now and fmt in LAID_OUT and report.rows > settings.REPORT_NOW_MAX_ROWS:
             raise TooLongForNow(report.rows)
@@ -81,16 +110,47 @@ def _store(report: GeneratedReport, rendered: Rendered) -> None:
     report.size = len(rendered.content)
 
 
+def _made_with(meeting: Meeting, level: int, language: str) -> dict[str, str]:
+    """What a version keeps of the moment it was asked for: the chair's summary as it then
+    stood, if its label allows the version's level, and who may read it, in its language."""
+    summary = ChairSummary.objects.filter(meeting=meeting).first()
+    carried = summary is not None and summary.readable_at(level)
+    with translation.override(language):
+        distribution = readers_of(level)
+    return {
+        "language": language,
+        "key_messages": summary.key_messages if summary and carried else "",
+        "recommendations": summary.recommendations if summary and carried else "",
+        "distribution": distribution,
+    }
+
+
 def report_generate(
-    *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date
+    *,
+    actor,
+    meeting: Meeting,
+    level: int,
+    fmt: str,
+    as_of: datetime.date,
+    language: str | None = None,
 ) -> GeneratedReport:
-    """Build, render and keep a report now (the API's GET). Synchronous.
+    """Build, render and keep a new version now (the API's GET, the meeting page).
 
     A PDF or DOCX too long for a web request raises TooLongForNow: queue it instead.
+    `language`: the asker's own (their profile) unless given.
     """
     started = timezone.now()
+    language = _language(actor, language)
+    # Read before it is laid out: the version keeps the summary it was made with.
+    made_with = _made_with(meeting, level, language)
     rendered = report_render(
-        actor=actor, meeting=meeting, level=level, fmt=fmt, as_of=as_of, now=True
+        actor=actor,
+        meeting=meeting,
+        level=level,
+        fmt=fmt,
+        as_of=as_of,
+        language=language,
+        now=True,
     )
     report = GeneratedReport(
         meeting=meeting,
@@ -101,6 +161,7 @@ def report_generate(
         status=GeneratedReport.Status.DONE,
         started_at=started,
         finished_at=timezone.now(),
+        **made_with,
     )
     _store(report, rendered)
     report.save()
@@ -109,18 +170,33 @@ def report_generate(
 
 @transaction.atomic
 def report_request(
-    *, actor, meeting: Meeting, level: int, fmt: str, as_of: datetime.date
+    *,
+    actor,
+    meeting: Meeting,
+    level: int,
+    fmt: str,
+    as_of: datetime.date,
+    language: str | None = None,
 ) -> GeneratedReport:
-    """Queue a report for a worker (large meetings); the job runs once this commits."""
+    """Queue a new version for a worker (large meetings); the job runs once this commits.
+
+    It keeps the chair's summary as it is now, not as it will be when the worker runs.
+    """
     from reports.jobs import generate_report  # jobs imports this module
 
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to request a report: it is kept under your name."))
     _check_format(fmt)
+    language = _language(actor, language)
     # Refused now, not in the worker: the person learns at once what they may ask for.
     check_level(actor, meeting, level)
     report = GeneratedReport.objects.create(
-        meeting=meeting, requested_by=actor, level=level, format=fmt, as_of=as_of
+        meeting=meeting,
+        requested_by=actor,
+        level=level,
+        format=fmt,
+        as_of=as_of,
+        **_made_with(meeting, level, language),
     )
     transaction.on_commit(partial(generate_report.delay, report.pk))
     return report
@@ -160,6 +236,7 @@ def report_run(report_id: int) -> str:
             level=report.level,
             fmt=report.format,
             as_of=report.as_of,
+            language=report.language,
         )
         _store(report, rendered)
     except Exception as error:
@@ -182,3 +259,75 @@ def report_run(report_id: int) -> str:
         report.file.delete(save=False)
         return "taken"
     return "done"
+
+
+# --- the chair's summary, and a version sent ---------------------------------------------
+
+WRITE_SUMMARY = gettext_lazy(
+    "Only the meeting's chairs, and the secretariat for them, write the chair's summary."
+)
+MARK_SENT = gettext_lazy(
+    "Only the meeting's chairs and the secretariat say which version leaders were sent."
+)
+
+
+def plain_text(text: str) -> str:
+    """As typed, without the line endings' CRs and the trailing spaces of lines and text.
+
+    Never HTML: every page, file and answer escapes it.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+@transaction.atomic
+def chair_summary_save(
+    *,
+    actor,
+    meeting: Meeting,
+    key_messages: str,
+    recommendations: str,
+    tlp: int | None = None,
+    expected_version: int | None = None,
+) -> ChairSummary:
+    """Write the meeting's chair's summary (made on its first save), as `actor`, recorded.
+
+    `tlp`: who may read it (None: as it was; GREEN for a new one). `expected_version`: the
+    version the writer read (0: there was none); someone else's save since is refused
+    (PreconditionFailed) rather than overwritten. Text too long for the page is refused
+    on its field, with its length, and nothing is saved.
+    """
+    require(policy.may_write_summary(actor, meeting), WRITE_SUMMARY)
+    # The meeting's row, locked: two first saves of one summary wait for each other.
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").get()
+    summary = ChairSummary.objects.filter(meeting=meeting).first() or ChairSummary(meeting=meeting)
+    current = summary.version if summary.pk else 0
+    if expected_version is not None and expected_version != current:
+        raise PreconditionFailed(current_version=current)
+    wanted = {
+        "key_messages": plain_text(key_messages),
+        "recommendations": plain_text(recommendations),
+        "tlp": summary.tlp if tlp is None else tlp,
+    }
+    if summary.pk and all(getattr(summary, name) == value for name, value in wanted.items()):
+        return summary  # nothing changed: no new version, no empty history row
+    for name, value in wanted.items():
+        setattr(summary, name, value)
+    summary.updated_by = actor
+    return save_validated(summary, actor=actor)
+
+
+def report_mark_sent(*, actor, report: GeneratedReport) -> GeneratedReport:
+    """Record that leaders were sent this version: when, and who says so.
+
+    Claimed with a conditional UPDATE, so two marks at once keep the first; marking a
+    version already sent changes nothing. Only a finished version can have been sent.
+    """
+    require(policy.may_mark_sent(actor, report), MARK_SENT)
+    if report.status != GeneratedReport.Status.DONE:
+        raise ValidationError(_("Only a finished version can be sent: this one is not ready."))
+    GeneratedReport.objects.filter(
+        pk=report.pk, status=GeneratedReport.Status.DONE, sent_at__isnull=True
+    ).update(sent_at=timezone.now(), sent_by=actor)
+    report.refresh_from_db(fields=["sent_at", "sent_by"])
+    return report

@@ -19,6 +19,7 @@ from forums.services import hosting_record
 from forums.tlp import TLP
 from outcomes.models import Outcome
 from reports.models import GeneratedReport
+from reports.services import chair_summary_save
 from tests.factories import (
     MeetingFactory,
     MemberFactory,
@@ -106,6 +107,7 @@ def one_of_everything(officer):
     reminder_preference_for(membership.person)
     add_reminder(officer)
     add_generated_report(officer)
+    add_chair_summary(officer)
     return {"meeting": meeting, "task": task, "outcome": outcome}
 
 
@@ -191,6 +193,7 @@ def test_every_domain_model_is_registered():
         "outcomes.outcome",
         "outcomes.outcomedocument",
         "outcomes.outcomelink",
+        "reports.chairsummary",
         "reports.generatedreport",
         "workinggroups.reminder",
         "workinggroups.reminderpreference",
@@ -288,6 +291,15 @@ def add_generated_report(officer):
     )
 
 
+def add_chair_summary(officer):
+    chair_summary_save(
+        actor=officer,
+        meeting=MeetingFactory.create(),
+        key_messages="Leaders are asked to note the treaty's progress.",
+        recommendations="Endorse the framework.",
+    )
+
+
 @pytest.mark.parametrize(
     ("label", "add_row"),
     [
@@ -301,6 +313,7 @@ def add_generated_report(officer):
         ("auth.user", add_user),
         ("workinggroups.reminder", add_reminder),
         ("reports.generatedreport", add_generated_report),
+        ("reports.chairsummary", add_chair_summary),
     ],
 )
 def test_changelist_queries_do_not_grow_with_rows(officer_client, officer, label, add_row):
@@ -678,6 +691,11 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "view_reminder",
         # Chair's reports (reports 0002): read, never written or deleted in the admin.
         "view_generatedreport",
+        # Chair's summaries (reports 0006): written for the chairs, never deleted.
+        "view_chairsummary",
+        "add_chairsummary",
+        "change_chairsummary",
+        "view_historicalchairsummary",
         *(
             f"view_historical{m}"
             for m in (

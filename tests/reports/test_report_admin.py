@@ -50,7 +50,7 @@ def test_the_action_opens_a_page_to_choose_format_level_and_date(officer_client)
     content = page.content.decode()
     assert "5th JHOPS" in content
     form = page.context["form"]
-    assert set(form.fields) == {"format", "level", "as_of"}
+    assert set(form.fields) == {"format", "level", "as_of", "language"}
     assert [value for value, _label in form.fields["level"].choices] == [0, 1, 2]
     assert f'name="_selected_action" value="{koror().pk}"' in content
     assert not GeneratedReport.objects.exists()  # nothing queued until the officer confirms
@@ -167,9 +167,10 @@ def test_the_reports_list_is_read_only_and_keeps_every_report(officer_client, of
     listing = officer_client.get(REPORTS)
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == [failed, kept]  # newest first
-    # No delete, not even the site-wide bulk one (no action at all); no add; the page
-    # shows, never saves.
-    assert listing.context["action_form"] is None
+    # No delete, not even the site-wide bulk one (the one action says a version was
+    # sent); no add; the page shows, never saves.
+    actions = [name for name, _label in listing.context["action_form"].fields["action"].choices]
+    assert actions == ["", "mark_sent"]
     filters = [spec.title for spec in listing.context["cl"].filter_specs]
     assert {"status", "format", "TLP level", "requested by"} <= set(filters)
     assert officer_client.get(reverse("admin:reports_generatedreport_add")).status_code == 403
