@@ -10,6 +10,7 @@ from forums.api.views import ForumViewSet, MeetingViewSet, MemberViewSet
 from outcomes.api.imports import StatementImportView
 from outcomes.api.views import OutcomeDocumentViewSet
 from reports.api import (
+    ChairSummaryView,
     GeneratedReportFileView,
     GeneratedReportViewSet,
     MeetingReportRequestView,
@@ -45,6 +46,11 @@ urlpatterns = [
         rf"^meetings/(?P<pk>{ID_PATTERN})/reports/$",
         MeetingReportRequestView.as_view(),
         name="meeting-reports",
+    ),
+    re_path(
+        rf"^meetings/(?P<pk>{ID_PATTERN})/summary/$",
+        ChairSummaryView.as_view(),
+        name="meeting-summary",
     ),
     re_path(
         rf"^reports/(?P<pk>{ID_PATTERN})/file/$",

@@ -10,14 +10,20 @@
   report is not: nobody could be shown it later, and an open endpoint that wrote a file
   on every request would let anyone fill the disk.
 - `POST /api/v1/meetings/{id}/reports/` queues a large report for a worker: 202.
-- `GET /api/v1/reports/` and `/reports/{id}/`: the records, each visible only to whoever
-  asked for it and to the secretariat; `/reports/{id}/file/` downloads a finished one.
+- `GET /api/v1/reports/` and `/reports/{id}/`: the versions, each visible to whoever
+  asked for it, its meeting's chairs and the secretariat, with the chair's summary it was
+  made with; `/reports/{id}/file/` downloads a finished one, `POST /reports/{id}/sent/`
+  records that leaders were sent it.
+- `GET|PUT /api/v1/meetings/{id}/summary/`: the chair's summary, read within its label,
+  written by the meeting's chairs and the secretariat (If-Match once it exists).
 """
 
 from typing import TYPE_CHECKING
 
 import django_filters
+from django.db import transaction
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -29,19 +35,34 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, generics, renderers, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from forums.access import audience_of
-from forums.api.base import ResourceMixin, StrictSerializer, TLPField
+from forums.api.base import (
+    ResourceMixin,
+    StrictSerializer,
+    TLPField,
+    etag_response,
+    expected_version,
+)
 from forums.api.filters import IdFilter
-from forums.models import Meeting
+from forums.models import Meeting, Profile
+from forums.policy import require
 from forums.tlp import TLP
-from reports import services
+from reports import policy, services
 from reports.content import LEVELS, allowed_levels, check_as_of, report_today
-from reports.models import MEDIA_TYPES, GeneratedReport, download_name
+from reports.models import (
+    MEDIA_TYPES,
+    SUMMARY_MAX_CHARS,
+    ChairSummary,
+    GeneratedReport,
+    check_summary_length,
+    download_name,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -131,18 +152,46 @@ def file_headers(response, fmt: str):
     return response
 
 
+def report_file_response(report: GeneratedReport) -> FileResponse:
+    """A version's file: the HTML opens in the browser (its own policy), the others download."""
+    html = report.format == GeneratedReport.Format.HTML
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=not html,
+        filename=report.download_name,
+        content_type=HTMLRenderer.media_type + "; charset=utf-8" if html else report.media_type,
+    )
+    return file_headers(response, report.format)
+
+
 # --- serializers --------------------------------------------------------------------------
+
+
+LANGUAGE_HELP = "en or fr (default: the language you read Talanoa in)."
 
 
 class ReportQuerySerializer(serializers.Serializer):
     tlp = serializers.ChoiceField(choices=LEVEL_NAMES, default="clear")
     as_of = serializers.DateField(required=False, validators=[check_as_of])
+    language = serializers.ChoiceField(choices=Profile.Language.values, required=False)
 
 
 class ReportRequestSerializer(StrictSerializer):
     format = serializers.ChoiceField(choices=GeneratedReport.Format.choices)
     tlp = serializers.ChoiceField(choices=LEVEL_NAMES, default="clear")
     as_of = serializers.DateField(required=False, validators=[check_as_of])
+    language = serializers.ChoiceField(
+        choices=Profile.Language.values, required=False, help_text=LANGUAGE_HELP
+    )
+
+
+class FrozenSummarySerializer(serializers.ModelSerializer):
+    """The chair's summary as it stood when the version was asked for."""
+
+    class Meta:
+        model = GeneratedReport
+        fields = ["key_messages", "recommendations"]
+        read_only_fields = fields
 
 
 class GeneratedReportSerializer(serializers.ModelSerializer):
@@ -150,6 +199,17 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
     tlp = TLPField(source="level", read_only=True)
     requested_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text="Username of whoever asked for it."
+    )
+    summary = FrozenSummarySerializer(
+        source="*",
+        read_only=True,
+        help_text="The chair's summary it was made with (empty: none, or above its level).",
+    )
+    sent_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of whoever marked it sent (null: a draft).",
     )
     download_url = serializers.SerializerMethodField()
 
@@ -161,7 +221,10 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "meeting_name",
             "format",
             "tlp",
+            "language",
             "as_of",
+            "distribution",
+            "summary",
             "status",
             "requested_by",
             "created_at",
@@ -169,6 +232,8 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "finished_at",
             "size",
             "error",
+            "sent_at",
+            "sent_by",
             "download_url",
         ]
         read_only_fields = fields
@@ -223,6 +288,9 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
             ),
             OpenApiParameter("tlp", str, enum=LEVEL_NAMES, default="clear"),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today."),
+            OpenApiParameter(
+                "language", str, enum=Profile.Language.values, description=LANGUAGE_HELP
+            ),
         ],
         responses={
             **FILE_RESPONSES,
@@ -235,35 +303,31 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
         meeting = self.get_object()
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        fmt = request.accepted_renderer.format
-        level = _level(query.validated_data["tlp"])
-        as_of = query.validated_data.get("as_of") or report_today()
+        asked = {
+            "meeting": meeting,
+            "level": _level(query.validated_data["tlp"]),
+            "fmt": request.accepted_renderer.format,
+            "as_of": query.validated_data.get("as_of") or report_today(),
+            "language": query.validated_data.get("language"),
+        }
         try:
             if request.user.is_authenticated:
-                report = services.report_generate(
-                    actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
-                )
+                report = services.report_generate(actor=request.user, **asked)
                 with report.file.open("rb") as stored:
                     content = stored.read()
             else:
-                content = services.report_render(
-                    actor=request.user,
-                    meeting=meeting,
-                    level=level,
-                    fmt=fmt,
-                    as_of=as_of,
-                    now=True,
-                ).content
+                content = services.report_render(actor=request.user, now=True, **asked).content
         except services.TooLongForNow as too_long:
-            return self._queued_instead(request, meeting, level, fmt, as_of, too_long.rows)
-        name = download_name(meeting, level, fmt, as_of)
+            return self._queued_instead(request, asked, too_long.rows)
+        fmt = asked["fmt"]
+        name = download_name(meeting, asked["level"], fmt, asked["as_of"])
         response = Response(
             content,
             headers={"Content-Disposition": content_disposition_header(fmt != "html", name)},
         )
         return file_headers(response, fmt)
 
-    def _queued_instead(self, request, meeting, level, fmt, as_of, rows: int) -> Response:
+    def _queued_instead(self, request, asked: dict, rows: int) -> Response:
         """Too long to lay out now: queued for a worker (202), as the POST would have."""
         if not request.user.is_authenticated:
             raise exceptions.ValidationError(
@@ -277,9 +341,7 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
                     ]
                 }
             )
-        report = services.report_request(
-            actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
-        )
+        report = services.report_request(actor=request.user, **asked)
         # A record, not the file: JSON, as a refusal is (ErrorsAsJSON).
         request.accepted_renderer = renderers.JSONRenderer()
         request.accepted_media_type = renderers.JSONRenderer.media_type
@@ -291,7 +353,7 @@ class MeetingReportView(ErrorsAsJSON, generics.GenericAPIView):
 
 
 def _report_record(report: GeneratedReport, request) -> dict:
-    fresh = GeneratedReport.objects.select_related("meeting__forum", "requested_by").get(
+    fresh = GeneratedReport.objects.select_related("meeting__forum", "requested_by", "sent_by").get(
         pk=report.pk
     )
     return GeneratedReportSerializer(fresh, context={"request": request}).data
@@ -323,6 +385,7 @@ class MeetingReportRequestView(generics.GenericAPIView):
             level=_level(body.validated_data["tlp"]),
             fmt=body.validated_data["format"],
             as_of=body.validated_data.get("as_of") or report_today(),
+            language=body.validated_data.get("language"),
         )
         return Response(_report_record(report, request), status=status.HTTP_202_ACCEPTED)
 
@@ -347,8 +410,24 @@ class GeneratedReportViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return GeneratedReport.objects.visible_to(self.request.user).select_related(
-            "meeting__forum", "requested_by"
+            "meeting__forum", "requested_by", "sent_by"
         )
+
+    @extend_schema(
+        operation_id="report_mark_sent",
+        summary="Record that leaders were sent this version",
+        description=(
+            "For the meeting's chairs and the secretariat (else 403); a version not yet "
+            "made is a 400. Marking a version already sent changes nothing: it keeps when "
+            "it was first marked, and by whom."
+        ),
+        request=None,
+        responses=GeneratedReportSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="sent")
+    def sent(self, request, pk=None, format=None):
+        report = services.report_mark_sent(actor=request.user, report=self.get_object())
+        return Response(_report_record(report, request))
 
 
 @extend_schema(tags=["reports"])
@@ -381,12 +460,105 @@ class GeneratedReportFileView(ErrorsAsJSON, generics.GenericAPIView):
             raise exceptions.PermissionDenied(
                 _("Your clearance in this forum no longer covers the report's level.")
             )
-        response = FileResponse(
-            report.file.open("rb"),
-            as_attachment=report.format != GeneratedReport.Format.HTML,
-            filename=report.download_name,
-            content_type=HTMLRenderer.media_type + "; charset=utf-8"
-            if report.format == GeneratedReport.Format.HTML
-            else report.media_type,
+        return report_file_response(report)
+
+
+# --- the chair's summary ------------------------------------------------------------------
+
+
+class ChairSummarySerializer(serializers.ModelSerializer):
+    tlp = TLPField(read_only=True, help_text="Who may read it; a report below it leaves it out.")
+    updated_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    etag = serializers.CharField(read_only=True, help_text="Send it as If-Match to change it.")
+
+    class Meta:
+        model = ChairSummary
+        fields = [
+            "meeting",
+            "key_messages",
+            "recommendations",
+            "tlp",
+            "updated_by",
+            "updated_at",
+            "version",
+            "etag",
+        ]
+        read_only_fields = fields
+
+
+def _summary_text(label: str) -> serializers.CharField:
+    # Refused over the length that fits a page, with its count (reports.models).
+    return serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        validators=[check_summary_length],
+        help_text=f"{label}: plain text, line breaks kept, up to {SUMMARY_MAX_CHARS:,} characters.",
+    )
+
+
+class ChairSummaryWriteSerializer(StrictSerializer):
+    key_messages = _summary_text("The chair's key messages")
+    recommendations = _summary_text("The recommendations to leaders")
+    tlp = serializers.ChoiceField(
+        choices=LEVEL_NAMES,
+        required=False,
+        help_text="Who may read it (default: as it was; green for a new summary).",
+    )
+
+
+@extend_schema(tags=["reports"])
+class ChairSummaryView(generics.GenericAPIView):
+    """The chair's summary of a meeting: its key messages and recommendations to leaders."""
+
+    queryset = Meeting.objects.select_related("forum")
+    serializer_class = ChairSummarySerializer
+
+    def _summary(self, meeting) -> ChairSummary:
+        return get_object_or_404(
+            ChairSummary.objects.visible_to(self.request.user).select_related("updated_by"),
+            meeting=meeting,
         )
-        return file_headers(response, report.format)
+
+    @extend_schema(
+        operation_id="meeting_summary",
+        summary="The chair's summary of a meeting",
+        description="404 while there is none, or when its label is above your clearance.",
+    )
+    def get(self, request, *args, **kwargs):
+        summary = self._summary(self.get_object())
+        return etag_response(summary, ChairSummarySerializer(summary).data)
+
+    @extend_schema(
+        operation_id="meeting_summary_write",
+        summary="Write the chair's summary of a meeting",
+        description=(
+            "For the meeting's chairs and the secretariat (else 403). Once it exists, send "
+            "`If-Match` with the ETag you read (428 without, 412 if someone saved since). "
+            f"A text over {SUMMARY_MAX_CHARS:,} characters is a 400 on its field saying how "
+            "long it is, and nothing is saved."
+        ),
+        request=ChairSummaryWriteSerializer,
+        responses=ChairSummarySerializer,
+    )
+    def put(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        require(policy.may_write_summary(request.user, meeting), services.WRITE_SUMMARY)
+        exists = ChairSummary.objects.filter(meeting=meeting).exists()
+        # Without a summary there is nothing to overwrite: version 0, "I saw none".
+        version = expected_version(request) if exists or "If-Match" in request.headers else 0
+        body = ChairSummaryWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with transaction.atomic():
+            services.chair_summary_save(
+                actor=request.user,
+                meeting=meeting,
+                key_messages=data["key_messages"],
+                recommendations=data["recommendations"],
+                tlp=_level(data["tlp"]) if "tlp" in data else None,
+                expected_version=version,
+            )
+            summary = self._summary(meeting)
+        return etag_response(summary, ChairSummarySerializer(summary).data)

@@ -23,7 +23,8 @@ from forums.audit import Versioned
 from forums.models import Chair, ForumMembership
 from forums.tlp import TLP
 from outcomes.models import Outcome
-from reports.services import report_generate
+from reports.models import ChairSummary
+from reports.services import chair_summary_save, report_generate
 from tests.factories import (
     ForumFactory,
     MeetingFactory,
@@ -230,9 +231,27 @@ EXPECTED["report-detail"] = {
     "DELETE": ALL_405,
 }
 EXPECTED["report-file"] = EXPECTED["report-detail"]
+# Marking it sent: whoever speaks for its meeting (its chair, the secretariat); the others
+# do not see it.
+EXPECTED["report-sent"] = {
+    "GET": ALL_405,
+    "POST": (401, 404, 404, 404, 404, 200, 200),
+    "PUT": ALL_405,
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
+# The planted chair's summary is TLP:GREEN; its meeting's chair and the secretariat write it.
+EXPECTED["meeting-summary"] = {
+    "GET": SEEN_AT_GREEN,
+    "POST": ALL_405,
+    "PUT": (401, 403, 403, 403, 403, 200, 200),
+    "PATCH": ALL_405,
+    "DELETE": ALL_405,
+}
 for _base in (
     "report-list",
     "report-detail",
+    "report-sent",
     "outcome-detail",
     "workinggroup-detail",
     "task-list",
@@ -313,6 +332,13 @@ class World:
         task_update_status(actor=officer, task=self.task_a, note="Group A started.")
         task_update_status(actor=officer, task=self.task_b, note="Group B started.")
 
+        self.summary = chair_summary_save(
+            actor=officer,
+            meeting=self.meeting,
+            key_messages="Matrix messages.",
+            recommendations="",
+            tlp=TLP.GREEN,
+        )
         self.report = report_generate(
             actor=self.users["chair"],
             meeting=self.meeting,
@@ -352,6 +378,7 @@ class World:
             TaskUpdate.objects.count(),
             tuple(Task.objects.order_by("pk").values_list("pk", "version", "title", "status")),
             tuple(Outcome.objects.order_by("pk").values_list("pk", "version", "text", "tlp")),
+            tuple(ChairSummary.objects.values_list("pk", "version", "key_messages")),
         )
 
 
@@ -382,6 +409,8 @@ def body_for(world: World, name: str, method: str) -> dict:
         }
     if method == "POST" and base == "meeting-reports":
         return {"format": "html", "tlp": "clear"}
+    if method == "PUT" and base == "meeting-summary":
+        return {"key_messages": f"Matrix messages {n}.", "recommendations": ""}
     if method in ("PUT", "PATCH") and base == "task-detail":
         return {"title": f"Matrix title {n}"}
     if method == "PUT" and base == "outcome-detail":
@@ -412,6 +441,8 @@ def url_for(world: World, name: str, parameters: tuple[str, ...]) -> str:
 def send(world: World, role: str, method: str, url: str, name: str):
     headers = {}
     target = world.object_for(name) if "pk" in url_parameters(name) else None
+    if name == "meeting-summary":
+        target = world.summary  # the meeting names it; its own ETag guards it
     if method in ("PUT", "PATCH", "DELETE") and isinstance(target, Versioned):
         target.refresh_from_db(fields=["version"])
         headers["HTTP_IF_MATCH"] = target.etag
