@@ -1,9 +1,15 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from forums.models import Profile
 from forums.tlp import TLP
 from outcomes.models import Outcome
+from reports.content import LEVELS, check_as_of
+from reports.models import SUMMARY_MAX_CHARS, ChairSummary, check_summary_length, readers_of
 from reports.render import FORMATS
 from workinggroups.csv_exchange import MAX_BYTES
 from workinggroups.implementation import State
@@ -80,20 +86,95 @@ class CsvImportForm(forms.Form):
         return cleaned
 
 
+# Lazy: choices built once, at import, and read in each reader's language.
+readers_in_words = lazy(readers_of, str)
+
+CHOOSE_READERS = _("Choose who may read it among the levels offered.")
+
+
 class ReportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[(fmt, fmt.upper()) for fmt in FORMATS],
         initial="pdf",
         widget=forms.RadioSelect,
+        help_text=_("HTML opens in the browser; PDF and DOCX (Word) are downloaded."),
     )
-    tlp = forms.TypedChoiceField(label=_("Up to"), coerce=int, initial=TLP.CLEAR)
+    tlp = forms.TypedChoiceField(
+        label=_("Who may read it"),
+        coerce=int,
+        initial=TLP.CLEAR,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CHOOSE_READERS, "required": CHOOSE_READERS},
+    )
+    # Empty: today (reports.content.report_today), as the API and the admin.
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        validators=[check_as_of],
+        # ISO in every language: the browser's date picker reads and writes nothing else.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("What was recorded by the end of this day (UTC)."),
+    )
+    # Empty: the language the asker reads Talanoa in (reports.services).
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=Profile.Language.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, levels: list[TLP], **kwargs):
         super().__init__(*args, **kwargs)
         tlp = self.fields["tlp"]
         assert isinstance(tlp, forms.ChoiceField)
-        tlp.choices = [(level.value, level.label) for level in levels]
+        tlp.choices = [(level.value, readers_of(level)) for level in levels]
+
+
+class ChairSummaryForm(forms.Form):
+    """The chair's key messages and recommendations, plain text, each fitting a page."""
+
+    key_messages = forms.CharField(
+        label=_("Key messages"),
+        required=False,
+        validators=[check_summary_length],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    recommendations = forms.CharField(
+        label=_("Recommendations"),
+        required=False,
+        validators=[check_summary_length],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    tlp = forms.TypedChoiceField(
+        label=_("Who may read it"),
+        coerce=int,
+        choices=[(level.value, readers_in_words(level)) for level in LEVELS],
+        widget=forms.RadioSelect,
+        help_text=_("A report for more readers than this leaves the summary out."),
+    )
+    # The version the writer read (0: none yet): a save by someone else since is refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, summary: ChairSummary | None, **kwargs):
+        initial: dict[str, object]
+        if summary is None:
+            initial = {"tlp": TLP.GREEN, "expected_version": 0}
+        else:
+            initial = {
+                "key_messages": summary.key_messages,
+                "recommendations": summary.recommendations,
+                "tlp": summary.tlp,
+                "expected_version": summary.version,
+            }
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        # In the reader's language, with its grouping of thousands: 1,500; 1 500.
+        limit = gettext("Up to %(limit)s characters, so that it fits on the page.") % {
+            "limit": number_format(SUMMARY_MAX_CHARS, force_grouping=True)
+        }
+        self.fields["key_messages"].help_text = limit
+        self.fields["recommendations"].help_text = limit
 
 
 class ImplementationFilterForm(forms.Form):

@@ -14,6 +14,12 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/report/", views.meeting_report, name="meeting-report"),
+    path("meetings/<int:pk>/summary/", views.meeting_summary, name="meeting-summary"),
+    path(
+        "meetings/<int:pk>/reports/<int:report_pk>/sent/",
+        views.report_sent,
+        name="report-sent",
+    ),
     # Citation codes contain slashes ("JHOPS/4/16"): the address reads as the code.
     path("outcomes/<path:code>/", views.outcome_detail, name="outcome"),
     path("forums/<str:acronym>/", views.forum_public, name="forum"),

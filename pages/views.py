@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,13 +26,28 @@ from forums.services import profile_set_language
 from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
-from pages.forms import CsvImportForm, ImplementationFilterForm, ReportForm, TaskUpdateForm
+from pages.forms import (
+    ChairSummaryForm,
+    CsvImportForm,
+    ImplementationFilterForm,
+    ReportForm,
+    TaskUpdateForm,
+)
 from pages.home import person_home
 from pages.implementation import export_csv, implementation_rows
 from pages.lineage import lineage_of
+from reports import policy as reports_policy
+from reports.api import report_file_response
 from reports.content import allowed_levels, report_today
-from reports.models import GeneratedReport, download_name
-from reports.services import TooLongForNow, report_generate, report_request
+from reports.models import ChairSummary, GeneratedReport
+from reports.services import (
+    WRITE_SUMMARY,
+    TooLongForNow,
+    chair_summary_save,
+    report_generate,
+    report_mark_sent,
+    report_request,
+)
 from workinggroups import csv_exchange, policy
 from workinggroups.implementation import with_implementation
 from workinggroups.models import (
@@ -347,10 +362,25 @@ def working_group_import(request, pk: int):
 
 # --- a meeting -------------------------------------------------------------------------------
 
+VERSIONS_PER_PAGE = 10
+
 
 @require_GET
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.with_host_name().select_related("forum"), pk=pk)
+    return _meeting_page(request, meeting)
+
+
+def _meeting_page(request, meeting: Meeting, *, report_form: ReportForm | None = None, status=200):
+    context = {
+        **_meeting_record(request, meeting),
+        **_meeting_brief(request, meeting, report_form),
+    }
+    return render(request, "pages/meeting.html", context, status=status)
+
+
+def _meeting_record(request, meeting: Meeting) -> dict:
+    """What the meeting adopted and the work reporting to it, as far as the reader may see."""
     outcomes = Outcome.objects.visible_to(request.user).order_by("position")
     documents = (
         OutcomeDocument.objects.visible_to(request.user)
@@ -369,50 +399,68 @@ def meeting_detail(request, pk: int):
         started = meeting.start_date <= timezone.localdate()
     else:
         started = Meeting.objects.after(meeting).exists()
-    levels = allowed_levels(request.user, meeting)
+    return {
+        "meeting": meeting,
+        "documents": documents,
+        "carried_over": [t for t in work if t.is_open] if started else [],
+        "due_here": [] if started else work,
+        "done_here": [t for t in work if not t.is_open] if started else [],
+        "groups": WorkingGroup.objects.visible_to(request.user)
+        .filter(established_by=meeting)
+        .order_by("name"),
+        "chairs": meeting.chairs.select_related("member", "person"),
+    }
+
+
+def _meeting_brief(request, meeting: Meeting, report_form: ReportForm | None) -> dict:
+    """The leaders' brief: the chair's summary, the report form and the versions made."""
     audience = audience_of(request.user)
     for_chairs = audience.is_secretariat or meeting.forum_id in audience.chaired_forums
-    return render(
-        request,
-        "pages/meeting.html",
-        {
-            "meeting": meeting,
-            "documents": documents,
-            "carried_over": [t for t in work if t.is_open] if started else [],
-            "due_here": [] if started else work,
-            "done_here": [t for t in work if not t.is_open] if started else [],
-            "groups": WorkingGroup.objects.visible_to(request.user)
-            .filter(established_by=meeting)
-            .order_by("name"),
-            "report_form": ReportForm(levels=levels) if for_chairs else None,
-            # The asker's own reports of this meeting: a long one is made by a worker.
-            "my_reports": GeneratedReport.objects.filter(
-                meeting=meeting, requested_by=request.user
-            )[:5]
-            if for_chairs
-            else [],
-            "chairs": meeting.chairs.select_related("member", "person"),
-        },
-    )
+    if report_form is None and for_chairs:
+        report_form = ReportForm(
+            levels=allowed_levels(request.user, meeting),
+            initial={"as_of": report_today(), "language": translation.get_language()},
+        )
+    versions = None
+    if for_chairs:
+        made = (
+            GeneratedReport.objects.visible_to(request.user)
+            .filter(meeting=meeting)
+            .select_related("requested_by", "sent_by")
+        )
+        versions = Paginator(made, VERSIONS_PER_PAGE).get_page(request.GET.get("versions"))
+    return {
+        "summary": ChairSummary.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .select_related("updated_by")
+        .first(),
+        "speaks_for_meeting": reports_policy.speaks_for(request.user, meeting.pk),
+        "report_form": report_form,
+        "versions": versions,
+    }
 
 
 @login_required
 @require_GET
 def meeting_report(request, pk: int):
-    """The chair's report as a file, within the asker's clearance; kept under their name."""
-    meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=pk)
+    """A new version of the chair's report, within the asker's clearance, kept under
+    their name: the HTML opens in the browser, PDF and Word are downloaded."""
+    meeting = get_object_or_404(Meeting.objects.with_host_name().select_related("forum"), pk=pk)
     form = ReportForm(request.GET, levels=allowed_levels(request.user, meeting))
     if not form.is_valid():
-        messages.error(request, _("Choose a format and a level you may ask for."))
-        return redirect("pages:meeting", pk=meeting.pk)
-    fmt, level = form.cleaned_data["format"], form.cleaned_data["tlp"]
-    as_of = report_today()
+        return _meeting_page(request, meeting, report_form=form, status=400)
+    data = form.cleaned_data
+    asked = {
+        "meeting": meeting,
+        "level": data["tlp"],
+        "fmt": data["format"],
+        "as_of": data["as_of"] or report_today(),
+        "language": data["language"] or None,
+    }
     try:
-        report = report_generate(
-            actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of
-        )
+        report = report_generate(actor=request.user, **asked)
     except TooLongForNow as too_long:
-        report_request(actor=request.user, meeting=meeting, level=level, fmt=fmt, as_of=as_of)
+        report_request(actor=request.user, **asked)
         messages.info(
             request,
             _(
@@ -422,11 +470,68 @@ def meeting_report(request, pk: int):
             % {"rows": too_long.rows},
         )
         return redirect("pages:meeting", pk=meeting.pk)
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(meeting, level, fmt, as_of),
+    except ValidationError as error:
+        _form_errors(form, error)
+        return _meeting_page(request, meeting, report_form=form, status=400)
+    return report_file_response(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_summary(request, pk: int):
+    """The chair's summary, written by the meeting's chairs or the secretariat for them."""
+    meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=pk)
+    if not reports_policy.may_write_summary(request.user, meeting):
+        raise PermissionDenied(WRITE_SUMMARY)
+    summary = ChairSummary.objects.filter(meeting=meeting).select_related("updated_by").first()
+    if request.method == "GET":
+        return _summary_page(request, meeting, ChairSummaryForm(summary=summary), summary)
+    form = ChairSummaryForm(request.POST, summary=summary)
+    if not form.is_valid():
+        return _summary_page(request, meeting, form, summary, status=400)
+    try:
+        chair_summary_save(actor=request.user, meeting=meeting, **form.cleaned_data)
+    except PreconditionFailed:
+        # Someone saved since this form was opened: show theirs, keep what this writer
+        # typed, against the new version, so that saving again is a choice made knowingly.
+        summary = ChairSummary.objects.select_related("updated_by").get(meeting=meeting)
+        initial = {**form.cleaned_data, "expected_version": summary.version}
+        fresh = ChairSummaryForm(initial=initial, summary=summary)
+        return _summary_page(request, meeting, fresh, summary, conflict=True, status=409)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return _summary_page(request, meeting, form, summary, status=400)
+    messages.success(request, _("The chair's summary is saved."))
+    return redirect(reverse("pages:meeting", args=[meeting.pk]) + "#summary")
+
+
+def _summary_page(request, meeting, form, summary, *, conflict: bool = False, status=200):
+    return render(
+        request,
+        "pages/meeting_summary.html",
+        {"meeting": meeting, "form": form, "summary": summary, "conflict": conflict},
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def report_sent(request, pk: int, report_pk: int):
+    """Record that leaders were sent this version (the meeting's chairs, the secretariat)."""
+    report = get_object_or_404(
+        GeneratedReport.objects.visible_to(request.user).select_related("meeting__forum"),
+        pk=report_pk,
+        meeting_id=pk,
+    )
+    try:
+        report_mark_sent(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Marked as sent to leaders: %(name)s.") % {"name": report.download_name}
+        )
+    return redirect(reverse("pages:meeting", args=[pk]) + "#versions")
 
 
 # --- an outcome ------------------------------------------------------------------------------

@@ -51,7 +51,12 @@ def visits(jhops) -> dict[str, Visit]:
             ("button", "Preview"),
         ),
         "meeting": Visit(
-            "chair", reverse("pages:meeting", args=[koror.pk]), ("button", "Download the report")
+            "chair", reverse("pages:meeting", args=[koror.pk]), ("button", "Make the report")
+        ),
+        "meeting-summary": Visit(
+            "chair",
+            reverse("pages:meeting-summary", args=[koror.pk]),
+            ("button", "Save the summary"),
         ),
         "outcome": Visit(
             "wg-member", reverse("pages:outcome", args=["JHOPS/4/16"]), ("heading", "Lineage")
@@ -72,6 +77,7 @@ PAGES = [
     "working-group",
     "csv-import",
     "meeting",
+    "meeting-summary",
     "outcome",
     "settings",
 ]

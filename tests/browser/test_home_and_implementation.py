@@ -57,7 +57,7 @@ def test_a_chair_reaches_the_state_of_implementation_and_the_report_from_home(
         page.get_by_role("link", name="The chair's report of the 5th JHOPS").click()
     assert urlparse(page.url).path == reverse("pages:meeting", args=[jhops["koror"].pk])
     assert urlparse(page.url).fragment == "report"
-    assert page.get_by_role("button", name="Download the report").is_visible()
+    assert page.get_by_role("button", name="Make the report").is_visible()
 
 
 def plant_outcomes(count: int) -> None:

@@ -203,7 +203,7 @@ def test_the_chair_downloads_the_report_as_a_pdf_from_the_meeting_page(phone, li
 
     page.get_by_label("PDF", exact=True).check()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the report").click()
+        page.get_by_role("button", name="Make the report").click()
 
     assert download.value.suggested_filename.endswith(".pdf")
     content = download.value.path().read_bytes()

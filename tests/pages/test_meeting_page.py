@@ -95,7 +95,7 @@ def test_report_form_is_only_for_the_forums_chairs_and_the_secretariat(team, rea
     response = client_for(person).get(url(team["next_meeting"]))
     assert response.status_code == 200
     assert (response.context["report_form"] is not None) is has_form
-    assert (b"Download the report" in response.content) is has_form
+    assert (b"Make the report" in response.content) is has_form
 
 
 def test_chair_sees_the_report_levels_up_to_their_clearance(team):
@@ -167,7 +167,7 @@ def test_a_report_too_long_for_now_is_queued_and_listed_on_the_meeting_page(
     assert not report.file
     page = response.content.decode()
     assert "it is being made for you" in page
-    assert "Your recent reports" in page and "Queued" in page
+    assert "Versions" in page and "Queued" in page
 
     # The HTML has no bound: it comes at once.
     html = chair.get(url(meeting, "report/"), {"format": "html", "tlp": 0})
@@ -190,16 +190,17 @@ def test_a_green_report_names_the_groups_work(team):
 
 @pytest.mark.parametrize(("reader", "level"), [("delegate", TLP.AMBER), ("chair", TLP.RED)])
 def test_a_report_level_above_clearance_is_refused_with_no_file(team, reader, level):
+    """The meeting page comes back with the form and the reason at its top."""
     meeting = team["next_meeting"]
     before = files_kept()
     client = client_for(team[reader])
     response = client.get(url(meeting, "report/"), {"format": "pdf", "tlp": int(level)})
-    assert response.status_code == 302
-    assert response["Location"] == url(meeting)
+    assert response.status_code == 400
     assert not GeneratedReport.objects.exists()
     assert files_kept() == before
-    page = client.get(response["Location"]).content.decode()
-    assert "Choose a format and a level you may ask for." in page
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert "Choose who may read it among the levels offered." in page
 
 
 def test_a_report_needs_a_sign_in(team):
