@@ -246,14 +246,15 @@ class TaskQuerySet(models.QuerySet):
         )
         return self.open().filter(ended | undated)
 
-    def with_last_movement(self, reader) -> "TaskQuerySet":
+    def with_last_movement(self, reader, *, at_most: int | None = None) -> "TaskQuerySet":
         """Annotate `last_moved_at`: the newest update `reader` may read, else when the task
-        was recorded. Hidden updates move nothing a reader sees."""
+        was recorded. Hidden updates move nothing a reader sees; nor, in a document written
+        for an audience (`at_most`, a TLP level: the chair's report), updates above it."""
+        updates = TaskUpdate.objects.visible_to(reader)
+        if at_most is not None:
+            updates = updates.filter(tlp__lte=at_most)
         newest = (
-            TaskUpdate.objects.visible_to(reader)
-            .filter(task_id=OuterRef("pk"))
-            .order_by("-created_at")
-            .values("created_at")[:1]
+            updates.filter(task_id=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
         )
         return self.annotate(last_moved_at=Coalesce(Subquery(newest), F("created_at")))
 
@@ -273,9 +274,12 @@ class TaskQuerySet(models.QuerySet):
         )
         return self.annotate(meetings_passed=Coalesce(Subquery(held), 0))
 
-    def stalled(self, reader, now: datetime.datetime | None = None) -> "TaskQuerySet":
-        """The one definition of stalled work: open, with no update `reader` may read for
-        its forum's period, or carried past two meetings or more."""
+    def stalled(
+        self, reader, now: datetime.datetime | None = None, *, at_most: int | None = None
+    ) -> "TaskQuerySet":
+        """The one definition of stalled work: open, with no update `reader` may read (at
+        `at_most` or below, if given) for its forum's period, or carried past two meetings
+        or more. It filters these tasks; which of them `reader` may see is the caller's."""
         now = now or timezone.now()
         periods = Forum.objects.order_by().values_list("stalled_after_days", flat=True).distinct()
         quiet = Q(pk__in=[])
@@ -286,7 +290,7 @@ class TaskQuerySet(models.QuerySet):
             )
         return (
             self.open()
-            .with_last_movement(reader)
+            .with_last_movement(reader, at_most=at_most)
             .with_meetings_passed(day_at_venue(now))
             .filter(quiet | Q(meetings_passed__gte=STALLED_AFTER_MEETINGS))
         )
