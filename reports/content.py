@@ -16,18 +16,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from forums.access import audience_of
 from forums.dates import format_date
-from forums.models import Chair, Forum, Hosting, HostingChange, Meeting
+from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, day_at_venue
 from forums.tlp import TLP
 from outcomes.lineage import links_out
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
-from workinggroups.models import Task, TaskUpdate, WorkingGroup, serving_links
+from workinggroups.implementation import State, with_implementation
+from workinggroups.models import Task, TaskQuerySet, TaskUpdate, WorkingGroup, serving_links
 
 # The audiences a report is written for (RED is for named people, never for a report).
 LEVELS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
+# The state of implementation cites each outcome by its opening words: the full text is
+# in the documents section, and the main body stays short (DESIGN.md, "Leaders' brief").
+IMPLEMENTATION_TEXT_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,20 @@ class GroupSection:
 
 
 @dataclass(frozen=True)
+class ImplementationLine:
+    """Where an outcome stands, derived from the work serving it (workinggroups.implementation)."""
+
+    code: str
+    label: str  # "Denarau Outcome 16"
+    text: str
+    state: str  # "Stalled"
+    progress: str  # "40%", or "—" with no work
+    work: str  # "3 of 4 tasks open"
+    last_moved: str  # the day of the newest update the audience may read
+    depth: int
+
+
+@dataclass(frozen=True)
 class HostingLine:
     member: str
     status: str
@@ -117,19 +136,25 @@ class Report:
     host: str
     as_of: datetime.date
     level: TLP
+    stalled_after_days: int  # the forum's: open work with no update this long is stalled
     outcomes_by_kind: list[Count] = field(default_factory=list)
     earlier_by_status: list[Count] = field(default_factory=list)
     tasks_by_status: list[Count] = field(default_factory=list)
     overdue_count: int = 0
     blocked_count: int = 0
+    stalled_count: int = 0
     chart_by_document: list[Bar] = field(default_factory=list)
     chart_by_group: list[Bar] = field(default_factory=list)
     documents: list[DocumentSection] = field(default_factory=list)
     lineage: list[LineageItem] = field(default_factory=list)
     groups: list[GroupSection] = field(default_factory=list)
+    # This meeting's outcomes, then the forum's earlier outcomes still active.
+    implementation: list[ImplementationLine] = field(default_factory=list)
+    implementation_earlier: list[ImplementationLine] = field(default_factory=list)
     ready: list[TaskLine] = field(default_factory=list)
     blocked: list[TaskLine] = field(default_factory=list)
     overdue: list[TaskLine] = field(default_factory=list)
+    stalled: list[TaskLine] = field(default_factory=list)
     carried_over: list[TaskLine] = field(default_factory=list)
     next_meeting: str = ""
     next_hostings: list[HostingLine] = field(default_factory=list)
@@ -155,9 +180,11 @@ class Report:
             self.ready,
             self.blocked,
             self.overdue,
+            self.stalled,
             self.carried_over,
         ]
         outcomes = sum(len(document.outcomes) for document in self.documents)
+        outcomes += len(self.implementation) + len(self.implementation_earlier)
         return outcomes + len(self.lineage) + sum(len(tasks) for tasks in task_lists)
 
 
@@ -218,7 +245,7 @@ class _Scope:
     as_of: datetime.date
     end_of_day: datetime.datetime  # the end of `as_of` in UTC: what was recorded by then
     outcomes: QuerySet[Outcome]
-    tasks: QuerySet[Task]
+    tasks: TaskQuerySet
 
     @property
     def within(self) -> Q:
@@ -243,6 +270,8 @@ class _Work:
     lines: dict[int, TaskLine]
     status: dict[int, str]  # as of the report's day
     overdue_ids: set[int]
+    stalled_ids: set[int]
+    carried_ids: set[int]
 
 
 def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) -> Report:
@@ -256,6 +285,7 @@ def build_report(*, meeting: Meeting, user, level: int, as_of: datetime.date) ->
     work = _work(scope, groups, sources)
     _work_section(report, groups, work)
     report.lineage = _lineage(sources, work)
+    _implementation(scope, report)
     _attention(scope, report, work)
     _next_meetings(scope, report)
     return report
@@ -301,6 +331,7 @@ def _cover(scope: _Scope) -> Report:
         host=host,
         as_of=scope.as_of,
         level=scope.level,
+        stalled_after_days=scope.forum.stalled_after_days,
     )
 
 
@@ -411,9 +442,9 @@ def _work(scope: _Scope, groups: list[WorkingGroup], sources: _LineageSources) -
     status_as_of = _status_as_of(task_ids, end_of_day) if scope.as_of < report_today() else {}
     latest = _latest_updates(scope.user, task_ids, scope.level, end_of_day)
     codes = _outcome_codes(task_ids, scope.outcomes)
-    overdue_ids = set(
-        Task.objects.overdue(end_of_day).filter(pk__in=task_ids).values_list("pk", flat=True)
-    )
+    status = {t.pk: status_as_of.get(t.pk, (t.status, t.progress))[0] for t in tasks}
+    # Open on the report's day, and so by the definitions (which read today's status).
+    still_open = {t for t, value in status.items() if value in Task.OPEN_STATUSES}
     return _Work(
         tasks=tasks,
         task_ids=task_ids,
@@ -423,11 +454,26 @@ def _work(scope: _Scope, groups: list[WorkingGroup], sources: _LineageSources) -
             )
             for task in tasks
         },
-        status={
-            task.pk: status_as_of.get(task.pk, (task.status, task.progress))[0] for task in tasks
-        },
-        overdue_ids=overdue_ids,
+        status=status,
+        **_attention_ids(scope, task_ids, still_open),
     )
+
+
+def _attention_ids(scope: _Scope, task_ids: list[int], still_open: set[int]) -> dict:
+    """Which of the report's tasks are overdue, stalled and carried over at the end of its
+    day, by the one definition of each (workinggroups.models), within the report's level."""
+    end_of_day = scope.end_of_day
+    tasks = scope.tasks.filter(pk__in=task_ids)
+    # Carried over: its meeting has been held, and the work is still open.
+    held = Meeting.objects.held(day_at_venue(end_of_day)).values("pk")
+    return {
+        name: still_open & set(queryset.values_list("pk", flat=True))
+        for name, queryset in (
+            ("overdue_ids", tasks.overdue(end_of_day)),
+            ("stalled_ids", tasks.stalled(scope.user, end_of_day, at_most=scope.level)),
+            ("carried_ids", tasks.filter(reports_to__in=held)),
+        )
+    }
 
 
 def _work_section(report: Report, groups: list[WorkingGroup], work: _Work) -> None:
@@ -444,6 +490,7 @@ def _work_section(report: Report, groups: list[WorkingGroup], work: _Work) -> No
     ]
     report.blocked_count = counts.get(Task.Status.BLOCKED, 0)
     report.overdue_count = len(work.overdue_ids)
+    report.stalled_count = len(work.stalled_ids)
     report.groups = [
         GroupSection(
             name=group.name,
@@ -506,19 +553,47 @@ def _acted_on_by(sources: _LineageSources) -> dict[int, list[str]]:
 
 
 def _attention(scope: _Scope, report: Report, work: _Work) -> None:
-    """For the leaders' attention: ready, blocked, overdue, and carried-over tasks."""
-    started = Meeting.objects.filter(forum=scope.forum, start_date__lte=scope.as_of).values("pk")
-    carried = set(
-        Task.objects.filter(pk__in=work.task_ids, reports_to__in=started).values_list(
-            "pk", flat=True
-        )
-    )
-    open_values = set(Task.OPEN_STATUSES)
+    """For the leaders' attention: ready, blocked, overdue, stalled and carried-over tasks."""
     lines, status, task_ids = work.lines, work.status, work.task_ids
     report.ready = [lines[t] for t in task_ids if status[t] == Task.Status.READY]
     report.blocked = [lines[t] for t in task_ids if status[t] == Task.Status.BLOCKED]
     report.overdue = [lines[t] for t in task_ids if t in work.overdue_ids]
-    report.carried_over = [lines[t] for t in task_ids if t in carried and status[t] in open_values]
+    report.stalled = [lines[t] for t in task_ids if t in work.stalled_ids]
+    report.carried_over = [lines[t] for t in task_ids if t in work.carried_ids]
+
+
+def _implementation(scope: _Scope, report: Report) -> None:
+    """Where this meeting's outcomes, and the forum's earlier ones still active, stand: the
+    state and figure of workinggroups.implementation, counting only work within the level."""
+    earlier = Q(
+        document__meeting__forum=scope.forum,
+        document__meeting__sequence__lt=scope.meeting.sequence,
+        status=Outcome.Status.ACTIVE,
+    )
+    outcomes = with_implementation(
+        scope.outcomes.filter(Q(document__meeting=scope.meeting) | earlier),
+        scope.user,
+        scope.end_of_day,
+        at_most=scope.level,
+    ).select_related("document__meeting")
+    states = dict(State.choices)
+    for outcome in outcomes.order_by("document__meeting__sequence", "document__code", "position"):
+        line = ImplementationLine(
+            code=outcome.citation_code,
+            label=outcome.label,
+            text=Truncator(outcome.text).chars(IMPLEMENTATION_TEXT_CHARS),
+            state=str(states[outcome.implementation]),
+            progress="—" if outcome.progress is None else f"{outcome.progress}%",
+            work=f"{outcome.work_open} of {outcome.work_total} open"
+            if outcome.work_total
+            else "no work",
+            last_moved=_day(outcome.last_moved_at.date()) if outcome.last_moved_at else "—",
+            depth=1 if outcome.parent_id else 0,
+        )
+        if outcome.document.meeting_id == scope.meeting.pk:
+            report.implementation.append(line)
+        else:
+            report.implementation_earlier.append(line)
 
 
 def _next_meetings(scope: _Scope, report: Report) -> None:

@@ -31,7 +31,7 @@ from forums.dates import format_date
 from forums.tlp import TLP
 from outcomes.models import Outcome
 from reports import charts
-from reports.content import Report, TaskLine
+from reports.content import ImplementationLine, Report, TaskLine
 
 REPORTS_DIR = Path(settings.BASE_DIR) / "reports"
 FONT_DIR = REPORTS_DIR / "static" / "reports" / "fonts"
@@ -54,6 +54,20 @@ MARKING_COLOURS = {
 WORDING = {
     "summary": "Summary figures",
     "glance": "Implementation at a glance",
+    "implementation": "State of implementation",
+    "implementation_note": (
+        "Where each outcome stands, derived from the work serving it and its sub-items "
+        "that this report's distribution may read. Stalled: open work with no update for "
+        "{days} days, or carried past two meetings."
+    ),
+    "implementation_this": "Outcomes of this meeting",
+    "implementation_earlier": "Earlier outcomes still active",
+    "no_implementation_this": "No outcomes adopted at this meeting.",
+    "no_implementation_earlier": "No earlier outcome of this forum is still active.",
+    "state": "State",
+    "progress": "Progress",
+    "work": "Work",
+    "last_moved": "Last movement",
     "documents": "Outcome documents adopted",
     "lineage": "Lineage: earlier outcomes acted on",
     "groups": "Working-group progress",
@@ -64,6 +78,7 @@ WORDING = {
     "key_tasks": "Tasks",
     "key_overdue": "Overdue",
     "key_blocked": "Blocked",
+    "key_stalled": "Stalled",
     "by_kind": "Outcomes adopted, by kind",
     "earlier_by_status": "Earlier outcomes, by implementation status",
     "tasks_by_status": "Tasks, by status",
@@ -72,6 +87,7 @@ WORDING = {
     "ready": "Ready for ratification",
     "blocked": "Blocked",
     "overdue": "Overdue",
+    "stalled": "Stalled",
     "carried_over": "Carried over",
     "next_meeting": "Next meeting",
     "next_hostings": "Hosting of the next meeting",
@@ -88,6 +104,7 @@ WORDING = {
     "no_ready": "No task is ready for ratification.",
     "no_blocked": "No task is blocked.",
     "no_overdue": "No task is overdue.",
+    "no_stalled": "No task is stalled.",
     "no_carried_over": "No task carries over.",
     "no_next_meeting": "No next meeting recorded for this forum.",
     "no_next_hostings": "No hosting recorded for the next meeting.",
@@ -113,6 +130,15 @@ class Attention:
 
     title: str
     tasks: list[TaskLine]
+    none: str
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """One list of the state of implementation: this meeting's outcomes, or earlier ones."""
+
+    title: str
+    outcomes: list[ImplementationLine]
     none: str
 
 
@@ -175,13 +201,30 @@ def _context(report: Report) -> dict:
             (WORDING["key_tasks"], sum(c.value for c in report.tasks_by_status)),
             (WORDING["key_overdue"], report.overdue_count),
             (WORDING["key_blocked"], report.blocked_count),
+            (WORDING["key_stalled"], report.stalled_count),
         ],
+        "implementation_note": WORDING["implementation_note"].format(
+            days=report.stalled_after_days
+        ),
         "has_earlier": any(c.value for c in report.earlier_by_status),
         "has_tasks": any(c.value for c in report.tasks_by_status),
+        "implementation": [
+            Implementation(
+                WORDING["implementation_this"],
+                report.implementation,
+                WORDING["no_implementation_this"],
+            ),
+            Implementation(
+                WORDING["implementation_earlier"],
+                report.implementation_earlier,
+                WORDING["no_implementation_earlier"],
+            ),
+        ],
         "attention": [
             Attention(WORDING["ready"], report.ready, WORDING["no_ready"]),
             Attention(WORDING["blocked"], report.blocked, WORDING["no_blocked"]),
             Attention(WORDING["overdue"], report.overdue, WORDING["no_overdue"]),
+            Attention(WORDING["stalled"], report.stalled, WORDING["no_stalled"]),
             Attention(WORDING["carried_over"], report.carried_over, WORDING["no_carried_over"]),
         ],
     }

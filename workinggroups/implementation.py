@@ -70,15 +70,13 @@ def _count(tasks, condition: Q | None = None) -> Coalesce:
     return Coalesce(Subquery(tasks.annotate(n=_Scalar(counted, function="SUM")).values("n")), 0)
 
 
-def work_serving(reader):
+def work_serving(reader, *, at_most: int | None = None):
     """The work counted for the outer outcome: what `reader` may read of the tasks serving
-    it or its sub-items, withdrawn work left out."""
-    return (
-        Task.objects.visible_to(reader)
-        .filter(serving())
-        .exclude(status=Task.Status.WITHDRAWN)
-        .order_by()
-    )
+    it or its sub-items, withdrawn work left out; none above the TLP level `at_most`."""
+    tasks = Task.objects.visible_to(reader)
+    if at_most is not None:
+        tasks = tasks.filter(tlp__lte=at_most, working_group__tlp__lte=at_most)
+    return tasks.filter(serving()).exclude(status=Task.Status.WITHDRAWN).order_by()
 
 
 def has_stalled_work(reader, now: datetime.datetime | None = None) -> Exists:
@@ -91,12 +89,23 @@ def has_overdue_work(reader, now: datetime.datetime | None = None) -> Exists:
     return Exists(work_serving(reader).overdue(now or timezone.now()))
 
 
-def with_implementation(outcomes, reader, now: datetime.datetime | None = None):
+def with_implementation(
+    outcomes, reader, now: datetime.datetime | None = None, *, at_most: int | None = None
+):
     """Annotate each outcome with its implementation as `reader` may know it:
     `work_total`, `work_open`, `work_stalled`, `progress` (0 to 100, None without work),
-    `last_moved_at` and `implementation` (a State)."""
+    `last_moved_at` and `implementation` (a State).
+
+    `at_most`, a TLP level, is for a document written for an audience (the chair's report):
+    work and updates above it count for nothing, as if the reader could not see them.
+    """
     now = now or timezone.now()
-    tasks = work_serving(reader)
+    tasks = work_serving(reader, at_most=at_most)
+    updates = TaskUpdate.objects.visible_to(reader)
+    if at_most is not None:
+        updates = updates.filter(
+            tlp__lte=at_most, task__tlp__lte=at_most, task__working_group__tlp__lte=at_most
+        )
     done = Case(
         When(status__in=Task.DONE_STATUSES, then=Value(100)),
         default=F("progress"),
@@ -104,13 +113,14 @@ def with_implementation(outcomes, reader, now: datetime.datetime | None = None):
     )
     progress_sum = Subquery(tasks.annotate(n=_Scalar(done, function="SUM")).values("n"))
     newest = (
-        TaskUpdate.objects.visible_to(reader)
-        .filter(serving("task_id"))
+        updates.filter(serving("task_id"))
         .exclude(task__status=Task.Status.WITHDRAWN)
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    stalled = tasks.stalled(reader, now).annotate(n=_Scalar(Value(1), function="COUNT"))
+    stalled = tasks.stalled(reader, now, at_most=at_most).annotate(
+        n=_Scalar(Value(1), function="COUNT")
+    )
     annotated = outcomes.annotate(
         work_total=_count(tasks),
         work_open=_count(tasks, Q(status__in=Task.OPEN_STATUSES)),

@@ -246,14 +246,15 @@ class TaskQuerySet(models.QuerySet):
         )
         return self.open().filter(ended | undated)
 
-    def with_last_movement(self, reader) -> "TaskQuerySet":
+    def with_last_movement(self, reader, *, at_most: int | None = None) -> "TaskQuerySet":
         """Annotate `last_moved_at`: the newest update `reader` may read, else when the task
-        was recorded. Hidden updates move nothing a reader sees."""
+        was recorded. Hidden updates move nothing a reader sees; nor, in a document written
+        for an audience (`at_most`, a TLP level: the chair's report), updates above it."""
+        updates = TaskUpdate.objects.visible_to(reader)
+        if at_most is not None:
+            updates = updates.filter(tlp__lte=at_most)
         newest = (
-            TaskUpdate.objects.visible_to(reader)
-            .filter(task_id=OuterRef("pk"))
-            .order_by("-created_at")
-            .values("created_at")[:1]
+            updates.filter(task_id=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
         )
         return self.annotate(last_moved_at=Coalesce(Subquery(newest), F("created_at")))
 
@@ -273,9 +274,12 @@ class TaskQuerySet(models.QuerySet):
         )
         return self.annotate(meetings_passed=Coalesce(Subquery(held), 0))
 
-    def stalled(self, reader, now: datetime.datetime | None = None) -> "TaskQuerySet":
-        """The one definition of stalled work: open, with no update `reader` may read for
-        its forum's period, or carried past two meetings or more."""
+    def stalled(
+        self, reader, now: datetime.datetime | None = None, *, at_most: int | None = None
+    ) -> "TaskQuerySet":
+        """The one definition of stalled work: open, with no update `reader` may read (at
+        `at_most` or below, if given) for its forum's period, or carried past two meetings
+        or more. It filters these tasks; which of them `reader` may see is the caller's."""
         now = now or timezone.now()
         periods = Forum.objects.order_by().values_list("stalled_after_days", flat=True).distinct()
         quiet = Q(pk__in=[])
@@ -286,7 +290,7 @@ class TaskQuerySet(models.QuerySet):
             )
         return (
             self.open()
-            .with_last_movement(reader)
+            .with_last_movement(reader, at_most=at_most)
             .with_meetings_passed(day_at_venue(now))
             .filter(quiet | Q(meetings_passed__gte=STALLED_AFTER_MEETINGS))
         )
@@ -604,6 +608,10 @@ class Reason(models.TextChoices):
     TASK_DUE = "task_due", _("Before a task falls due")
     OVERDUE_DIGEST = "overdue_digest", _("Weekly: your overdue tasks")
     MEETING_BRIEF = "meeting_brief", _("Before a meeting: the secretariat's and chair's brief")
+    WEEKLY_DIGEST = (
+        "weekly_digest",
+        _("Weekly, for chairs and the secretariat: what moved, stalled or became ready"),
+    )
 
 
 def validate_day_offsets(value: str) -> None:
@@ -629,8 +637,12 @@ class ReminderRule(models.Model):
         Reason.TASK_DUE: "14, 3",
         Reason.OVERDUE_DIGEST: "",
         Reason.MEETING_BRIEF: "30, 14, 7",
+        Reason.WEEKLY_DIGEST: "",
     }
-    DEFAULT_WEEKDAY = 0  # overdue digests go out on the recipient's Monday
+    # Weekly digests go out on the recipient's own weekday: overdue work on Monday, to
+    # start the week with it; the chairs' and secretariat's digest on Friday, the week done.
+    DEFAULT_WEEKDAY = 0
+    DEFAULT_WEEKDAYS: dict[str, int] = {Reason.WEEKLY_DIGEST: 4}
 
     forum = models.ForeignKey(
         "forums.Forum",
@@ -647,7 +659,7 @@ class ReminderRule(models.Model):
         help_text=_("e.g. 60, 30, 14, 7 — counted on each recipient's own calendar."),
     )
     weekday = models.PositiveSmallIntegerField(
-        _("weekday (overdue digest)"),
+        _("weekday (weekly digests)"),
         choices=[
             (0, _("Monday")),
             (1, _("Tuesday")),
@@ -658,6 +670,10 @@ class ReminderRule(models.Model):
             (6, _("Sunday")),
         ],
         default=DEFAULT_WEEKDAY,
+        help_text=_(
+            "For the weekly digests only. Without a rule, the overdue digest goes out on "
+            "Monday and the chairs' and secretariat's digest on Friday."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -783,6 +799,8 @@ class ReminderPreference(models.Model):
     task_due = models.BooleanField(Reason.TASK_DUE.label, default=True)
     overdue_digest = models.BooleanField(Reason.OVERDUE_DIGEST.label, default=True)
     meeting_brief = models.BooleanField(Reason.MEETING_BRIEF.label, default=True)
+    # A default in the database too: rows written by SQL (the benchmark's) need no change.
+    weekly_digest = models.BooleanField(Reason.WEEKLY_DIGEST.label, default=True, db_default=True)
     unsubscribe_token = models.CharField(max_length=64, unique=True, editable=False)
     history = HistoricalRecords()
 

@@ -275,6 +275,7 @@ def build() -> DocumentObject:
     _cover(document)
     _summary_figures(document)
     _charts(document)
+    _implementation(document)
     _outcome_documents(document)
     _lineage(document)
     _working_groups(document)
@@ -315,6 +316,37 @@ def _charts(document) -> None:
     _p(document, "{{ chart.image }}")
     _p(document, "{%p else %}")
     _p(document, "{{ chart.none }}", "Report Note")
+    _p(document, "{%p endif %}")
+    _p(document, "{%p endfor %}")
+
+
+def _implementation_outcome(cell) -> None:
+    _cell(cell, "{{ o.code }} {{ o.label }}", bold=True)
+    _add_cell_paragraph(cell, "{{ o.text }}", "Table Meta")
+
+
+def _implementation(document) -> None:
+    """The state of implementation: one table per list render.py gives (`implementation`)."""
+    _p(document, "{{ w.implementation }}", "Heading 1")
+    _p(document, "{{ implementation_note }}", "Report Note")
+    _p(document, "{%p for block in implementation %}")
+    _p(document, "{{ block.title }} ({{ block.outcomes|length }})", "Heading 2")
+    _p(document, "{%p if block.outcomes %}")
+    _table(
+        document,
+        ["Outcome", "{{ w.state }}", "{{ w.progress }}", "{{ w.work }}", "{{ w.last_moved }}"],
+        [80, 28, 18, 26, 26],
+        "o in block.outcomes",
+        [
+            _implementation_outcome,
+            "{{ o.state }}",
+            "{{ o.progress }}",
+            "{{ o.work }}",
+            "{{ o.last_moved }}",
+        ],
+    )
+    _p(document, "{%p else %}")
+    _p(document, "{{ block.none }}", "Report Note")
     _p(document, "{%p endif %}")
     _p(document, "{%p endfor %}")
 

@@ -6,6 +6,7 @@ say exactly what it said before they were planted: not a word, not a count, not 
 
 import dataclasses
 import datetime
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -353,3 +354,166 @@ def test_build_report_queries_do_not_grow_with_outcomes_or_tasks():
     assert big_report.groups[0].tasks[0].latest.endswith("Update on Task 0.")
     assert sum(len(g.tasks) for g in small_report.groups) == 5
     assert big_count == small_count
+
+
+# --- overdue, stalled, carried over, and the state of implementation -------------------------
+
+KOROR_WORK = [
+    "Support the Chair's engagement with the Pacific Islands Forum",
+    "Terms of reference or MoU on the JHoPS mandate, mission and governance",
+    "Consider a regional treaty framework",
+    "Recommendations from the tabletop exercise",
+]
+
+
+def test_the_koror_work_for_the_undated_6th_meeting_is_overdue_stalled_and_carried_over(jhops):
+    """Set up at Koror, reporting to a 6th meeting with no exact dates (August 2024) that has
+    been held since (the 7th is recorded): open, undated, never updated, past two meetings."""
+    report = build_report(
+        meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=report_today()
+    )
+
+    assert (report.overdue_count, report.stalled_count) == (4, 4)
+    for listed in (report.overdue, report.stalled, report.carried_over):
+        assert [line.title for line in listed] == KOROR_WORK
+    leads = {line.title: line.lead for line in report.stalled}
+    assert leads[KOROR_WORK[1]] == "Working-group lead, Palau"
+    assert leads[KOROR_WORK[0]] == "—"
+    standing = {line.code: line for line in report.implementation}
+    assert [line.code for line in report.implementation] == [f"JHOPS/5/{n}" for n in range(1, 11)]
+    assert (standing["JHOPS/5/6"].state, standing["JHOPS/5/6"].progress) == ("Stalled", "0%")
+    assert standing["JHOPS/5/6"].work == "4 of 4 open"
+    assert (standing["JHOPS/5/1"].state, standing["JHOPS/5/1"].progress) == (
+        "No work assigned",
+        "\u2014",
+    )
+    earlier = {line.label: line.state for line in report.implementation_earlier}
+    assert earlier == {"Denarau Outcome 15": "Stalled", "Denarau Outcome 16": "Stalled"}
+
+
+def test_the_koror_report_as_of_the_day_after_koror_had_nothing_overdue_or_carried(jhops):
+    report = build_report(
+        meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=datetime.date(2023, 8, 25)
+    )
+    assert report.overdue == report.carried_over == []
+
+
+def carried_world():
+    """A meeting of 1 to 3 March 2027 with open and ratified work reporting to it, both
+    recorded on 4 January and moved on the 5th (so that a report as of a day reads it)."""
+    officer = secretariat_officer()
+    group = WorkingGroupFactory.create()
+    meeting = group.reports_to
+    meeting.start_date, meeting.end_date = datetime.date(2027, 3, 1), datetime.date(2027, 3, 3)
+    meeting.save()
+    january = datetime.datetime(2027, 1, 4, tzinfo=datetime.UTC)
+    for title, status in (("Open work", Task.Status.IN_PROGRESS), ("Done work", "ratified")):
+        task = Task.objects.create(
+            working_group=group, title=title, reports_to=meeting, due_on=None, status=status
+        )
+        update = TaskUpdate.objects.create(
+            task=task, status_from="not_started", status_to=status, progress=0
+        )
+        Task.objects.filter(pk=task.pk).update(created_at=january)
+        TaskUpdate.objects.filter(pk=update.pk).update(
+            created_at=january + datetime.timedelta(days=1)
+        )
+    return meeting, officer
+
+
+@pytest.mark.parametrize(
+    ("as_of", "carried"),
+    [
+        (datetime.date(2027, 2, 28), []),
+        # The meeting has opened but is still sitting: not held yet, nothing carries over.
+        (datetime.date(2027, 3, 2), []),
+        # Its last day: by the end of the report's day (midnight UTC), it has been held.
+        (datetime.date(2027, 3, 3), ["Open work"]),
+        (datetime.date(2027, 3, 4), ["Open work"]),
+    ],
+)
+def test_open_work_carries_over_once_its_meeting_has_been_held(db, as_of, carried):
+    meeting, officer = carried_world()
+    with freeze_reports_today(datetime.date(2027, 3, 10)):
+        report = build_report(meeting=meeting, user=officer, level=TLP.AMBER, as_of=as_of)
+    assert [line.title for line in report.carried_over] == carried
+
+
+def test_work_with_no_exact_meeting_dates_carries_over_once_its_month_is_past(db):
+    meeting, officer = carried_world()
+    meeting.start_date = meeting.end_date = None
+    meeting.expected_month = datetime.date(2027, 3, 1)
+    meeting.save()
+    with freeze_reports_today(datetime.date(2027, 4, 10)):
+        in_march = build_report(
+            meeting=meeting, user=officer, level=TLP.AMBER, as_of=datetime.date(2027, 3, 30)
+        )
+        in_april = build_report(
+            meeting=meeting, user=officer, level=TLP.AMBER, as_of=datetime.date(2027, 4, 1)
+        )
+    assert in_march.carried_over == []
+    assert [line.title for line in in_april.carried_over] == ["Open work"]
+    assert [line.title for line in in_april.overdue] == ["Open work"]
+
+
+def freeze_reports_today(day: datetime.date):
+    """The report's "today" (UTC): the report of a past day reads its history, whatever
+    the day the test runs."""
+    return mock.patch("reports.content.report_today", return_value=day)
+
+
+def level_world():
+    """A GREEN outcome served by a GREEN task quiet for 100 days, whose only recent update
+    is AMBER, and by an AMBER task of the same group."""
+    meeting, chair = make_meeting(outcomes=2, tasks=0)
+    group = WorkingGroup.objects.get(established_by=meeting)
+    outcome = Outcome.objects.get(document__meeting=meeting, tlp=TLP.GREEN)
+    quiet = Task.objects.create(
+        working_group=group, title="Quiet green work", reports_to=group.reports_to
+    )
+    amber = Task.objects.create(
+        working_group=group, title="Amber work", reports_to=group.reports_to, tlp=TLP.AMBER
+    )
+    for task in (quiet, amber):
+        task.outcomes.add(outcome)
+    long_ago = timezone.now() - datetime.timedelta(days=100)
+    Task.objects.filter(pk__in=[quiet.pk, amber.pk]).update(
+        created_at=long_ago, status=Task.Status.IN_PROGRESS, progress=50
+    )
+    Task.objects.filter(pk=amber.pk).update(progress=100, status=Task.Status.READY)
+    for task in (quiet, amber):
+        TaskUpdate.objects.create(
+            task=task,
+            status_from="in_progress",
+            status_to="in_progress",
+            progress=50,
+            tlp=TLP.AMBER,
+        )
+    return meeting, chair, outcome
+
+
+def test_a_green_report_counts_no_amber_work_or_update_as_movement_or_progress(db):
+    meeting, chair, outcome = level_world()
+    as_of = report_today()
+
+    green = build_report(meeting=meeting, user=chair, level=TLP.GREEN, as_of=as_of)
+    amber = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=as_of)
+
+    # At GREEN the AMBER update is not there: the green work has not moved for 100 days.
+    assert [line.title for line in green.stalled] == ["Quiet green work"]
+    assert amber.stalled == []
+    (green_line,) = green.implementation
+    amber_line = {line.code: line for line in amber.implementation}[outcome.citation_code]
+    assert (green_line.state, green_line.progress, green_line.work) == (
+        "Stalled",
+        "50%",
+        "1 of 1 open",
+    )
+    assert green_line.last_moved == "\u2014"
+    assert (amber_line.state, amber_line.progress, amber_line.work) == (
+        "Under way",
+        "75%",
+        "2 of 2 open",
+    )
+    assert "Amber work" not in said(green)
+    assert outcome.citation_code in said(green)

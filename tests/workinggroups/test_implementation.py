@@ -265,3 +265,32 @@ def test_a_meetings_expected_month_is_its_first_day(db):
     )
     meeting.full_clean()
     assert meeting.expected_month == datetime.date(2024, 8, 1)
+
+
+def test_a_document_for_an_audience_counts_nothing_above_its_level(group, outcome, officer):
+    """`at_most` (the chair's report at GREEN): AMBER work and updates count for nothing,
+    not in the figure, the totals, the last movement or what looks stalled."""
+    quiet = task(group, outcome, status=Task.Status.IN_PROGRESS, progress=20)
+    task(group, outcome, status=Task.Status.RATIFIED, progress=100, tlp=TLP.AMBER)
+    Task.objects.update(created_at=NOW - datetime.timedelta(days=100))
+    moved = TaskUpdate.objects.create(
+        task=quiet, status_from="in_progress", status_to="in_progress", progress=20, tlp=TLP.AMBER
+    )
+    TaskUpdate.objects.filter(pk=moved.pk).update(created_at=NOW - datetime.timedelta(days=1))
+
+    everything = standing(outcome, officer)
+    green = with_implementation(
+        Outcome.objects.filter(pk=outcome.pk), officer, NOW, at_most=TLP.GREEN
+    ).get()
+
+    assert (everything.work_total, everything.progress, everything.implementation) == (
+        2,
+        60,
+        State.UNDER_WAY,
+    )
+    assert (green.work_total, green.progress, green.implementation) == (1, 20, State.STALLED)
+    assert green.last_moved_at is None
+    assert not Task.objects.filter(pk=quiet.pk).stalled(officer, NOW)
+    assert list(Task.objects.filter(pk=quiet.pk).stalled(officer, NOW, at_most=TLP.GREEN)) == [
+        quiet
+    ]

@@ -506,6 +506,59 @@ def test_the_overdue_digest_stops_once_the_task_moves():
     assert day(7, 19) in [r[0] for r in rows(rarotonga, Reason.OVERDUE_DIGEST)]
 
 
+def undated_world(*, dated: bool):
+    """Work with no due day for a meeting in Apia: 1 to 2 July 2027, or (no exact dates)
+    expected in June 2027; a member in Rarotonga."""
+    member = person("member", RAROTONGA)
+    meeting = meeting_at(APIA, day(7, 1))
+    group = group_for(meeting, member)
+    # After the meeting that set the group up: a later one would make it held at once.
+    meeting.sequence = group.established_by.sequence + 1
+    if not dated:
+        meeting.start_date = meeting.end_date = None
+        meeting.expected_month = day(6, 1)
+    meeting.save()
+    task = TaskFactory.create(working_group=group, title="Undated inventory", due_on=None)
+    return task, member
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_the_overdue_digest_takes_work_with_no_due_day_once_its_meeting_is_held(dated):
+    _task, member = undated_world(dated=dated)
+    # Monday 28 June: the meeting is still to come (or its month not over): nothing.
+    plan_hourly(utc(2027, 6, 27), utc(2027, 7, 14))
+    mondays = rows(member, Reason.OVERDUE_DIGEST)
+    assert [row[0] for row in mondays] == [day(7, 5), day(7, 12)]
+
+    first = Reminder.objects.get(person=member, scheduled_for=day(7, 5))
+    assert deliver(first.pk, first.send_after) == "sent"
+    (message,) = mail.outbox
+    assert "Overdue: 1 task" in message.subject
+    assert "Undated inventory" in message.body
+    assert "Due: no due date yet" in message.body
+
+
+@pytest.mark.parametrize(
+    ("dated", "moved_at", "still_overdue"),
+    [
+        # Dated: a move from the day the meeting opened (in UTC) on counts.
+        (True, utc(2027, 6, 30, 23, 59), True),
+        (True, utc(2027, 7, 1), False),
+        # Expected in June, no exact dates: a move from 1 June on counts.
+        (False, utc(2027, 5, 31, 23, 59), True),
+        (False, utc(2027, 6, 1), False),
+    ],
+)
+def test_a_move_since_its_meeting_opened_takes_undated_work_out_of_the_digest(
+    dated, moved_at, still_overdue
+):
+    task, member = undated_world(dated=dated)
+    move(task, S.IN_PROGRESS, moved_at)
+    assert (task in overdue_unmoved(utc(2027, 7, 5))) is still_overdue
+    plan_hourly(utc(2027, 7, 4), utc(2027, 7, 6))
+    assert bool(rows(member, Reason.OVERDUE_DIGEST)) is still_overdue
+
+
 def brief_world():
     """A meeting in Apia on 20 July 2027 with ready, blocked and overdue work reporting to it."""
     secretary = person("secretary", APIA)

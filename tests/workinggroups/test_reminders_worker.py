@@ -21,19 +21,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from celery import Celery
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from forums.access import SECRETARIAT_GROUP
+from forums.models import Chair
 from tests.celery_worker import QUEUE, WAIT, Service, queue_empty, wait_for, wait_ready
 from tests.factories import (
     ForumFactory,
     MeetingFactory,
+    MemberFactory,
     ProfileFactory,
     TaskFactory,
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
 )
-from workinggroups.models import Reason, Reminder
+from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -300,3 +304,64 @@ def test_beat_schedules_sweeps_that_the_worker_delivers(services, broker):
     assert "reminder sweep:" in worker.text()
     assert_outbox_matches_ledger(services.outbox, expected)
     assert delivery_outcomes(worker).get("sent") == expected
+
+
+def plant_weekly(people: int) -> int:
+    """A forum whose latest meeting's co-chairs and the secretariat (half each) are owed
+    its weekly digest now: a rule for today's weekday in their zone, and a task moved."""
+    now = timezone.now()
+    zone = next(z for z in ZONES if now.astimezone(ZoneInfo(z)).time() < datetime.time(23, 45))
+    forum = ForumFactory.create()
+    held = MeetingFactory.create(
+        forum=forum, sequence=1, start_date=datetime.date(2020, 3, 2), end_date=None
+    )
+    upcoming = MeetingFactory.create(
+        forum=forum, sequence=2, start_date=now.date() + datetime.timedelta(days=90), end_date=None
+    )
+    group = WorkingGroupFactory.create(established_by=held, reports_to=upcoming)
+    task = TaskFactory.create(working_group=group, status=Task.Status.IN_PROGRESS)
+    TaskUpdate.objects.create(
+        task=task, status_from="in_progress", status_to="in_progress", progress=20, note="On."
+    )
+    ReminderRule.objects.create(
+        forum=forum, reason=Reason.WEEKLY_DIGEST, weekday=now.astimezone(ZoneInfo(zone)).weekday()
+    )
+    # Flushed with the rest by the transactional test before this one.
+    secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    for n in range(people):
+        person = UserFactory.create()
+        ProfileFactory.create(user=person, member=None, time_zone=zone)
+        if n % 2:
+            person.groups.add(secretariat)
+        else:
+            Chair.objects.create(
+                meeting=held, member=MemberFactory.create(), person=person, role="co_chair"
+            )
+    return people
+
+
+def test_the_weekly_digest_goes_once_to_each_chair_and_secretary_through_the_worker(
+    services, sender, broker
+):
+    expected = plant_weekly(people=24)
+    sweep_now(sender)
+    sweep_now(sender)
+    worker = services("worker")
+
+    wait_for(lambda: all_sent(expected), f"{expected} weekly digests sent", worker)
+    wait_for(lambda: queue_empty(broker), "every job taken from the queue", worker)
+    worker.stop()
+
+    rows = list(Reminder.objects.select_related("person"))
+    assert {row.reason for row in rows} == {Reason.WEEKLY_DIGEST}
+    assert len({row.person_id for row in rows}) == expected
+    files = {p.name for p in messages_in(services.outbox)}
+    assert files == {outbox_file(services.outbox, row).name for row in rows}
+    for row in rows:
+        message = email.message_from_bytes(outbox_file(services.outbox, row).read_bytes())
+        assert message["To"] == row.person.email
+        subject = " ".join(message["Subject"].split())  # unfolded
+        assert subject.endswith(": 1 moved, 0 newly stalled, 0 ready for ratification")
+    outcomes = delivery_outcomes(worker)
+    assert outcomes.get("sent") == expected, outcomes
+    assert set(outcomes) <= {"sent", "taken"}, outcomes

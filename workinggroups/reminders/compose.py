@@ -14,13 +14,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from forums.dates import format_date
+from forums.models import Forum
 from outcomes.models import Outcome
 from workinggroups.calendar import site_url
 from workinggroups.models import Reason, Reminder, Task, TaskQuerySet
+from workinggroups.reminders import weekly
 from workinggroups.reminders.planning import overdue_unmoved, plan_reminders
 from workinggroups.reminders.rules import rule_for, rules_by_forum
 from workinggroups.reminders.zones import zone_of
@@ -79,8 +82,10 @@ class Said:
 
     subject: str
     tasks: list[Task]
-    days: int | None  # days to the meeting or deadline; None: the weekly overdue digest
+    days: int | None  # days to the meeting or deadline; None: a weekly digest
     context: dict[str, Any] = field(default_factory=dict)
+    forum: Forum | None = None  # when neither a task nor the meeting names it
+    template: str = "reminder"  # workinggroups/email/<template>.txt and .html
 
 
 def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
@@ -189,12 +194,71 @@ def _overdue_digest(reminder: Reminder, reader: Reader, now: datetime.datetime) 
     return Said(subject, tasks, None)
 
 
+def _weekly_digest(reminder: Reminder, reader: Reader, now: datetime.datetime) -> Said | None:
+    forum_id = int(reminder.subject.split(":")[1])
+    since = weekly.period_start(reminder, now)
+    week = weekly.week_of(reader.person, reader.visible, forum_id=forum_id, since=since, now=now)
+    if not week.has_news:
+        return None  # a quiet week: nothing moved, stalled or became ready
+    first = week.moved[0].task if week.moved else (week.ready or week.stalled)[0]
+    subject = _(
+        "Week to %(date)s: %(moved)d moved, %(stalled)d newly stalled, "
+        "%(ready)d ready for ratification"
+    ) % {
+        "date": format_date(reminder.scheduled_for, "long"),
+        "moved": len(week.moved),
+        "stalled": len(week.stalled),
+        "ready": len(week.ready),
+    }
+    context = {
+        "since": _("%(date_time)s your time (%(zone)s)")
+        % {
+            "date_time": format_date(since.astimezone(reader.zone), "long_time"),
+            "zone": reader.zone.key,
+        },
+        "moved": [_weekly_item(m.task, reader.zone, moved=m) for m in week.moved],
+        "stalled": [_weekly_item(task, reader.zone) for task in week.stalled],
+        "stalled_total": week.stalled_total,
+        "ready": [_weekly_item(task, reader.zone) for task in week.ready],
+    }
+    forum = first.working_group.established_by.forum
+    return Said(subject, [], None, context, forum=forum, template="weekly_digest")
+
+
+def _weekly_item(task: Task, zone: ZoneInfo, moved: weekly.Moved | None = None) -> dict[str, Any]:
+    """A line of the weekly digest: the task, who leads it, a link, and what moved."""
+    item: dict[str, Any] = {
+        "task": task,
+        "lead": _person_name(task.lead) if task.lead else _("no lead named"),
+        "url": site_url(reverse("pages:task", args=[task.pk])),
+    }
+    if moved is not None:
+        latest = moved.latest
+        item.update(
+            updates=moved.updates,
+            when=format_date(latest.created_at.astimezone(zone), "long"),
+            author=_person_name(latest.author) if latest.author else "Talanoa",
+            moved_to=latest.get_status_to_display() if latest.changes_status else "",
+            note=Truncator(latest.note).chars(WEEKLY_NOTE_CHARS),
+        )
+    return item
+
+
+def _person_name(person) -> str:
+    return person.get_full_name() or person.username
+
+
+# A note is quoted in a weekly digest up to this length: the link leads to the rest.
+WEEKLY_NOTE_CHARS = 200
+
+
 # Each reason's builder: what its message says, or None when nothing is left to say.
 BUILDERS: dict[str, Callable[[Reminder, Reader, datetime.datetime], Said | None]] = {
     Reason.TASK_DUE: _task_due,
     Reason.MEETING_DIGEST: _meeting_digest,
     Reason.MEETING_BRIEF: _meeting_brief,
     Reason.OVERDUE_DIGEST: _overdue_digest,
+    Reason.WEEKLY_DIGEST: _weekly_digest,
 }
 
 
@@ -203,7 +267,9 @@ def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> Emai
     person = reader.person
     codes = _visible_codes(person, said.tasks)
     unsubscribe_url = site_url(reverse("reminders:unsubscribe", args=[token]))
-    if said.tasks:
+    if said.forum is not None:
+        forum = said.forum
+    elif said.tasks:
         forum = said.tasks[0].working_group.established_by.forum
     else:
         assert reminder.meeting is not None, "only a meeting's reminder comes without tasks"
@@ -231,7 +297,7 @@ def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> Emai
         # A title pasted with a line break must not break the header. Only ASCII white
         # space is folded: French puts a no-break space before its colons.
         subject=ASCII_SPACE.sub(" ", f"[{forum.acronym}] {said.subject}").strip(),
-        body=render_to_string("workinggroups/email/reminder.txt", context),
+        body=render_to_string(f"workinggroups/email/{said.template}.txt", context),
         to=[person.email],
         headers={
             "Message-ID": reminder.message_id,
@@ -241,7 +307,7 @@ def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> Emai
         },
     )
     message.attach_alternative(
-        render_to_string("workinggroups/email/reminder.html", context), "text/html"
+        render_to_string(f"workinggroups/email/{said.template}.html", context), "text/html"
     )
     return message
 

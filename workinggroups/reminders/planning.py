@@ -7,12 +7,19 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from forums.access import secretariat_people
 from forums.models import Chair, Meeting, due_day_end
-from workinggroups.models import Reason, Reminder, Task, TaskUpdate, WorkingGroupMembership
+from workinggroups.models import (
+    Reason,
+    Reminder,
+    Task,
+    TaskUpdate,
+    WorkingGroup,
+    WorkingGroupMembership,
+)
 from workinggroups.reminders.rules import Rules, rule_for, rules_by_forum
 from workinggroups.reminders.zones import UTC, send_time
 
@@ -80,7 +87,7 @@ class Wanted(NamedTuple):
 
     reason: str
     subject: str
-    # The meeting's opening or the task's deadline; None: the weekly overdue digest.
+    # The meeting's opening or the task's deadline; None: a weekly digest.
     instant: datetime.datetime | None
     meeting_id: int | None
     task_id: int | None
@@ -102,7 +109,11 @@ def plan_reminders(now: datetime.datetime) -> int:
     }
     group_work = [*_meeting_digests(meetings), *_tasks_due(window), *_overdue_digests(now)]
     recipients = _seats_and_leads(now, group_work)
-    for person_id, wanted in _meeting_briefs(meetings):
+    secretariat = set(secretariat_people().values_list("pk", flat=True))
+    for person_id, wanted in [
+        *_meeting_briefs(meetings, secretariat),
+        *_weekly_digests(now, secretariat),
+    ]:
         recipients[person_id].add(wanted)
 
     everyone = sorted(recipients)
@@ -120,6 +131,18 @@ def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
         meeting_id=meeting.pk,
         task_id=None,
         forum_id=meeting.forum_id,
+    )
+
+
+def _weekly_wanted(reason: str, subject: str, forum_id: int) -> Wanted:
+    """A forum's weekly digest: no instant, the forum's rule names the weekday."""
+    return Wanted(
+        reason=reason,
+        subject=f"{subject}:{forum_id}",
+        instant=None,
+        meeting_id=None,
+        task_id=None,
+        forum_id=forum_id,
     )
 
 
@@ -179,18 +202,7 @@ def _overdue_digests(now: datetime.datetime) -> list[GroupWork]:
         .distinct()
     )
     return [
-        (
-            group_id,
-            lead_id,
-            Wanted(
-                reason=Reason.OVERDUE_DIGEST,
-                subject=f"overdue:{forum_id}",
-                instant=None,
-                meeting_id=None,
-                task_id=None,
-                forum_id=forum_id,
-            ),
-        )
+        (group_id, lead_id, _weekly_wanted(Reason.OVERDUE_DIGEST, "overdue", forum_id))
         for group_id, lead_id, forum_id in work
     ]
 
@@ -214,9 +226,10 @@ def _seats_and_leads(now: datetime.datetime, work: list[GroupWork]) -> dict[int,
     return recipients
 
 
-def _meeting_briefs(meetings: dict[int, Meeting]) -> list[tuple[int, Wanted]]:
+def _meeting_briefs(
+    meetings: dict[int, Meeting], secretariat: set[int]
+) -> list[tuple[int, Wanted]]:
     """Before a meeting: the secretariat's and the chairs' brief, as (person, wanted)."""
-    secretariat = set(secretariat_people().values_list("pk", flat=True))
     # The chairs who take work into a meeting: its own, and the outgoing chairs of the
     # meeting before it (Palau chaired from Koror until the next meeting).
     chair_rows = Chair.objects.filter(
@@ -237,6 +250,35 @@ def _meeting_briefs(meetings: dict[int, Meeting]) -> list[tuple[int, Wanted]]:
         wanted = _meeting_wanted(Reason.MEETING_BRIEF, meeting)
         briefs.extend((person_id, wanted) for person_id in secretariat | own | outgoing)
     return briefs
+
+
+def _weekly_digests(now: datetime.datetime, secretariat: set[int]) -> list[tuple[int, Wanted]]:
+    """Weekly: the secretariat and each forum's chairs, one digest per forum whose working
+    groups are still at work (a forum with none has nothing to follow), as (person, wanted).
+    """
+    today = now.astimezone(UTC).date()
+    forum_ids = set(
+        WorkingGroup.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=today))
+        .order_by()
+        .values_list("established_by__forum_id", flat=True)
+        .distinct()
+    )
+    if not forum_ids:
+        return []
+    # The chairs of the forum's latest meeting held and of its next: the outgoing chair
+    # holds the chair until the next meeting, the incoming one prepares it.
+    meetings = Meeting.objects.latest_held_and_next(forum_ids, today=today)
+    chairs: dict[int, set[int]] = defaultdict(set)
+    for forum_id, person_id in Chair.objects.filter(
+        meeting__in=[m.pk for pair in meetings.values() for m in pair if m is not None],
+        person__isnull=False,
+    ).values_list("meeting__forum_id", "person_id"):
+        chairs[forum_id].add(person_id)
+    return [
+        (person_id, _weekly_wanted(Reason.WEEKLY_DIGEST, "weekly", forum_id))
+        for forum_id in forum_ids
+        for person_id in secretariat | chairs[forum_id]
+    ]
 
 
 def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[Wanted]]) -> int:
@@ -273,7 +315,7 @@ def _plan_one(
     rule = rule_for(rules, wanted.forum_id, wanted.reason)
     if not rule.active:
         return
-    if wanted.instant is None:  # the weekly overdue digest
+    if wanted.instant is None:  # a weekly digest
         if today.weekday() == rule.weekday:
             plan.add(
                 person_id=person_id,

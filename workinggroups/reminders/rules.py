@@ -23,7 +23,7 @@ def rules_by_forum() -> Rules:
             days=tuple(
                 int(d) for d in ReminderRule.DEFAULT_DAYS[reason].replace(" ", "").split(",") if d
             ),
-            weekday=ReminderRule.DEFAULT_WEEKDAY,
+            weekday=ReminderRule.DEFAULT_WEEKDAYS.get(reason, ReminderRule.DEFAULT_WEEKDAY),
         )
         for reason in Reason.values
     }
