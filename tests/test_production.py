@@ -283,6 +283,7 @@ INLINE_ALLOWED = {
     "reports/templates/reports/chair_report.html",
     # An e-mail: mail programs read no CSS file.
     "workinggroups/templates/workinggroups/email/reminder.html",
+    "workinggroups/templates/workinggroups/email/weekly_digest.html",
 }
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 

@@ -78,5 +78,6 @@ def test_the_versions_list_shows_language_and_sent_and_marks_them_sent(officer_c
     assert version.sent_by == brief["officer"]
     page = officer_client.get(reverse("admin:reports_generatedreport_change", args=[version.pk]))
     content = page.content.decode()
-    assert "The forum&#x27;s members and observers; not to be published (TLP:GREEN)" in content
+    # The distribution as the French version carries it.
+    assert "Les membres et observateurs du forum\u00a0; à ne pas publier (TLP:GREEN)" in content
     assert GeneratedReport.objects.count() == 1
