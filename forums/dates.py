@@ -18,6 +18,8 @@ STYLES: dict[str, str] = {
     "long": "j F Y",  # e-mails: "12 August 2025", "12 août 2025"
     "long_time": "j F Y, H:i",
     "short": "j M Y",  # the chair's report and short lists: "12 Aug 2025"
+    "day_month": "j M",  # a week in a chart of the chair's report: "12 Aug"
+    "month": "M Y",  # a month in a chart of the chair's report: "Aug 2025"
     "short_time": "j M Y H:i",
 }
 # Languages that write the first of the month as an ordinal: the suffix after the "1".
