@@ -1,20 +1,28 @@
-"""The implementation chart of the chair's report, drawn as SVG on the server.
+"""The charts of the chair's report, drawn as SVG on the server.
 
-One stacked horizontal bar per outcome document (its outcomes by status) or per working
-group (its tasks by status). A printed page is often grey and a reader may not tell red
-from green, so every status has a fill pattern as well as a colour, each segment wide
-enough carries its count, and each bar repeats its counts in words underneath: the chart
-reads without colour.
+- `stacked_bars`: one stacked horizontal bar per meeting (its outcomes by state) or per
+  working group (its tasks by status);
+- `columns`: one stacked column per week or month (the work ready for ratification or
+  ratified by then).
+
+A printed page is often grey and a reader may not tell red from green, so every status has
+a fill pattern as well as a colour, each segment wide enough carries its count, and the
+counts are also in words (under each bar; in the chart's description): the chart reads
+without colour. A chart that would show a single value is not drawn (`informative`): its
+words say it.
 
 It draws only the `Bar`s of the Report it is given (already limited to the audience's
 level): nothing else goes into it. The same SVG goes inline into the HTML and the PDF;
 the DOCX gets it as a PNG (`png`).
 """
 
+import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from reports.content import Bar
+from django.utils.translation import gettext, ngettext
+
+from reports.content import Bar, Count
 
 WIDTH = 680
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -36,20 +44,22 @@ class Look:
     ink: str  # the colour of a count drawn on the segment
 
 
-# By status label, as content.py words them (Outcome.Status and Task.Status choices).
+# By what a count counts (Count.key, as content.py names them), in any language.
 LOOKS = {
-    # Outcomes
-    "Active": Look("#2f6db5", "solid", "#ffffff"),
-    "Implemented": Look("#2e8540", "diagonal", "#ffffff"),
-    "Elapsed": Look("#8a8f98", "dots", "#ffffff"),
-    "Superseded": Look("#6f4e9c", "cross", "#ffffff"),
+    # Where an outcome stands (workinggroups.implementation.State)
+    "state:done": Look("#2e8540", "solid", "#ffffff"),
+    "state:ready": Look("#c77c02", "dots", "#ffffff"),
+    "state:under_way": Look("#2f6db5", "diagonal", "#ffffff"),
+    "state:not_started": Look("#b9bfc8", "solid", "#1b1f24"),
+    "state:stalled": Look("#b3261e", "cross", "#ffffff"),
+    "state:no_work": Look("#e4e7ec", "horizontal", "#1b1f24"),
     # Tasks
-    "Not started": Look("#b9bfc8", "solid", "#1b1f24"),
-    "In progress": Look("#2f6db5", "diagonal", "#ffffff"),
-    "Blocked": Look("#b3261e", "cross", "#ffffff"),
-    "Ready for ratification": Look("#c77c02", "dots", "#ffffff"),
-    "Ratified": Look("#2e8540", "solid", "#ffffff"),
-    "Withdrawn": Look("#5b6470", "horizontal", "#ffffff"),
+    "task:not_started": Look("#b9bfc8", "solid", "#1b1f24"),
+    "task:in_progress": Look("#2f6db5", "diagonal", "#ffffff"),
+    "task:blocked": Look("#b3261e", "cross", "#ffffff"),
+    "task:ready": Look("#c77c02", "dots", "#ffffff"),
+    "task:ratified": Look("#2e8540", "solid", "#ffffff"),
+    "task:withdrawn": Look("#5b6470", "horizontal", "#ffffff"),
 }
 # A status this module does not know yet still gets a distinct look.
 SPARE_LOOKS = (
@@ -70,18 +80,33 @@ class Chart:
     summary: str = ""  # the chart in words: its text alternative
 
 
+# What a bar counts, in words: "3 outcomes", and "no outcomes" for an empty one.
+UNITS = {
+    "outcome": lambda n: ngettext("%(count)s outcome", "%(count)s outcomes", n) % {"count": n},
+    "task": lambda n: ngettext("%(count)s task", "%(count)s tasks", n) % {"count": n},
+}
+NONE = {"outcome": lambda: gettext("no outcomes"), "task": lambda: gettext("no tasks")}
+
+
+def informative(bars: list[Bar]) -> bool:
+    """Whether a chart of these bars shows more than one value: a single bar with a single
+    status ("8 Active") says nothing a sentence does not."""
+    return sum(1 for bar in bars for part in bar.parts if part.value) > 1
+
+
 def summary(bars: list[Bar], unit: str) -> str:
-    """Every bar's counts in words ("Koror Communiqué: Active 10"), for readers of no image."""
+    """Every bar's counts in words ("5th JHOPS: Stalled 2 · No work assigned 8"), for
+    readers of no image."""
     return "; ".join(f"{bar.label}: {_words(bar, unit)}" for bar in bars)
 
 
 def _words(bar: Bar, unit: str) -> str:
     words = " · ".join(f"{part.label} {part.value}" for part in bar.parts if part.value)
-    return words or f"no {unit}s"
+    return words or NONE[unit]()
 
 
-def look_of(label: str, index: int) -> Look:
-    return LOOKS.get(label) or SPARE_LOOKS[index % len(SPARE_LOOKS)]
+def look_of(part: Count, index: int) -> Look:
+    return LOOKS.get(part.key) or SPARE_LOOKS[index % len(SPARE_LOOKS)]
 
 
 def _text_width(text: str, size: float) -> float:
@@ -112,10 +137,6 @@ def _pattern(pattern_id: str, look: Look) -> str:
     )
 
 
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
 @dataclass(frozen=True)
 class _Palette:
     """The statuses of one chart, in order of first use, and how each is drawn."""
@@ -126,12 +147,12 @@ class _Palette:
 
     @classmethod
     def of(cls, bars: list[Bar], chart_id: str) -> "_Palette":
-        statuses: list[str] = []
+        parts: dict[str, Count] = {}
         for bar in bars:
             for part in bar.parts:
-                if part.label not in statuses:
-                    statuses.append(part.label)
-        looks = {label: look_of(label, i) for i, label in enumerate(statuses)}
+                parts.setdefault(part.label, part)
+        statuses = list(parts)
+        looks = {label: look_of(parts[label], i) for i, label in enumerate(statuses)}
         # A plain colour needs no <pattern> (tiled, it shows seams in some PDF viewers).
         fills = {
             label: looks[label].fill
@@ -165,7 +186,12 @@ def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> st
         body.append(_bar(bar, y, palette=palette, largest=largest, unit=unit))
         y += ROW_HEIGHT
     legend, height = _legend(palette, y + 4)
-    description = summary(bars, unit)
+    return _svg(
+        chart_id, title, summary(bars, unit), palette.defs(chart_id), "".join(body) + legend, height
+    )
+
+
+def _svg(chart_id: str, title: str, description: str, defs: str, body: str, height: float) -> str:
     # A white ground and a small inset: the PNG in Word has no page behind it, and text
     # starting at x=0 would lose its first pixel.
     return (
@@ -175,14 +201,14 @@ def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> st
         f'font-family={quoteattr(FONT)} aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f'<defs>{palette.defs(chart_id)}</defs><rect x="-3" y="-1" width="{WIDTH + 6}" '
-        f'height="{height + 2:.0f}" fill="#ffffff"/>{"".join(body)}{legend}</svg>'
+        f'<defs>{defs}</defs><rect x="-3" y="-1" width="{WIDTH + 6}" '
+        f'height="{height + 2:.0f}" fill="#ffffff"/>{body}</svg>'
     )
 
 
 def _bar(bar: Bar, y: float, *, palette: _Palette, largest: int, unit: str) -> str:
     """One bar's rows from `y` down: label and total, the bar, its counts in words."""
-    total = _plural(bar.total, unit)
+    total = UNITS[unit](bar.total)
     label = _fit(bar.label, LABEL_SIZE, WIDTH - _text_width(total, LABEL_SIZE) - 16)
     top = y + LABEL_ROW
     words = _words(bar, unit)
@@ -248,6 +274,77 @@ def _legend(palette: _Palette, top: float) -> tuple[str, float]:
         )
         lx += needed
     return "".join(legend), ly + 20
+
+
+# The column chart: the plot's height, and the room its scale takes on the left.
+PLOT_HEIGHT = 150
+AXIS = 34
+
+
+def columns(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> str:
+    """The SVG of a column chart, one stacked column per bar from left to right (weeks or
+    months), with its total on top and its label under it; "" when there are no bars."""
+    if not bars:
+        return ""
+    palette = _Palette.of(bars, chart_id)
+    largest = max(bar.total for bar in bars) or 1
+    slot = (WIDTH - AXIS) / len(bars)
+    top = 14.0
+    widest = max(_text_width(bar.label, SMALL_SIZE) for bar in bars)
+    # Labels counted back from the last column, as many as fit side by side.
+    every = max(1, math.ceil((widest + 8) / slot))
+    body = [_scale(largest, top)]
+    for i, bar in enumerate(bars):
+        x = AXIS + i * slot
+        body.append(_column(bar, x, slot, top, palette=palette, largest=largest))
+        if (len(bars) - 1 - i) % every == 0:
+            body.append(
+                f'<text x="{x + slot / 2:.2f}" y="{top + PLOT_HEIGHT + 15:.1f}" '
+                f'font-size="{SMALL_SIZE}" text-anchor="middle" fill="#3d4450">'
+                f"{escape(bar.label)}</text>"
+            )
+    legend, height = _legend(palette, top + PLOT_HEIGHT + 28)
+    return _svg(
+        chart_id, title, summary(bars, unit), palette.defs(chart_id), "".join(body) + legend, height
+    )
+
+
+def _scale(largest: int, top: float) -> str:
+    """The baseline and a line at the largest total (and half of it), each with its count."""
+    marks = sorted({0, largest // 2, largest}) if largest > 1 else [0, largest]
+    lines = []
+    for value in marks:
+        y = top + PLOT_HEIGHT * (1 - value / largest)
+        lines.append(
+            f'<line x1="{AXIS - 4}" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" '
+            f'stroke="{"#5b6470" if value == 0 else "#dde1e7"}" stroke-width="0.8"/>'
+            f'<text x="{AXIS - 7}" y="{y + 4:.1f}" font-size="{SMALL_SIZE}" text-anchor="end" '
+            f'fill="#3d4450">{value}</text>'
+        )
+    return "".join(lines)
+
+
+def _column(bar: Bar, x: float, slot: float, top: float, *, palette: _Palette, largest: int) -> str:
+    """One column, its parts stacked from the baseline up, its total above it."""
+    width = min(slot * 0.7, 48.0)
+    left = x + (slot - width) / 2
+    bottom = top + PLOT_HEIGHT
+    drawn: list[str] = []
+    for part in bar.parts:
+        if not part.value:
+            continue
+        height = PLOT_HEIGHT * part.value / largest
+        bottom -= height
+        drawn.append(
+            f'<rect x="{left:.2f}" y="{bottom:.2f}" width="{width:.2f}" height="{height:.2f}" '
+            f'fill="{palette.fills[part.label]}" stroke="#ffffff" stroke-width="1"/>'
+        )
+    if bar.total:
+        drawn.append(
+            f'<text x="{x + slot / 2:.2f}" y="{bottom - 3:.1f}" font-size="{SMALL_SIZE}" '
+            f'font-weight="bold" text-anchor="middle" fill="#1b1f24">{bar.total}</text>'
+        )
+    return "".join(drawn)
 
 
 def png(svg: str, *, width: int = (WIDTH + 6) * 2) -> bytes:

@@ -22,7 +22,7 @@ from forums.access import audience_of, secretariat_people, tlp_rule
 from forums.audit import Versioned
 from forums.models import Chair, Meeting, Profile
 from forums.tlp import TLP
-from reports.content import LEVELS
+from reports.content import LEVELS, ChairsWords
 from reports.storage import DatabaseStorage
 
 # What each format is on the wire; the renderers (reports/render.py) produce the same.
@@ -150,6 +150,19 @@ class ChairSummary(Versioned):
     def readable_at(self, level: int) -> bool:
         """Whether a report at `level` may carry it."""
         return self.tlp <= level
+
+
+def chairs_words(meeting: Meeting, level: int) -> ChairsWords:
+    """What a report at `level` says besides the record, as of now: the chair's summary if
+    its label allows the level, and who may read the report, in the active language. A
+    version keeps them (reports.services); a report made without one reads them here."""
+    summary = ChairSummary.objects.filter(meeting=meeting).first()
+    carried = summary is not None and summary.readable_at(level)
+    return ChairsWords(
+        key_messages=summary.key_messages if summary and carried else "",
+        recommendations=summary.recommendations if summary and carried else "",
+        distribution=readers_of(level),
+    )
 
 
 class GeneratedReportQuerySet(models.QuerySet):

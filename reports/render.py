@@ -1,11 +1,14 @@
 """The chair's report laid out as HTML, PDF and DOCX, from one `Report` and nothing else.
 
 Each renderer reads only the Report object (already limited to its TLP level by
-`content.build_report`), and every heading, label and "none" sentence comes from
-`WORDING` below, so the three formats say the same thing in the same words.
+`content.build_report`), so the three formats say the same thing in the same words.
+
+The report is the leaders' brief (reports/brief.py): a main body, then lettered annexes.
+Every heading, label and "none" sentence comes from `brief.WORDING`, in the report's
+language (the version's: reports.services renders inside `translation.override`).
 
 - HTML: a Django template, one self-contained file (inline CSS and SVG, no script, no
-  external asset), readable on screen and in print;
+  external asset), readable on screen and in print, `lang` the report's language;
 - PDF: WeasyPrint from the same template, with the bundled DejaVu fonts, the TLP marking
   in a page-margin box on every page, and page numbers;
 - DOCX: docxtpl from `reports/docx/chair_report_template.docx`, a Word document whose
@@ -15,6 +18,7 @@ Each renderer reads only the Report object (already limited to its TLP level by
 import functools
 import io
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +28,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
+from jinja2 import Environment
 
 from forums.dates import format_date
 from forums.tlp import TLP
-from outcomes.models import Outcome
-from reports import charts
-from reports.content import ImplementationLine, Report, TaskLine
+from reports import brief, charts
+from reports.brief import WORDING, wording
+from reports.content import STATE_ORDER, Bar, ImplementationLine, Report, TaskLine
+
+__all__ = ["FORMATS", "WORDING", "Rendered", "render", "wording"]
 
 REPORTS_DIR = Path(settings.BASE_DIR) / "reports"
 FONT_DIR = REPORTS_DIR / "static" / "reports" / "fonts"
@@ -50,72 +59,6 @@ MARKING_COLOURS = {
     TLP.RED: "#FF2B2B",
 }
 
-# Every fixed sentence of the report, shared by the HTML and Word templates.
-WORDING = {
-    "summary": "Summary figures",
-    "glance": "Implementation at a glance",
-    "implementation": "State of implementation",
-    "implementation_note": (
-        "Where each outcome stands, derived from the work serving it and its sub-items "
-        "that this report's distribution may read. Stalled: open work with no update for "
-        "{days} days, or carried past two meetings."
-    ),
-    "implementation_this": "Outcomes of this meeting",
-    "implementation_earlier": "Earlier outcomes still active",
-    "no_implementation_this": "No outcomes adopted at this meeting.",
-    "no_implementation_earlier": "No earlier outcome of this forum is still active.",
-    "state": "State",
-    "progress": "Progress",
-    "work": "Work",
-    "last_moved": "Last movement",
-    "documents": "Outcome documents adopted",
-    "lineage": "Lineage: earlier outcomes acted on",
-    "groups": "Working-group progress",
-    "attention": "For the leaders' attention",
-    "next": "The next meetings",
-    "key_adopted": "Outcomes adopted",
-    "key_active": "Earlier outcomes still active",
-    "key_tasks": "Tasks",
-    "key_overdue": "Overdue",
-    "key_blocked": "Blocked",
-    "key_stalled": "Stalled",
-    "by_kind": "Outcomes adopted, by kind",
-    "earlier_by_status": "Earlier outcomes, by implementation status",
-    "tasks_by_status": "Tasks, by status",
-    "chart_documents": "Implementation status of this meeting's outcomes, by document",
-    "chart_groups": "Task status, by working group",
-    "ready": "Ready for ratification",
-    "blocked": "Blocked",
-    "overdue": "Overdue",
-    "stalled": "Stalled",
-    "carried_over": "Carried over",
-    "next_meeting": "Next meeting",
-    "next_hostings": "Hosting of the next meeting",
-    "after_hostings": "Hosting of the meeting after",
-    "no_adopted": "No outcomes adopted at this meeting.",
-    "no_earlier": "No earlier outcomes recorded.",
-    "no_tasks": "No tasks recorded.",
-    "no_documents": "No outcome documents recorded for this meeting.",
-    "no_outcomes": "No outcomes recorded in this document.",
-    "no_lineage": "No earlier outcomes were reaffirmed or acted on at this meeting.",
-    "no_lineage_tasks": "No task serves this outcome yet.",
-    "no_groups": "No working groups recorded for this meeting.",
-    "no_group_tasks": "No tasks recorded for this working group.",
-    "no_ready": "No task is ready for ratification.",
-    "no_blocked": "No task is blocked.",
-    "no_overdue": "No task is overdue.",
-    "no_stalled": "No task is stalled.",
-    "no_carried_over": "No task carries over.",
-    "no_next_meeting": "No next meeting recorded for this forum.",
-    "no_next_hostings": "No hosting recorded for the next meeting.",
-    "no_after_hostings": "No hosting recorded for the meeting after.",
-    "acted_on_by": "Acted on by",
-    "status": "Status",
-    "mandate": "Mandate",
-    "reports_to": "Reports to",
-    "serves": "Serves",
-}
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -125,8 +68,8 @@ class Rendered:
 
 
 @dataclass(frozen=True)
-class Attention:
-    """One list of the leaders' attention section."""
+class TaskList:
+    """One list of tasks with its heading, and the sentence when it is empty."""
 
     title: str
     tasks: list[TaskLine]
@@ -142,90 +85,111 @@ class Implementation:
     none: str
 
 
-def _cover(report: Report) -> list[tuple[str, str]]:
+def _cover(report: Report, w: dict[str, str]) -> list[tuple[str, str]]:
     return [
-        ("Forum", f"{report.forum} ({report.forum_acronym})"),
-        ("Meeting", report.meeting),
-        ("Sequence", str(report.sequence)),
-        ("Venue", report.venue),
-        ("Dates", report.dates),
-        ("Chair" if len(report.chairs) == 1 else "Co-chairs", "; ".join(report.chairs)),
-        ("Host", report.host),
-        ("As of", format_date(report.as_of, "short")),
-        ("Distribution", f"{report.marking} ({report.level.audience})"),
+        (w["forum"], f"{report.forum} ({report.forum_acronym})"),
+        (w["meeting"], report.meeting),
+        (w["venue"], report.venue),
+        (w["dates"], report.dates),
+        (w["chair"] if len(report.chairs) == 1 else w["co_chairs"], "; ".join(report.chairs)),
+        (w["host"], report.host),
+        (w["made_on"], format_date(report.made_on, "short") if report.made_on else "—"),
+        (w["as_of"], format_date(report.as_of, "short")),
+        (w["marking"], f"{report.marking_meaning} ({w['tlp_source']})"),
+        (w["distribution"], report.distribution),
     ]
 
 
-def _charts(report: Report) -> list[charts.Chart]:
-    return [
-        charts.Chart(
-            key="documents",
-            title=WORDING["chart_documents"],
-            svg=charts.stacked_bars(
-                report.chart_by_document,
-                chart_id="chart-documents",
-                title=WORDING["chart_documents"],
-                unit="outcome",
-            ),
-            none=WORDING["no_documents"],
-            summary=charts.summary(report.chart_by_document, "outcome"),
+def _chart(bars: list[Bar], key: str, title: str, none: str, *, unit: str) -> charts.Chart:
+    """A chart of these bars, or none (its `svg` empty) when it would show a single value."""
+    draw = charts.columns if key == "work-done" else charts.stacked_bars
+    return charts.Chart(
+        key=key,
+        title=title,
+        svg=draw(bars, chart_id=f"chart-{key}", title=title, unit=unit)
+        if charts.informative(bars)
+        else "",
+        none=none,
+        summary=charts.summary(bars, unit),
+    )
+
+
+def _charts(report: Report, w: dict[str, str]) -> dict[str, charts.Chart]:
+    """The charts, in the order they come in the report: two in the body, one in Annex C."""
+    return {
+        "implementation": _chart(
+            report.implementation_by_meeting,
+            "implementation",
+            w["chart_implementation"],
+            "",  # the table beside it says it all
+            unit="outcome",
         ),
-        charts.Chart(
-            key="groups",
-            title=WORDING["chart_groups"],
-            svg=charts.stacked_bars(
-                report.chart_by_group,
-                chart_id="chart-groups",
-                title=WORDING["chart_groups"],
-                unit="task",
-            ),
-            none=WORDING["no_groups"],
-            summary=charts.summary(report.chart_by_group, "task"),
+        "work_done": _chart(
+            report.work_done, "work-done", w["chart_work_done"], w["no_work_done"], unit="task"
         ),
-    ]
+        "groups": _chart(report.chart_by_group, "groups", w["chart_groups"], "", unit="task"),
+    }
+
+
+def _annexes(w: dict[str, str]) -> dict[str, str]:
+    """Each annex's heading: "Annex B. Work for decision and attention, in full"."""
+    return {
+        key: f"{w['annex'] % {'letter': brief.annex_letter(key)}}. {w[f'annex_{key}']}"
+        for key in brief.ANNEXES
+    }
+
+
+def _more(report: Report) -> dict[str, str]:
+    """What a capped list of the body says it left to an annex ("And 12 more in Annex B.")."""
+    left = {
+        "decisions": (report.decisions_more, "attention"),
+        "implementation": (report.implementation_body_more, "implementation"),
+        "attention": (report.attention_more, "attention"),
+    }
+    return {key: brief.more_in_annex(n, annex) if n else "" for key, (n, annex) in left.items()}
 
 
 def _context(report: Report) -> dict:
     """What both templates receive: the Report, and the words and figures derived from it."""
-    active = str(Outcome.Status.ACTIVE.label)
-    earlier_active = sum(c.value for c in report.earlier_by_status if c.label == active)
+    w = wording()
     return {
         "report": report,
-        "w": WORDING,
-        "cover": _cover(report),
+        "w": w,
+        "cover": _cover(report, w),
         "marking": report.marking,
         "marking_colour": MARKING_COLOURS[report.level],
+        "annex": _annexes(w),
+        "more": _more(report),
         "key_figures": [
-            (WORDING["key_adopted"], sum(c.value for c in report.outcomes_by_kind)),
-            (WORDING["key_active"], earlier_active),
-            (WORDING["key_tasks"], sum(c.value for c in report.tasks_by_status)),
-            (WORDING["key_overdue"], report.overdue_count),
-            (WORDING["key_blocked"], report.blocked_count),
-            (WORDING["key_stalled"], report.stalled_count),
+            (w["implementation_this"], len(report.implementation)),
+            (w["implementation_earlier"], len(report.implementation_earlier)),
+            (w["ready"], len(report.ready)),
+            (w["attention"], len(report.attention_all)),
         ],
-        "implementation_note": WORDING["implementation_note"].format(
-            days=report.stalled_after_days
-        ),
+        # The columns of the count by meeting: the parts of each bar, in this order.
+        "state_labels": [str(state.label) for state in STATE_ORDER],
+        "implementation_note": w["implementation_note"] % {"days": report.stalled_after_days},
+        "attention_note": w["attention_note"] % {"days": report.stalled_after_days},
         "has_earlier": any(c.value for c in report.earlier_by_status),
         "has_tasks": any(c.value for c in report.tasks_by_status),
         "implementation": [
             Implementation(
-                WORDING["implementation_this"],
-                report.implementation,
-                WORDING["no_implementation_this"],
+                w["implementation_this"], report.implementation, w["no_implementation_this"]
             ),
             Implementation(
-                WORDING["implementation_earlier"],
+                w["implementation_earlier"],
                 report.implementation_earlier,
-                WORDING["no_implementation_earlier"],
+                w["no_implementation_earlier"],
             ),
         ],
-        "attention": [
-            Attention(WORDING["ready"], report.ready, WORDING["no_ready"]),
-            Attention(WORDING["blocked"], report.blocked, WORDING["no_blocked"]),
-            Attention(WORDING["overdue"], report.overdue, WORDING["no_overdue"]),
-            Attention(WORDING["stalled"], report.stalled, WORDING["no_stalled"]),
-            Attention(WORDING["carried_over"], report.carried_over, WORDING["no_carried_over"]),
+        "task_lists": [
+            TaskList(w["ready"], report.ready, w["no_ready"]),
+            TaskList(w["blocked"], report.blocked, w["no_blocked"]),
+            TaskList(w["carried_over"], report.carried_over, w["no_carried_over"]),
+        ],
+        "hosting": [
+            (w["next_hostings"], report.next_hostings, w["no_next_hostings"]),
+            (w["after_hostings"], report.hostings_after, w["no_after_hostings"]),
         ],
     }
 
@@ -241,7 +205,10 @@ def _html(report: Report, *, for_pdf: bool) -> str:
     # Our own stylesheet and SVG: every name and label inside the SVG is escaped by
     # charts.py, so it is safe to place unescaped.
     context["css"] = mark_safe(_css())
-    context["charts"] = [(chart, mark_safe(chart.svg)) for chart in _charts(report)]
+    context["charts"] = {
+        key: {"chart": chart, "svg": mark_safe(chart.svg)}
+        for key, chart in _charts(report, context["w"]).items()
+    }
     if for_pdf:
         context["font_regular"] = (FONT_DIR / "DejaVuSans.ttf").as_uri()
         context["font_bold"] = (FONT_DIR / "DejaVuSans-Bold.ttf").as_uri()
@@ -339,23 +306,23 @@ def render_docx(report: Report) -> Rendered:
     # The marking in the template's character style for its level ("TLP GREEN": the TLP
     # colour on black), inside the "TLP Marking" paragraph style.
     context["marking_rt"] = RichText(report.marking, style=report.marking.replace(":", ""))
-    drawn = _charts(report)
-    context["charts"] = [
-        {
+    drawn = _charts(report, context["w"])
+    context["charts"] = {
+        key: {
             "title": chart.title,
             "none": chart.none,
             "image": InlineImage(template, io.BytesIO(charts.png(chart.svg)), width=Mm(165))
             if chart.svg
             else None,
         }
-        for chart in drawn
-    ]
+        for key, chart in drawn.items()
+    }
     # Autoescape: names and texts go into XML; "&" or "<" in a title must stay text.
-    template.render(context, autoescape=True)
+    template.render(context, Environment(autoescape=True, finalize=_xml_text), autoescape=True)
     # Each chart's words as the picture's alternative text, for screen readers in Word.
-    # The charts are the last pictures of the body (a logo the secretariat adds to the
-    # cover comes before them).
-    described = [chart for chart in drawn if chart.svg]
+    # The charts are the last pictures of the document, in the order of `drawn` (a logo
+    # the secretariat adds to the cover comes before them).
+    described = [chart for chart in drawn.values() if chart.svg]
     pictures = list(template.docx.inline_shapes)[-len(described) :] if described else []
     for picture, chart in zip(pictures, described, strict=True):
         picture._inline.docPr.set("descr", f"{chart.title}. {chart.summary}")
@@ -368,6 +335,17 @@ def render_docx(report: Report) -> Rendered:
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         extension="docx",
     )
+
+
+# Characters XML 1.0 refuses (C0 controls but tab and line feed), and the ones docxtpl
+# reads as layout in any value (\a a new paragraph, \f a page break): typed text never
+# lays out the document. A line break stays a line break (docxtpl writes <w:br/>).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _xml_text(value):
+    """Every value the Word template writes, as text Word opens."""
+    return _NOT_TEXT.sub(" ", value.replace("\r\n", "\n")) if isinstance(value, str) else value
 
 
 APP_PROPERTIES = (
@@ -393,12 +371,13 @@ def _set_properties(document, report: Report) -> None:
     props.content_status = ""
     props.identifier = ""
     props.version = ""
-    props.language = "en"
+    props.language = report.language
     props.author = "Talanoa"
     props.last_modified_by = "Talanoa"
     props.created = now
     props.modified = now
     props.revision = 1
+    _set_language(document, report.language)
     package = document.part.package
     for rel_id, rel in list(package.rels.items()):
         if rel.reltype in (RT.CUSTOM_PROPERTIES, RT.THUMBNAIL):
@@ -407,6 +386,22 @@ def _set_properties(document, report: Report) -> None:
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
             # Word writes the company, manager and part titles here when a template is saved.
             rel.target_part._blob = APP_PROPERTIES
+
+
+def _set_language(document, language: str) -> None:
+    """The text's language, for Word's spelling and hyphenation: the styles' default."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    run = defaults.find(qn("w:rPrDefault"))
+    properties = run.find(qn("w:rPr")) if run is not None else None
+    if properties is None:
+        return
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), language)
 
 
 FORMATS: dict[str, Callable[[Report], Rendered]] = {

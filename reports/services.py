@@ -8,6 +8,7 @@ its row points at it: a crash in between leaves an unreferenced file, never a ro
 file is missing.
 """
 
+import dataclasses
 import datetime
 import logging
 import secrets
@@ -28,8 +29,8 @@ from forums.models import Meeting, Profile
 from forums.policy import require
 from forums.tlp import TLP
 from reports import policy
-from reports.content import build_report, check_level
-from reports.models import ChairSummary, GeneratedReport, readers_of
+from reports.content import ChairsWords, build_report, check_level
+from reports.models import ChairSummary, GeneratedReport, chairs_words
 from reports.render import FORMATS, Rendered, render
 from workinggroups.reminders.compose import language_of
 
@@ -81,19 +82,22 @@ def report_render(
     as_of: datetime.date,
     language: str | None = None,
     now: bool = False,
+    words: ChairsWords | None = None,
 ) -> Rendered:
     """The report as `actor` may tell it at `level`, laid out as `fmt`; nothing is kept.
 
     Refuses a level above the actor's clearance (ValidationError on `tlp`). `now`: for a
     web request, which refuses (TooLongForNow) a PDF or DOCX of more rows than
     settings.REPORT_NOW_MAX_ROWS; the HTML, and a worker's report, have no bound.
+    `words`: the chair's summary and distribution a version was made with; without, the
+    summary as it stands.
     """
     _check_format(fmt)
     check_level(actor, meeting, level)  # refused in the asker's language
     # Written in the version's language, whatever language the asker reads Talanoa in:
     # its labels (statuses, kinds, meeting names) too.
     with translation.override(_language(actor, language)):
-        report = build_report(meeting=meeting, user=actor, level=level, as_of=as_of)
+        report = build_report(meeting=meeting, user=actor, level=level, as_of=as_of, words=words)
         if now and fmt in LAID_OUT and report.rows > settings.REPORT_NOW_MAX_ROWS:
             raise TooLongForNow(report.rows)
         return render(report, fmt)
@@ -113,16 +117,18 @@ def _store(report: GeneratedReport, rendered: Rendered) -> None:
 def _made_with(meeting: Meeting, level: int, language: str) -> dict[str, str]:
     """What a version keeps of the moment it was asked for: the chair's summary as it then
     stood, if its label allows the version's level, and who may read it, in its language."""
-    summary = ChairSummary.objects.filter(meeting=meeting).first()
-    carried = summary is not None and summary.readable_at(level)
     with translation.override(language):
-        distribution = readers_of(level)
-    return {
-        "language": language,
-        "key_messages": summary.key_messages if summary and carried else "",
-        "recommendations": summary.recommendations if summary and carried else "",
-        "distribution": distribution,
-    }
+        words = chairs_words(meeting, level)
+    return {"language": language, **dataclasses.asdict(words)}
+
+
+def _words(version: GeneratedReport) -> ChairsWords:
+    """What the version was made with: the report says it, not the summary as it is now."""
+    return ChairsWords(
+        key_messages=version.key_messages,
+        recommendations=version.recommendations,
+        distribution=version.distribution,
+    )
 
 
 def report_generate(
@@ -151,6 +157,11 @@ def report_generate(
         as_of=as_of,
         language=language,
         now=True,
+        words=ChairsWords(
+            key_messages=made_with["key_messages"],
+            recommendations=made_with["recommendations"],
+            distribution=made_with["distribution"],
+        ),
     )
     report = GeneratedReport(
         meeting=meeting,
@@ -237,6 +248,7 @@ def report_run(report_id: int) -> str:
             fmt=report.format,
             as_of=report.as_of,
             language=report.language,
+            words=_words(report),
         )
         _store(report, rendered)
     except Exception as error:

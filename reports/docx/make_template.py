@@ -2,12 +2,20 @@
 
     .venv/bin/python reports/docx/make_template.py
 
+The report is the leaders' brief (reports/brief.py): the main body (cover, the chair's
+summary, for the leaders' decision, the state of implementation, stalled or overdue work),
+then the annexes from a new page, A to G.
+
 The secretariat restyles the report in Word, without code: open the .docx, change the
 styles (Title, Heading 1/2, Subtitle, Quote, Table Grid, "TLP Marking", "Table Text",
 "Outcome Nested", "Report Note", …), margins, header or footer, and save it in place. Keep
 the `{{ … }}` and `{%… %}` tags: docxtpl fills them from reports/render.py's context
-(the Report as `report`, the fixed words as `w`). Run this script only to start again
-from the committed layout; it overwrites the file.
+(the Report as `report`, the fixed words as `w`, in the report's language). Run this
+script only to start again from the committed layout; it overwrites the file.
+
+Every table has fixed column widths that add up to the text width (Word wraps a long
+word inside its cell rather than widening the column over the next one), and its heading
+row repeats at the top of each page it runs onto.
 
 Tags docxtpl understands: `{{ x }}` a value, `{{r x }}` rich text (the coloured TLP
 marking), `{%p … %}` a paragraph that is a loop or condition, `{%tr … %}` a table row
@@ -178,6 +186,26 @@ def _add_cell_paragraph(cell, text: str, style: str = "Table Text", bold: bool =
     return paragraph
 
 
+def _fix_widths(table, widths_mm: list[float]) -> None:
+    """Fixed layout: the grid, the table and every cell say the same widths, so that Word
+    and LibreOffice keep each column as wide as given and wrap the text inside it."""
+    if sum(widths_mm) > TEXT_WIDTH_MM:
+        raise ValueError(f"{widths_mm} is wider than the page's text ({TEXT_WIDTH_MM} mm)")
+    table.autofit = False  # <w:tblLayout w:type="fixed"/>
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        column.w = Mm(width)
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(round(sum(widths_mm) * 1440 / 25.4)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
 def _table(document, headings: list[str], widths_mm: list[float], loop: str, cells: list):
     """A Table Grid table: a heading row, then one row per item of `loop`.
 
@@ -188,10 +216,7 @@ def _table(document, headings: list[str], widths_mm: list[float], loop: str, cel
     table = document.add_table(rows=rows, cols=len(widths_mm))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
+    _fix_widths(table, widths_mm)
     first = 0
     if headings:
         for cell, heading in zip(table.rows[0].cells, headings, strict=True):
@@ -217,12 +242,34 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _counts(document, items: str, has: str, none: str) -> None:
-    _p(document, f"{{%p if {has} %}}")
-    _table(document, [], [120, 25], f"c in {items}", ["{{ c.label }}", "{{ c.value }}"])
+def _words(*keys: str) -> list[str]:
+    """Column headings: the report's words (`w`), in its language."""
+    return [f"{{{{ w.{key} }}}}" for key in keys]
+
+
+def _if_else(document, condition: str, then, none: str) -> None:
+    """`then(document)` when `condition` holds, else the sentence `none` as a note."""
+    _p(document, f"{{%p if {condition} %}}")
+    then(document)
     _p(document, "{%p else %}")
     _p(document, f"{{{{ {none} }}}}", "Report Note")
     _p(document, "{%p endif %}")
+
+
+def _none_if_empty(document, items: str, none: str) -> None:
+    """After a loop over `items`, the sentence `none` when there was nothing to loop over."""
+    _p(document, f"{{%p if not {items} %}}")
+    _p(document, f"{{{{ {none} }}}}", "Report Note")
+    _p(document, "{%p endif %}")
+
+
+def _counts(document, items: str, has: str, none: str) -> None:
+    _if_else(
+        document,
+        has,
+        lambda d: _table(d, [], [120, 25], f"c in {items}", ["{{ c.label }}", "{{ c.value }}"]),
+        none,
+    )
 
 
 def _task_table(document, items: str, *, show_group: bool) -> None:
@@ -230,14 +277,14 @@ def _task_table(document, items: str, *, show_group: bool) -> None:
         _cell(cell, "{{ t.title }}", bold=True)
         if show_group:
             _add_cell_paragraph(cell, "{{ t.group }}", "Table Meta")
-        _add_cell_paragraph(cell, "{%p if t.outcomes %}", "Table Meta")
-        _add_cell_paragraph(cell, "{{ w.serves }}: {{ t.outcomes|join(', ') }}", "Table Meta")
+        _add_cell_paragraph(cell, "{%p if t.serves %}", "Table Meta")
+        _add_cell_paragraph(cell, "{{ w.serves }}: {{ t.serves|join('; ') }}", "Table Meta")
         _add_cell_paragraph(cell, "{%p endif %}", "Table Meta")
 
     _table(
         document,
-        ["Task", "Lead", "Due", "Status", "Progress", "Latest update"],
-        [50, 25, 19, 21, 16, 47],
+        _words("task", "lead", "due", "status", "progress", "latest"),
+        [48, 25, 21, 21, 20, 43],
         f"t in {items}",
         [
             task_cell,
@@ -250,18 +297,52 @@ def _task_table(document, items: str, *, show_group: bool) -> None:
     )
 
 
-def _hostings(document, items: str, none: str) -> None:
-    _p(document, f"{{%p if {items} %}}")
+def _attention_table(document, items: str) -> None:
+    def task_cell(cell):
+        _cell(cell, "{{ a.task.title }}", bold=True)
+        _add_cell_paragraph(cell, "{{ a.task.group }} · {{ a.task.status }}", "Table Meta")
+        _add_cell_paragraph(cell, "{%p if a.task.serves %}", "Table Meta")
+        _add_cell_paragraph(cell, "{{ w.serves }}: {{ a.task.serves|join('; ') }}", "Table Meta")
+        _add_cell_paragraph(cell, "{%p endif %}", "Table Meta")
+
     _table(
         document,
-        ["Member", "Status", "History"],
-        [55, 40, 83],
-        f"h in {items}",
-        ["{{ h.member }}", "{{ h.status }}", "{{ h.history }}"],
+        _words("task", "lead", "due", "why", "last_moved"),
+        [70, 32, 24, 26, 26],
+        f"a in {items}",
+        [task_cell, "{{ a.task.lead }}", "{{ a.task.due }}", "{{ a.why }}", "{{ a.last_moved }}"],
     )
-    _p(document, "{%p else %}")
-    _p(document, f"{{{{ {none} }}}}", "Report Note")
-    _p(document, "{%p endif %}")
+
+
+def _implementation_table(document, items: str) -> None:
+    _table(
+        document,
+        _words("outcome", "state", "progress", "work", "last_moved"),
+        [80, 28, 20, 25, 25],
+        f"o in {items}",
+        [
+            _implementation_outcome,
+            "{{ o.state }}",
+            "{{ o.progress }}",
+            "{{ o.work }}",
+            "{{ o.last_moved }}",
+        ],
+    )
+
+
+def _hostings(document, items: str, none: str) -> None:
+    _if_else(
+        document,
+        items,
+        lambda d: _table(
+            d,
+            _words("member", "status", "history"),
+            [55, 40, 83],
+            f"h in {items}",
+            ["{{ h.member }}", "{{ h.status }}", "{{ h.history }}"],
+        ),
+        none,
+    )
 
 
 def build() -> DocumentObject:
@@ -272,15 +353,20 @@ def build() -> DocumentObject:
     body = document.element.body
     for paragraph in list(body.iterchildren(qn("w:p"))):
         body.remove(paragraph)
+    # The main body: what leaders read first.
     _cover(document)
-    _summary_figures(document)
-    _charts(document)
+    _summary(document)
+    _decision(document)
     _implementation(document)
-    _outcome_documents(document)
-    _lineage(document)
-    _working_groups(document)
     _attention(document)
-    _next_meetings(document)
+    # The annexes, from a new page.
+    _annex_implementation(document)
+    _annex_attention(document)
+    _annex_groups(document)
+    _annex_documents(document)
+    _annex_lineage(document)
+    _annex_hosting(document)
+    _annex_glossary(document)
     _properties(document)
     return document
 
@@ -296,28 +382,59 @@ def _cover(document) -> None:
     _table(document, [], [45, 133], "row in cover", [_row_label, "{{ row[1] }}"])
 
 
-def _summary_figures(document) -> None:
-    _p(document, "{{ w.summary }}", "Heading 1")
-    _table(document, [], [120, 25], "row in key_figures", [_row_label, "{{ row[1] }}"])
-    _p(document, "{{ w.by_kind }}", "Heading 3")
-    _counts(document, "report.outcomes_by_kind", "report.outcomes_by_kind", "w.no_adopted")
-    _p(document, "{{ w.earlier_by_status }}", "Heading 3")
-    _counts(document, "report.earlier_by_status", "has_earlier", "w.no_earlier")
-    _p(document, "{{ w.tasks_by_status }}", "Heading 3")
-    _counts(document, "report.tasks_by_status", "has_tasks", "w.no_tasks")
-
-
-def _charts(document) -> None:
-    """PNG images of the same SVG as the HTML and PDF."""
-    _p(document, "{{ w.glance }}", "Heading 1")
-    _p(document, "{%p for chart in charts %}")
-    _p(document, "{{ chart.title }}", "Caption")
-    _p(document, "{%p if chart.image %}")
-    _p(document, "{{ chart.image }}")
+def _chart(document, key: str, *, always: bool) -> None:
+    """A PNG of the same SVG as the HTML and PDF; when not drawn, its sentence (`always`)."""
+    _p(document, f"{{%p if charts.{key}.image or {always} %}}")
+    _p(document, f"{{{{ charts.{key}.title }}}}", "Caption")
+    _p(document, f"{{%p if charts.{key}.image %}}")
+    _p(document, f"{{{{ charts.{key}.image }}}}")
     _p(document, "{%p else %}")
-    _p(document, "{{ chart.none }}", "Report Note")
+    _p(document, f"{{{{ charts.{key}.none }}}}", "Report Note")
     _p(document, "{%p endif %}")
-    _p(document, "{%p endfor %}")
+    _p(document, "{%p endif %}")
+
+
+def _chairs_words(document, text: str, none: str) -> None:
+    """The chair's plain text: docxtpl writes each line break as a Word line break."""
+    _if_else(document, text, lambda d: _p(d, f"{{{{ {text} }}}}"), none)
+
+
+def _summary(document) -> None:
+    _p(document, "{{ w.summary }}", "Heading 1")
+    _p(document, "{{ w.key_messages }}", "Heading 2")
+    _chairs_words(document, "report.key_messages", "w.no_key_messages")
+
+
+def _decision_task(cell) -> None:
+    _cell(cell, "{{ t.title }}", bold=True)
+    _add_cell_paragraph(cell, "{{ t.group }}", "Table Meta")
+
+
+def _decision(document) -> None:
+    _p(document, "{{ w.decision }}", "Heading 1")
+    _p(document, "{{ w.ready }} ({{ report.ready|length }})", "Heading 2")
+
+    def ready(d):
+        _p(d, "{{ w.ready_note }}", "Report Note")
+        _table(
+            d,
+            _words("task", "serves", "lead"),
+            [76, 62, 40],
+            "t in report.decisions",
+            [_decision_task, "{{ t.serves|join('; ') or '—' }}", "{{ t.lead }}"],
+        )
+        _more(d, "decisions")
+
+    _if_else(document, "report.decisions", ready, "w.no_ready")
+    _p(document, "{{ w.recommendations }}", "Heading 2")
+    _chairs_words(document, "report.recommendations", "w.no_recommendations")
+
+
+def _more(document, key: str) -> None:
+    """What a capped list of the body left to its annex."""
+    _p(document, f"{{%p if more.{key} %}}")
+    _p(document, f"{{{{ more.{key} }}}}", "Report Note")
+    _p(document, "{%p endif %}")
 
 
 def _implementation_outcome(cell) -> None:
@@ -325,30 +442,113 @@ def _implementation_outcome(cell) -> None:
     _add_cell_paragraph(cell, "{{ o.text }}", "Table Meta")
 
 
-def _implementation(document) -> None:
-    """The state of implementation: one table per list render.py gives (`implementation`)."""
-    _p(document, "{{ w.implementation }}", "Heading 1")
-    _p(document, "{{ implementation_note }}", "Report Note")
-    _p(document, "{%p for block in implementation %}")
-    _p(document, "{{ block.title }} ({{ block.outcomes|length }})", "Heading 2")
-    _p(document, "{%p if block.outcomes %}")
+def _by_meeting(document) -> None:
+    """The body's count of outcomes by meeting and state: the same bars as the chart."""
+    states = [f"{{{{ state_labels[{n}] }}}}" for n in range(6)]
+    values = [f"{{{{ bar.parts[{n}].value }}}}" for n in range(6)]
     _table(
         document,
-        ["Outcome", "{{ w.state }}", "{{ w.progress }}", "{{ w.work }}", "{{ w.last_moved }}"],
-        [80, 28, 18, 26, 26],
-        "o in block.outcomes",
-        [
-            _implementation_outcome,
-            "{{ o.state }}",
-            "{{ o.progress }}",
-            "{{ o.work }}",
-            "{{ o.last_moved }}",
-        ],
+        ["{{ w.meeting }}", "{{ w.outcomes }}", *states],
+        [40, 18, 20, 20, 20, 20, 20, 20],
+        "bar in report.implementation_by_meeting",
+        ["{{ bar.label }}", "{{ bar.total }}", *values],
     )
-    _p(document, "{%p else %}")
-    _p(document, "{{ block.none }}", "Report Note")
-    _p(document, "{%p endif %}")
+
+
+def _implementation(document) -> None:
+    """The state of implementation in the body: figures, the chart, the count by meeting,
+    this meeting's outcomes (the first of them), and the chart of work done."""
+    _p(document, "{{ w.implementation }}", "Heading 1")
+    _p(document, "{{ implementation_note }}", "Report Note")
+    _table(document, [], [120, 25], "row in key_figures", [_row_label, "{{ row[1] }}"])
+    _chart(document, "implementation", always=False)
+    _p(document, "{{ w.by_meeting }}", "Heading 2")
+    _if_else(document, "report.implementation_by_meeting", _by_meeting, "w.no_by_meeting")
+    _p(document, "{{ w.implementation_this }} ({{ report.implementation|length }})", "Heading 2")
+
+    def outcomes(d):
+        _implementation_table(d, "report.implementation_body")
+        _more(d, "implementation")
+
+    _if_else(document, "report.implementation_body", outcomes, "w.no_implementation_this")
+    _chart(document, "work_done", always=True)
+
+
+def _attention(document) -> None:
+    _p(document, "{{ w.attention }} ({{ report.attention_all|length }})", "Heading 1")
+    _p(document, "{{ attention_note }}", "Report Note")
+
+    def listed(d):
+        _attention_table(d, "report.attention")
+        _more(d, "attention")
+
+    _if_else(document, "report.attention", listed, "w.no_attention")
+
+
+def _annex_heading(document, key: str, *, new_page: bool = False) -> None:
+    heading = _p(document, f"{{{{ annex.{key} }}}}", "Heading 1")
+    heading.paragraph_format.page_break_before = new_page
+
+
+def _annex_implementation(document) -> None:
+    """Annex A: every outcome, one table per list render.py gives (`implementation`)."""
+    _annex_heading(document, "implementation", new_page=True)
+    _p(document, "{{ w.earlier_by_status }}", "Heading 3")
+    _counts(document, "report.earlier_by_status", "has_earlier", "w.no_earlier")
+    _p(document, "{%p for block in implementation %}")
+    _p(document, "{{ block.title }} ({{ block.outcomes|length }})", "Heading 2")
+    _if_else(
+        document,
+        "block.outcomes",
+        lambda d: _implementation_table(d, "block.outcomes"),
+        "block.none",
+    )
     _p(document, "{%p endfor %}")
+
+
+def _task_list(document, block: str) -> None:
+    _p(document, f"{{{{ {block}.title }}}} ({{{{ {block}.tasks|length }}}})", "Heading 2")
+    _if_else(
+        document,
+        f"{block}.tasks",
+        lambda d: _task_table(d, f"{block}.tasks", show_group=True),
+        f"{block}.none",
+    )
+
+
+def _annex_attention(document) -> None:
+    """Annex B: ready for ratification, stalled or overdue, blocked and carried over, whole."""
+    _annex_heading(document, "attention")
+    _task_list(document, "task_lists[0]")
+    _p(document, "{{ w.attention }} ({{ report.attention_all|length }})", "Heading 2")
+    _if_else(
+        document,
+        "report.attention_all",
+        lambda d: _attention_table(d, "report.attention_all"),
+        "w.no_attention",
+    )
+    _p(document, "{%p for block in task_lists[1:] %}")
+    _task_list(document, "block")
+    _p(document, "{%p endfor %}")
+
+
+def _annex_groups(document) -> None:
+    _annex_heading(document, "groups")
+    _p(document, "{{ w.tasks_by_status }}", "Heading 3")
+    _counts(document, "report.tasks_by_status", "has_tasks", "w.no_tasks")
+    _chart(document, "groups", always=False)
+    _p(document, "{%p for group in report.groups %}")
+    _p(document, "{{ group.name }}", "Heading 2")
+    _p(document, "{{ w.mandate }}: {{ group.mandate or '—' }}")
+    _p(document, "{{ w.reports_to }}: {{ group.reports_to }}")
+    _if_else(
+        document,
+        "group.tasks",
+        lambda d: _task_table(d, "group.tasks", show_group=False),
+        "w.no_group_tasks",
+    )
+    _p(document, "{%p endfor %}")
+    _none_if_empty(document, "report.groups", "w.no_groups")
 
 
 def _outcome_text(cell) -> None:
@@ -363,30 +563,31 @@ def _outcome_code(cell) -> None:
     _cell(cell, "{{ o.code }}", bold=True)
 
 
-def _outcome_documents(document) -> None:
-    _p(document, "{{ w.documents }}", "Heading 1")
+def _annex_documents(document) -> None:
+    _annex_heading(document, "documents")
+    _p(document, "{{ w.by_kind }}", "Heading 3")
+    _counts(document, "report.outcomes_by_kind", "report.outcomes_by_kind", "w.no_adopted")
     _p(document, "{%p for document in report.documents %}")
     _p(document, "{{ document.title }}", "Heading 2")
     _p(document, "{{ document.code }} · {{ document.kind }}", "Report Note")
-    _p(document, "{%p if document.outcomes %}")
-    _table(
+    _if_else(
         document,
-        ["Citation", "No.", "Kind", "Status", "Text"],
-        [26, 12, 24, 20, 96],
-        "o in document.outcomes",
-        [_outcome_code, "{{ o.number }}", "{{ o.kind }}", "{{ o.status }}", _outcome_text],
+        "document.outcomes",
+        lambda d: _table(
+            d,
+            _words("citation", "number", "kind", "status", "text"),
+            [28, 14, 24, 20, 92],
+            "o in document.outcomes",
+            [_outcome_code, "{{ o.number }}", "{{ o.kind }}", "{{ o.status }}", _outcome_text],
+        ),
+        "w.no_outcomes",
     )
-    _p(document, "{%p else %}")
-    _p(document, "{{ w.no_outcomes }}", "Report Note")
-    _p(document, "{%p endif %}")
     _p(document, "{%p endfor %}")
-    _p(document, "{%p if not report.documents %}")
-    _p(document, "{{ w.no_documents }}", "Report Note")
-    _p(document, "{%p endif %}")
+    _none_if_empty(document, "report.documents", "w.no_documents")
 
 
-def _lineage(document) -> None:
-    _p(document, "{{ w.lineage }}", "Heading 1")
+def _annex_lineage(document) -> None:
+    _annex_heading(document, "lineage")
     _p(document, "{%p for item in report.lineage %}")
     _p(document, "{{ item.label }} ({{ item.code }})", "Heading 2")
     _p(document, "{{ item.text }}", "Quote")
@@ -394,59 +595,47 @@ def _lineage(document) -> None:
     _p(document, "{%p if item.acted_on_by %}")
     _p(document, "{{ w.acted_on_by }}: {{ item.acted_on_by|join('; ') }}")
     _p(document, "{%p endif %}")
-    _p(document, "{%p if item.tasks %}")
-    _task_table(document, "item.tasks", show_group=True)
-    _p(document, "{%p else %}")
-    _p(document, "{{ w.no_lineage_tasks }}", "Report Note")
-    _p(document, "{%p endif %}")
+    _if_else(
+        document,
+        "item.tasks",
+        lambda d: _task_table(d, "item.tasks", show_group=True),
+        "w.no_lineage_tasks",
+    )
     _p(document, "{%p endfor %}")
-    _p(document, "{%p if not report.lineage %}")
-    _p(document, "{{ w.no_lineage }}", "Report Note")
-    _p(document, "{%p endif %}")
+    _none_if_empty(document, "report.lineage", "w.no_lineage")
 
 
-def _working_groups(document) -> None:
-    _p(document, "{{ w.groups }}", "Heading 1")
-    _p(document, "{%p for group in report.groups %}")
-    _p(document, "{{ group.name }}", "Heading 2")
-    _p(document, "{{ w.mandate }}: {{ group.mandate or '—' }}")
-    _p(document, "{{ w.reports_to }}: {{ group.reports_to }}")
-    _p(document, "{%p if group.tasks %}")
-    _task_table(document, "group.tasks", show_group=False)
-    _p(document, "{%p else %}")
-    _p(document, "{{ w.no_group_tasks }}", "Report Note")
-    _p(document, "{%p endif %}")
-    _p(document, "{%p endfor %}")
-    _p(document, "{%p if not report.groups %}")
-    _p(document, "{{ w.no_groups }}", "Report Note")
-    _p(document, "{%p endif %}")
-
-
-def _attention(document) -> None:
-    """For the leaders' attention: one block per list render.py gives (`attention`)."""
-    _p(document, "{{ w.attention }}", "Heading 1")
-    _p(document, "{%p for block in attention %}")
-    _p(document, "{{ block.title }} ({{ block.tasks|length }})", "Heading 2")
-    _p(document, "{%p if block.tasks %}")
-    _task_table(document, "block.tasks", show_group=True)
-    _p(document, "{%p else %}")
-    _p(document, "{{ block.none }}", "Report Note")
-    _p(document, "{%p endif %}")
-    _p(document, "{%p endfor %}")
-
-
-def _next_meetings(document) -> None:
-    _p(document, "{{ w.next }}", "Heading 1")
+def _annex_hosting(document) -> None:
+    _annex_heading(document, "hosting")
     _p(document, "{{ w.next_meeting }}", "Heading 2")
-    _p(document, "{%p if report.next_meeting %}")
-    _p(document, "{{ report.next_meeting }}")
-    _p(document, "{%p else %}")
-    _p(document, "{{ w.no_next_meeting }}", "Report Note")
-    _p(document, "{%p endif %}")
+    _if_else(
+        document,
+        "report.next_meeting",
+        lambda d: _p(d, "{{ report.next_meeting }}"),
+        "w.no_next_meeting",
+    )
     _p(document, "{{ w.next_hostings }}", "Heading 2")
     _hostings(document, "report.next_hostings", "w.no_next_hostings")
     _p(document, "{{ w.after_hostings }}", "Heading 2")
     _hostings(document, "report.hostings_after", "w.no_after_hostings")
+
+
+def _glossary_term(cell) -> None:
+    _cell(cell, "{{ e.term }}", bold=True)
+
+
+def _annex_glossary(document) -> None:
+    _annex_heading(document, "glossary")
+    _p(document, "{%p for section in report.glossary %}")
+    _p(document, "{{ section.title }}", "Heading 2")
+    _table(
+        document,
+        [],
+        [45, 133],
+        "e in section.entries",
+        [_glossary_term, "{{ e.meaning }}"],
+    )
+    _p(document, "{%p endfor %}")
 
 
 def _properties(document) -> None:

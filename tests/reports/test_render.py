@@ -5,6 +5,7 @@ DOCX through python-docx: body, tables, headers and footers), so the assertions 
 what a reader sees, not about markup.
 """
 
+import datetime
 import io
 import re
 import shutil
@@ -26,17 +27,19 @@ from fixtures.jhops import FORUM_ACRONYM, load_jhops
 from forums.models import Meeting
 from forums.tlp import TLP
 from outcomes.models import Outcome
-from reports.content import build_report, report_today
-from reports.render import FORMATS, WORDING, render
+from reports.brief import WORDING, annex_letter
+from reports.content import ChairsWords, build_report, report_today
+from reports.render import FORMATS, render
 from reports.services import report_render
 from tests.factories import (
+    ForumFactory,
     MeetingFactory,
     OutcomeDocumentFactory,
     TaskFactory,
     UserFactory,
     WorkingGroupFactory,
 )
-from workinggroups.models import Task, WorkingGroup
+from workinggroups.models import Task, TaskUpdate, WorkingGroup
 
 # Every test reads the database (most through the module's `jhops` fixture): marked so
 # that pytest-django sets it up even when one test is run alone.
@@ -45,6 +48,24 @@ pytestmark = pytest.mark.django_db
 DIACRITICS = "Tūvalu Ōtautahi Fédération Pōhnpei"
 LEAD_FIRST, LEAD_LAST = "Sēmisi", "Fūnaki Ōtautahi"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# The chair's summary at its longest (SUMMARY_MAX_CHARS each), with text that must stay text.
+KEY_MESSAGES = (
+    "Leaders are asked to note the work of the intersessional working group & its partners.\n"
+    "<script>alert(1)</script> is how a careless page would run this line.\n\n"
+    + "Members will report on progress at the next meeting. "
+    * 24
+)[:1500]
+RECOMMENDATIONS = ("That leaders endorse the terms of reference once ratified. " * 30)[:1500]
+
+
+def word(key: str) -> str:
+    """One of the report's words, in the active language."""
+    return str(WORDING[key])
+
+
+def annex(key: str) -> str:
+    """An annex's heading as the report writes it: "Annex B. Work for decision and …"."""
+    return f"Annex {annex_letter(key)}. {word(f'annex_{key}')}"
 
 
 # --- reading each format back as text ---------------------------------------------------
@@ -150,7 +171,8 @@ def jhops(django_db_setup, django_db_blocker):
 
     Rendered once (PDF is the slow part) inside a transaction that is rolled back, so the
     other tests start from an empty database as usual. A task and its lead with Pacific
-    and French diacritics are planted in the meeting's working group.
+    and French diacritics are planted in the meeting's working group; the chair's summary
+    is at its longest.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         load_jhops(demo_users=True)
@@ -161,7 +183,13 @@ def jhops(django_db_setup, django_db_blocker):
         )
         TaskFactory.create(working_group=group, title=DIACRITICS, lead=lead, tlp=TLP.GREEN)
         chair = get_user_model().objects.get(username="chair")
-        report = build_report(meeting=meeting, user=chair, level=TLP.GREEN, as_of=report_today())
+        report = build_report(
+            meeting=meeting,
+            user=chair,
+            level=TLP.GREEN,
+            as_of=report_today(),
+            words=ChairsWords(KEY_MESSAGES, RECOMMENDATIONS, "Delegations of the forum"),
+        )
         rendered = {fmt: render(report, fmt) for fmt in FORMATS}
         transaction.set_rollback(True)
     return report, rendered
@@ -201,7 +229,9 @@ def test_the_jhops_2023_report_says_the_same_in_all_three_formats(jhops, jhops_t
         "Chair 2023 JHoPS Chair (Palau)",
         "Host Palau",
         f"As of {report.as_of.strftime('%-d %b %Y')}",
-        "Distribution TLP:GREEN (the forum's members and observers)",
+        "Marking TLP:GREEN: Limited disclosure, recipients can spread this within their "
+        "community. (TLP 2.0, the Traffic Light Protocol of FIRST)",
+        "Distribution Delegations of the forum",
         # Denarau Outcomes 15 and 16, what the Koror meeting did with them, and the work.
         "Denarau Outcome 15 (JHOPS/4/15)",
         "Denarau Outcome 16 (JHOPS/4/16)",
@@ -218,16 +248,21 @@ def test_the_jhops_2023_report_says_the_same_in_all_three_formats(jhops, jhops_t
 
 
 def test_sections_come_in_order_and_tasks_sit_under_their_denarau_outcome(jhops_texts):
+    """The main body (the chair's summary, for decision, the state of implementation, what
+    is stalled or overdue), then the annexes A to G."""
     order = [
         "Chair's report: 5th JHOPS",
-        WORDING["summary"],
-        WORDING["glance"],
-        WORDING["implementation"],
-        WORDING["documents"],
-        WORDING["lineage"],
-        WORDING["groups"],
-        WORDING["attention"],
-        WORDING["next"],
+        word("summary"),
+        word("key_messages"),
+        word("decision"),
+        word("recommendations"),
+        word("implementation"),
+        word("by_meeting"),
+        word("implementation_this"),
+        word("chart_work_done"),
+        word("attention"),
+        *(annex(key) for key in ("implementation", "attention", "groups", "documents")),
+        *(annex(key) for key in ("lineage", "hosting", "glossary")),
     ]
     for fmt, text in jhops_texts.items():
         # The first occurrence after the previous heading (the PDF repeats the title on
@@ -237,14 +272,14 @@ def test_sections_come_in_order_and_tasks_sit_under_their_denarau_outcome(jhops_
             found = text.find(heading, at + 1)
             assert found > at, (fmt, heading)
             at = found
-        lineage = text.index(WORDING["lineage"])
-        groups = text.index(WORDING["groups"], lineage)
+        lineage = text.index(annex("lineage"))
+        hosting = text.index(annex("hosting"), lineage)
         outcome_15 = text.index("Denarau Outcome 15 (JHOPS/4/15)", lineage)
         outcome_16 = text.index("Denarau Outcome 16 (JHOPS/4/16)", lineage)
-        assert lineage < outcome_15 < outcome_16 < groups, fmt
+        assert lineage < outcome_15 < outcome_16 < hosting, fmt
         treaty = text.index("Consider a regional treaty framework", outcome_15)
         mandate = text.index("Terms of reference or MoU", outcome_16)
-        assert outcome_15 < treaty < outcome_16 < mandate < groups, fmt
+        assert outcome_15 < treaty < outcome_16 < mandate < hosting, fmt
 
 
 KOROR_WORK = (
@@ -255,46 +290,75 @@ KOROR_WORK = (
 )
 
 
-def section(text: str, heading: str, following: str) -> str:
-    """The text of the attention list `heading` (its count first) up to `following`."""
-    start = text.index(WORDING["attention"])
-    start = text.index(f"{heading} (", start)
-    return text[start : text.index(following, start + len(heading))]
+def between(text: str, start: str, end: str, after: str = "") -> str:
+    """The text from `start` (its first occurrence after `after`) up to `end`."""
+    begin = text.index(start, text.index(after) if after else 0)
+    return text[begin : text.index(end, begin + len(start))]
 
 
-def test_the_koror_work_is_overdue_stalled_and_carried_over_in_every_format(jhops_texts):
+def test_the_koror_work_is_stalled_and_overdue_with_who_leads_it_in_every_format(jhops_texts):
     """Reporting to the undated 6th meeting, held since: open, never updated, past two
     meetings. (The fixture's task with diacritics sits in the same group: five in all.)"""
     for fmt, text in jhops_texts.items():
-        assert "Overdue 5 Blocked 0 Stalled 5" in text, fmt
-        overdue = section(text, WORDING["overdue"], f"{WORDING['stalled']} (")
-        stalled = section(text, WORDING["stalled"], f"{WORDING['carried_over']} (")
-        carried = section(text, WORDING["carried_over"], WORDING["next"])
-        for heading, listed in (
-            ("Overdue", overdue),
-            ("Stalled", stalled),
-            ("Carried over", carried),
-        ):
-            assert listed.startswith(f"{heading} (5) Task Lead"), (fmt, listed[:40])
-            assert all(title in listed for title in KOROR_WORK), fmt
-        # Who leads each stalled task, in the lead column of its row.
-        assert f"{KOROR_WORK[1]} JHoPS Intersessional Working Group" in stalled, fmt
-        # (The PDF breaks "Working-group" at its hyphen in the narrow column.)
-        assert "group lead, Palau not set" in stalled, fmt
+        body = between(text, f"{word('attention')} (", annex("implementation"))
+        assert body.startswith(f"{word('attention')} (5)"), (fmt, body[:60])
+        assert all(title in body for title in KOROR_WORK), fmt
+        assert body.count(word("overdue_and_stalled")) == 5, fmt
+        # Who leads each, in the lead column of its row; its group and status beside it.
+        assert "Working-group lead, Palau not set Overdue and stalled" in body, fmt
+        assert "JHoPS Intersessional Working Group · Not started" in body, fmt
+        assert "Serves: Denarau Outcome 16 (JHOPS/4/16); Koror Communiqué 6 (JHOPS/5/6)" in body
+        # Annex B has them all again, and this meeting's work carried over.
+        full = between(text, annex("attention"), annex("groups"))
+        assert f"{word('carried_over')} (5) Task Lead" in full, fmt
+        assert all(title in full for title in KOROR_WORK), fmt
 
 
 def test_the_state_of_implementation_says_where_each_outcome_stands(jhops_texts):
     for fmt, text in jhops_texts.items():
-        start = text.index(WORDING["implementation"], text.index(WORDING["glance"]))
-        body = text[start : text.index(WORDING["documents"], start)]
+        body = between(text, word("implementation"), f"{word('attention')} (", word("decision"))
         assert "open work with no update for 90 days, or carried past two meetings" in body
-        assert f"{WORDING['implementation_this']} (10)" in body, fmt
+        # By meeting: this one, then the 4th (Denarau), by state.
+        table = body[body.index(word("by_meeting")) :]
+        assert "5th JHOPS 10 0 0 0 0 2 8 4th JHOPS 2 0 0 0 0 2 0" in table, fmt
+        assert f"{word('implementation_this')} (10)" in body, fmt
         assert "JHOPS/5/6 Koror Communiqué 6 Members reiterated" in body, fmt
         assert "Stalled 0% 4 of 4 open" in body, fmt
         assert "No work assigned — no work —" in body, fmt
-        earlier = body[body.index(WORDING["implementation_earlier"]) :]
+        assert word("no_work_done") in body, fmt  # no Koror work has moved
+        full = between(text, annex("implementation"), annex("attention"))
+        earlier = full[full.index(word("implementation_earlier")) :]
         assert "JHOPS/4/16 Denarau Outcome 16 Clarify" in earlier, fmt
         assert "Stalled 0% 1 of 1 open" in earlier, fmt
+
+
+def test_the_chairs_summary_keeps_its_lines_and_stays_text(jhops):
+    """Plain text as the chair wrote it: "<script>" and "&" come out as text in every
+    format, and each line break is a break."""
+    _report, rendered = jhops
+    html = rendered["html"].content.decode()
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "working group &amp; its partners.<br>&lt;script&gt;" in html
+    assert html.count('<div class="chairs-words">') == 2
+    for fmt in ("html", "pdf", "docx"):
+        text = text_of(rendered[fmt])
+        assert "working group & its partners." in text, fmt
+        assert "<script>alert(1)</script> is how a careless page" in text, fmt
+    document = Document(io.BytesIO(rendered["docx"].content))
+    (paragraph,) = [p for p in document.paragraphs if "careless page" in p.text]
+    assert paragraph.text.startswith("Leaders are asked to note the work")
+    assert len(paragraph._p.findall(f".//{qn('w:br')}")) == 3  # one, then a blank line
+
+
+def test_the_main_body_fits_six_pages_for_koror(jhops):
+    """The annexes start on a new page, the seventh at the latest, with the chair's summary
+    at its longest. (A meeting of 500 outcomes: test_a_meeting_with_500_outcomes_….)"""
+    _report, rendered = jhops
+    pages = pdf_pages(rendered["pdf"].content)
+    first_annex = next(n for n, text in enumerate(pages, 1) if annex("implementation") in text)
+    assert first_annex <= 7, first_annex
+    assert pages[first_annex - 1].index(annex("implementation")) < 40  # at the page's top
 
 
 def test_names_with_macrons_and_accents_come_back_exactly(jhops, jhops_texts):
@@ -425,7 +489,7 @@ def test_the_html_is_one_file_without_script_or_outside_asset(jhops):
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html)
     assert "@import" not in html and "url(" not in html.replace("url(#chart-", "")
-    assert html.count("<svg") == 2 and 'role="img"' in html
+    assert html.count("<svg") == 1 and 'role="img"' in html
     assert '<html lang="en">' in html and "<main>" in html
 
 
@@ -433,18 +497,31 @@ def test_the_chart_reads_without_colour(jhops):
     _report, rendered = jhops
     html = rendered["html"].content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
-    # Every status has a texture as well as a colour, and each bar says its counts in words.
+    # Every state has a texture as well as a colour, and each bar says its counts in words.
     swatches = re.findall(r'width="14" height="14" fill="([^"]+)"', svg)
-    assert len(swatches) == len(set(swatches)) == 4
-    assert sum(fill.startswith("url(#chart-documents-") for fill in swatches) >= 3
-    assert "Koror Communiqué: Active 10" in svg
-    assert re.search(r"Not started \d+", html_text(rendered["html"].content))
+    assert len(swatches) == len(set(swatches)) == 6
+    assert sum(fill.startswith("url(#chart-implementation-") for fill in swatches) >= 4
+    assert "5th JHOPS: Stalled 2 · No work assigned 8; 4th JHOPS: Stalled 2" in svg
+    assert "Stalled 2 · No work assigned 8" in html_text(rendered["html"].content)
     # In Word the charts are pictures: their words are the pictures' alternative text.
     pictures = Document(io.BytesIO(rendered["docx"].content)).inline_shapes
     described = [picture._inline.docPr.get("descr") for picture in pictures]
-    assert len(described) == 2
-    assert "Koror Communiqué: Active 10" in described[0]
-    assert re.search(r"JHoPS Intersessional Working Group: Not started \d+", described[1])
+    assert described == [
+        f"{word('chart_implementation')}. 5th JHOPS: Stalled 2 · No work assigned 8; "
+        "4th JHOPS: Stalled 2"
+    ]
+
+
+def test_no_chart_of_a_single_value(jhops):
+    """The Koror work is all "Not started": its chart by group would be one bar of one
+    colour, and nothing moved since the meeting: neither is drawn, their words stand."""
+    report, rendered = jhops
+    html = rendered["html"].content.decode()
+    assert html.count("<svg") == 1
+    assert [bar.label for bar in report.chart_by_group] == ["JHoPS Intersessional Working Group"]
+    assert word("chart_groups") not in html_text(rendered["html"].content)
+    assert all(part.value == 0 for bar in report.work_done for part in bar.parts)
+    assert word("no_work_done") in html_text(rendered["html"].content)
 
 
 def test_a_page_image_for_a_human_look(jhops):
@@ -474,22 +551,30 @@ def test_an_empty_meeting_says_so_in_every_format():
     assert_in_all(
         texts,
         "TLP:CLEAR",
-        WORDING["no_documents"],
-        WORDING["no_adopted"],
-        WORDING["no_earlier"],
-        WORDING["no_tasks"],
-        WORDING["no_lineage"],
-        WORDING["no_groups"],
-        WORDING["no_ready"],
-        WORDING["no_blocked"],
-        WORDING["no_overdue"],
-        WORDING["no_stalled"],
-        WORDING["no_carried_over"],
-        WORDING["no_implementation_this"],
-        WORDING["no_implementation_earlier"],
-        WORDING["no_next_meeting"],
-        WORDING["no_next_hostings"],
-        WORDING["no_after_hostings"],
+        *(
+            word(key)
+            for key in (
+                "no_key_messages",
+                "no_ready",
+                "no_recommendations",
+                "no_by_meeting",
+                "no_implementation_this",
+                "no_work_done",
+                "no_attention",
+                "no_earlier",
+                "no_implementation_earlier",
+                "no_blocked",
+                "no_carried_over",
+                "no_tasks",
+                "no_groups",
+                "no_adopted",
+                "no_documents",
+                "no_lineage",
+                "no_next_meeting",
+                "no_next_hostings",
+                "no_after_hostings",
+            )
+        ),
         "Chair not recorded",
         "Host not recorded",
     )
@@ -510,15 +595,39 @@ def test_the_report_stays_in_english_for_an_asker_who_reads_french():
         assert translation.get_language() == "fr"
     text = html_text(rendered.content)
     assert f"Chair's report: 5th {meeting.forum.acronym}" in text
-    assert "Distribution TLP:CLEAR (public)" in text
+    assert "Distribution Anyone; it may be published (TLP:CLEAR)" in text
     assert "Active" in text and "Actif" not in text
 
 
-def test_a_meeting_with_500_outcomes_renders_in_every_format():
-    document = OutcomeDocumentFactory.create(title="Pacific action plan")
-    meeting = document.meeting
+def five_hundred_outcomes():
+    """The benchmark's report meeting in small: 500 outcomes adopted (100 numbered
+    paragraphs with four lettered sub-items each), nine earlier meetings with outcomes
+    still active, and 120 tasks: 40 made ready for ratification week after week, 80
+    overdue and quiet since March. Returns the meeting and its document's code."""
+    forum = ForumFactory.create()
+    earlier = [
+        OutcomeDocumentFactory.create(meeting=MeetingFactory.create(forum=forum, sequence=n))
+        for n in range(1, 10)
+    ]
+    Outcome.objects.bulk_create(
+        Outcome(
+            document=document,
+            number=str(n),
+            position=n,
+            text=f"Earlier action {n}.",
+            citation_code=f"{document.code}/{n}",
+        )
+        for document in earlier
+        for n in range(1, 13)
+    )
+    meeting = MeetingFactory.create(
+        forum=forum,
+        sequence=10,
+        start_date=datetime.date(2026, 3, 2),
+        end_date=datetime.date(2026, 3, 3),
+    )
+    document = OutcomeDocumentFactory.create(meeting=meeting, title="Pacific action plan")
     code = document.code
-    # 100 numbered paragraphs with four lettered sub-items each: 500 outcomes, nested.
     parents = Outcome.objects.bulk_create(
         Outcome(
             document=document,
@@ -543,25 +652,80 @@ def test_a_meeting_with_500_outcomes_renders_in_every_format():
         for parent in parents
         for i, letter in enumerate("abcd", start=1)
     )
-    group = WorkingGroupFactory.create(established_by=meeting, reports_to=None)
-    for n in range(20):
-        TaskFactory.create(
-            working_group=group, title=f"Work item {n}", status=Task.Status.IN_PROGRESS
+    five_hundred_tasks(meeting, parents)
+    return meeting, code
+
+
+def five_hundred_tasks(meeting, outcomes):
+    following = MeetingFactory.create(forum=meeting.forum, sequence=11)
+    groups = [
+        WorkingGroupFactory.create(established_by=meeting, reports_to=following, name=name)
+        for name in ("Maritime working group", "Border working group", "Cyber working group")
+    ]
+    tasks = Task.objects.bulk_create(
+        Task(
+            working_group=groups[n % 3],
+            title=f"Work item {n}",
+            reports_to=following,
+            status=Task.Status.READY if n < 40 else Task.Status.IN_PROGRESS,
+            progress=100 if n < 40 else 30,
+            due_on=datetime.date(2026, 6, 30),
+            tlp=TLP.GREEN,
         )
+        for n in range(120)
+    )
+    through = Task.outcomes.through
+    through.objects.bulk_create(
+        through(task=task, outcome=outcomes[n % 100]) for n, task in enumerate(tasks)
+    )
+    march = datetime.datetime(2026, 3, 10, tzinfo=datetime.UTC)
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(created_at=march)
+    for n, task in enumerate(tasks[:40]):
+        update = TaskUpdate.objects.create(
+            task=task, status_from="in_progress", status_to="ready", progress=100
+        )
+        moved = march + datetime.timedelta(days=5 * n)
+        TaskUpdate.objects.filter(pk=update.pk).update(created_at=moved)
+
+
+def test_a_meeting_with_500_outcomes_renders_in_every_format_its_body_in_twelve_pages():
+    meeting, code = five_hundred_outcomes()
     assert Outcome.objects.filter(document__meeting=meeting).count() == 500
     officer = UserFactory.create(username="officer", is_superuser=True)
-    report = build_report(meeting=meeting, user=officer, level=TLP.AMBER, as_of=report_today())
+    report = build_report(
+        meeting=meeting,
+        user=officer,
+        level=TLP.AMBER,
+        as_of=report_today(),
+        words=ChairsWords(KEY_MESSAGES, RECOMMENDATIONS),
+    )
+    # The body's lists are capped; the annexes hold the rest.
+    assert (len(report.decisions), report.decisions_more) == (12, 28)
+    assert (len(report.implementation_body), report.implementation_body_more) == (40, 460)
+    # Ready for ratification is still open: past its due day, it is overdue too.
+    assert (len(report.attention), report.attention_more) == (15, 105)
+    assert [bar.label for bar in report.implementation_by_meeting] == [
+        *(f"{n}th {meeting.forum.acronym}" for n in range(10, 3, -1)),
+        "1st to 3rd meetings",
+    ]
+    assert report.work_done[-1].parts[1].value == 40  # ready, by now
 
     for fmt in FORMATS:
         rendered = render(report, fmt)
         text = text_of(rendered)
         assert f"{code}/100(d)" in text, fmt
         assert "Sub-item d of action 100." in text, fmt
-        assert "Work item 19" in text, fmt
+        assert "Work item 119" in text, fmt
+        for more in ("And 460 more in Annex A.", "And 28 more in Annex B."):
+            assert more in text, (fmt, more)
         if fmt == "pdf":
             pages = pdf_pages(rendered.content)
             assert len(pages) > 10
             assert all("TLP:AMBER" in page for page in pages)
+            first_annex = next(
+                n for n, page in enumerate(pages, 1) if annex("implementation") in page
+            )
+            assert first_annex <= 13, first_annex
 
 
 def test_an_outcome_document_of_another_level_is_not_drawn():
@@ -573,4 +737,4 @@ def test_an_outcome_document_of_another_level_is_not_drawn():
     for fmt in FORMATS:
         text = text_of(render(report, fmt))
         assert "Quiet annex" not in text, fmt
-        assert WORDING["no_documents"] in text, fmt
+        assert word("no_documents") in text, fmt

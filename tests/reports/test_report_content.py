@@ -374,9 +374,13 @@ def test_the_koror_work_for_the_undated_6th_meeting_is_overdue_stalled_and_carri
     )
 
     assert (report.overdue_count, report.stalled_count) == (4, 4)
-    for listed in (report.overdue, report.stalled, report.carried_over):
-        assert [line.title for line in listed] == KOROR_WORK
-    leads = {line.title: line.lead for line in report.stalled}
+    assert [line.title for line in report.carried_over] == KOROR_WORK
+    # Across the forum, the most pressing first: all four are both, undated; the one quiet
+    # longest (recorded first, never updated) first.
+    assert [line.task.title for line in report.attention_all] == KOROR_WORK
+    assert report.attention == report.attention_all and report.attention_more == 0
+    assert {line.why for line in report.attention_all} == {"Overdue and stalled"}
+    leads = {line.task.title: line.task.lead for line in report.attention_all}
     assert leads[KOROR_WORK[1]] == "Working-group lead, Palau"
     assert leads[KOROR_WORK[0]] == "—"
     standing = {line.code: line for line in report.implementation}
@@ -395,7 +399,7 @@ def test_the_koror_report_as_of_the_day_after_koror_had_nothing_overdue_or_carri
     report = build_report(
         meeting=koror(), user=user("chair"), level=TLP.GREEN, as_of=datetime.date(2023, 8, 25)
     )
-    assert report.overdue == report.carried_over == []
+    assert report.attention_all == report.carried_over == []
 
 
 def carried_world():
@@ -453,7 +457,8 @@ def test_work_with_no_exact_meeting_dates_carries_over_once_its_month_is_past(db
         )
     assert in_march.carried_over == []
     assert [line.title for line in in_april.carried_over] == ["Open work"]
-    assert [line.title for line in in_april.overdue] == ["Open work"]
+    assert [line.task.title for line in in_april.attention_all] == ["Open work"]
+    assert in_april.attention_all[0].why == "Overdue"
 
 
 def freeze_reports_today(day: datetime.date):
@@ -500,8 +505,9 @@ def test_a_green_report_counts_no_amber_work_or_update_as_movement_or_progress(d
     amber = build_report(meeting=meeting, user=chair, level=TLP.AMBER, as_of=as_of)
 
     # At GREEN the AMBER update is not there: the green work has not moved for 100 days.
-    assert [line.title for line in green.stalled] == ["Quiet green work"]
-    assert amber.stalled == []
+    assert [line.task.title for line in green.attention_all] == ["Quiet green work"]
+    assert green.attention_all[0].why == "Stalled"
+    assert amber.attention_all == []
     (green_line,) = green.implementation
     amber_line = {line.code: line for line in amber.implementation}[outcome.citation_code]
     assert (green_line.state, green_line.progress, green_line.work) == (
