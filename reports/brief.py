@@ -14,7 +14,7 @@ rules, and render.py (and the PDF) lay it out with these words.
 import datetime
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from forums.dates import format_date
@@ -385,7 +385,7 @@ WORDING = {
     "why": _("Why"),
     "serves": _("Serves"),
     "citation": _("Citation"),
-    "number": pgettext("outcome number, a column heading", "No."),
+    "number": pgettext_lazy("outcome number, a column heading", "No."),
     "kind": _("Kind"),
     "text": _("Text"),
     "member": _("Member"),
