@@ -17,6 +17,7 @@ from reports.services import (
     report_request,
     report_run,
 )
+from tests.reports.test_render import html_text
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,10 @@ def test_a_queued_version_keeps_the_summary_as_it_was_when_asked(
     assert report_run(queued.pk) == "done"
     queued.refresh_from_db()
     assert (queued.key_messages, queued.language) == ("Treaty drafted.", "fr")
+    # And its file says so: the worker lays out the summary the version kept.
+    text = html_text(file_of(queued))
+    assert "Treaty drafted." in text and "Changed before" not in text
+    assert " ".join(queued.distribution.split()) in text  # in French, as kept
 
 
 # --- sent --------------------------------------------------------------------------------
