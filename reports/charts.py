@@ -170,11 +170,15 @@ class _Palette:
         )
 
 
-def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> str:
+def stacked_bars(
+    bars: list[Bar], *, chart_id: str, title: str, unit: str, shares: bool = False
+) -> str:
     """The SVG of one chart, or "" when there are no bars to draw.
 
     `chart_id` prefixes every id inside the SVG, so two charts can sit inline in one
     HTML page without their patterns clashing. `unit` counts a bar: "outcome", "task".
+    `shares`: each bar fills the width, its parts as shares of its own total (how a
+    meeting of 12 outcomes stands beside one of 500); else as wide as its count.
     """
     if not bars:
         return ""
@@ -183,7 +187,8 @@ def stacked_bars(bars: list[Bar], *, chart_id: str, title: str, unit: str) -> st
     body: list[str] = []
     y = 4.0
     for bar in bars:
-        body.append(_bar(bar, y, palette=palette, largest=largest, unit=unit))
+        scale = bar.total if shares else largest
+        body.append(_bar(bar, y, palette=palette, largest=scale, unit=unit))
         y += ROW_HEIGHT
     legend, height = _legend(palette, y + 4)
     return _svg(

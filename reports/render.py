@@ -101,14 +101,22 @@ def _cover(report: Report, w: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _chart(bars: list[Bar], key: str, title: str, none: str, *, unit: str) -> charts.Chart:
-    """A chart of these bars, or none (its `svg` empty) when it would show a single value."""
-    draw = charts.columns if key == "work-done" else charts.stacked_bars
+    """A chart of these bars, or none (its `svg` empty) when it would show a single value:
+    work done as columns over time; outcomes by meeting as shares of each meeting's; tasks
+    by group as counts."""
+    chart_id = f"chart-{key}"
+    if not charts.informative(bars):
+        svg = ""
+    elif key == "work-done":
+        svg = charts.columns(bars, chart_id=chart_id, title=title, unit=unit)
+    else:
+        svg = charts.stacked_bars(
+            bars, chart_id=chart_id, title=title, unit=unit, shares=key == "implementation"
+        )
     return charts.Chart(
         key=key,
         title=title,
-        svg=draw(bars, chart_id=f"chart-{key}", title=title, unit=unit)
-        if charts.informative(bars)
-        else "",
+        svg=svg,
         none=none,
         summary=charts.summary(bars, unit),
     )

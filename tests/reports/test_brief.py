@@ -272,7 +272,11 @@ def test_the_state_of_implementation_counts_outcomes_by_meeting_and_folds_the_ol
     }
     assert bars["1st to 3rd meetings"]["state:no_work"] == 6
     html = render(report, "html").content.decode()
-    assert 'id="chart-implementation-title"' in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'id="chart-implementation-title"' in svg
+    # Each meeting's bar shows its own spread: the seven whose outcomes all have no work
+    # fill the width with one part, whatever their count.
+    assert svg.count('width="680.00"') == 7
     assert "1st to 3rd meetings 6 0 0 0 0 0 6" in html_text(html.encode())
 
 
