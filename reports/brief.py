@@ -8,11 +8,14 @@ meeting of the JHoPS record's size and twelve for one of 500 outcomes; the annex
 every row, and the body says how many more are there (docs/reports.md, "Body and annexes").
 
 Nothing here reads the database: content.py computes what the report says, with these
-rules, and render.py (and the PDF) lay it out with these words.
+rules, and render.py (and the PDF) lay it out with these words: `wording()`, and the
+cover's rows, the annexes' headings, the "And N more" sentences and the key figures of a
+Report, in the active language.
 """
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +26,9 @@ from forums.tlp import TLP, TLP_AUDIENCE
 from outcomes.models import Outcome
 from workinggroups.implementation import State
 from workinggroups.models import Task
+
+if TYPE_CHECKING:
+    from reports.content import Report
 
 # --- what the main body holds -------------------------------------------------------------
 # Items ready for ratification listed under "For the leaders' decision".
@@ -73,6 +79,49 @@ ANNEXES = ("implementation", "attention", "groups", "documents", "lineage", "hos
 
 def annex_letter(key: str) -> str:
     return "ABCDEFG"[ANNEXES.index(key)]
+
+
+def annex_headings(w: dict[str, str]) -> dict[str, str]:
+    """Each annex's heading, by key: "Annex B. Work for decision and attention, in full"."""
+    return {
+        key: f"{w['annex'] % {'letter': annex_letter(key)}}. {w[f'annex_{key}']}" for key in ANNEXES
+    }
+
+
+def more_sentences(report: "Report") -> dict[str, str]:
+    """What each capped list of the body says it left to an annex ("" when nothing)."""
+    left = {
+        "decisions": (report.decisions_more, "attention"),
+        "implementation": (report.implementation_body_more, "implementation"),
+        "attention": (report.attention_more, "attention"),
+    }
+    return {key: more_in_annex(n, annex) if n else "" for key, (n, annex) in left.items()}
+
+
+def cover_rows(report: "Report", w: dict[str, str]) -> list[tuple[str, str]]:
+    """The cover's table: each label, in the report's language, with its value."""
+    return [
+        (w["forum"], f"{report.forum} ({report.forum_acronym})"),
+        (w["meeting"], report.meeting),
+        (w["venue"], report.venue),
+        (w["dates"], report.dates),
+        (w["chair"] if len(report.chairs) == 1 else w["co_chairs"], "; ".join(report.chairs)),
+        (w["host"], report.host),
+        (w["made_on"], format_date(report.made_on, "short") if report.made_on else "—"),
+        (w["as_of"], format_date(report.as_of, "short")),
+        (w["marking"], f"{report.marking_meaning} ({w['tlp_source']})"),
+        (w["distribution"], report.distribution),
+    ]
+
+
+def key_figures(report: "Report", w: dict[str, str]) -> list[tuple[str, int]]:
+    """The four figures that open the state of implementation."""
+    return [
+        (w["implementation_this"], len(report.implementation)),
+        (w["implementation_earlier"], len(report.implementation_earlier)),
+        (w["ready"], len(report.ready)),
+        (w["attention"], len(report.attention_all)),
+    ]
 
 
 def more_in_annex(count: int, key: str) -> str:

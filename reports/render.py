@@ -34,7 +34,6 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment
 
-from forums.dates import format_date
 from forums.tlp import TLP
 from reports import brief, charts
 from reports.brief import WORDING, wording
@@ -85,21 +84,6 @@ class Implementation:
     none: str
 
 
-def _cover(report: Report, w: dict[str, str]) -> list[tuple[str, str]]:
-    return [
-        (w["forum"], f"{report.forum} ({report.forum_acronym})"),
-        (w["meeting"], report.meeting),
-        (w["venue"], report.venue),
-        (w["dates"], report.dates),
-        (w["chair"] if len(report.chairs) == 1 else w["co_chairs"], "; ".join(report.chairs)),
-        (w["host"], report.host),
-        (w["made_on"], format_date(report.made_on, "short") if report.made_on else "—"),
-        (w["as_of"], format_date(report.as_of, "short")),
-        (w["marking"], f"{report.marking_meaning} ({w['tlp_source']})"),
-        (w["distribution"], report.distribution),
-    ]
-
-
 def _chart(bars: list[Bar], key: str, title: str, none: str, *, unit: str) -> charts.Chart:
     """A chart of these bars, or none (its `svg` empty) when it would show a single value:
     work done as columns over time; outcomes by meeting as shares of each meeting's; tasks
@@ -139,41 +123,18 @@ def _charts(report: Report, w: dict[str, str]) -> dict[str, charts.Chart]:
     }
 
 
-def _annexes(w: dict[str, str]) -> dict[str, str]:
-    """Each annex's heading: "Annex B. Work for decision and attention, in full"."""
-    return {
-        key: f"{w['annex'] % {'letter': brief.annex_letter(key)}}. {w[f'annex_{key}']}"
-        for key in brief.ANNEXES
-    }
-
-
-def _more(report: Report) -> dict[str, str]:
-    """What a capped list of the body says it left to an annex ("And 12 more in Annex B.")."""
-    left = {
-        "decisions": (report.decisions_more, "attention"),
-        "implementation": (report.implementation_body_more, "implementation"),
-        "attention": (report.attention_more, "attention"),
-    }
-    return {key: brief.more_in_annex(n, annex) if n else "" for key, (n, annex) in left.items()}
-
-
 def _context(report: Report) -> dict:
     """What both templates receive: the Report, and the words and figures derived from it."""
     w = wording()
     return {
         "report": report,
         "w": w,
-        "cover": _cover(report, w),
+        "cover": brief.cover_rows(report, w),
         "marking": report.marking,
         "marking_colour": MARKING_COLOURS[report.level],
-        "annex": _annexes(w),
-        "more": _more(report),
-        "key_figures": [
-            (w["implementation_this"], len(report.implementation)),
-            (w["implementation_earlier"], len(report.implementation_earlier)),
-            (w["ready"], len(report.ready)),
-            (w["attention"], len(report.attention_all)),
-        ],
+        "annex": brief.annex_headings(w),
+        "more": brief.more_sentences(report),
+        "key_figures": brief.key_figures(report, w),
         # The columns of the count by meeting: the parts of each bar, in this order.
         "state_labels": [str(state.label) for state in STATE_ORDER],
         "implementation_note": w["implementation_note"] % {"days": report.stalled_after_days},
