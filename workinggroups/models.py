@@ -284,6 +284,8 @@ class TaskQuerySet(models.QuerySet):
         periods = Forum.objects.order_by().values_list("stalled_after_days", flat=True).distinct()
         quiet = Q(pk__in=[])
         for days in periods:
+            if now - datetime.datetime.min.replace(tzinfo=now.tzinfo) <= datetime.timedelta(days):
+                continue  # a day so early that nothing recorded can be quieter than this
             quiet |= Q(
                 working_group__established_by__forum__stalled_after_days=days,
                 last_moved_at__lt=now - datetime.timedelta(days=days),

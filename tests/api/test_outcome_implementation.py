@@ -8,6 +8,7 @@ past, no update for 90 days, meetings held), and the API reads the real one.
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -276,3 +277,9 @@ def test_an_outcome_edit_answers_with_its_implementation(world):
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "implemented"
     assert response.json()["implementation"]["state"] == "done"
+
+
+def test_stalled_work_on_a_day_too_early_for_any_period_is_none(db):
+    """A report asked "as of" year 1 once overflowed the date arithmetic (a 500)."""
+    early = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+    assert list(Task.objects.stalled(AnonymousUser(), early)) == []

@@ -503,7 +503,8 @@ def test_an_english_report_says_it_is_english():
 
 # --- layout: no text runs into the next cell ---------------------------------------------------
 
-LONG_TITLE = "Terms of reference for the regional treaty framework " * 6
+# With UNBROKEN, as long as a task's title may be (Task.TITLE_MAX_LENGTH, 300).
+LONG_TITLE = "Terms of reference for the regional treaty framework " * 3
 UNBROKEN = "JHOPS/5/6(a)(ii)-ANNEX-" * 5  # no space to break at
 LONG_NAME = ("Wiremu Tāmati Hōne", "Pōtatau-Te-Whatahoro-Kaitiaki-Ōtautahi")
 
