@@ -8,6 +8,7 @@ Prints figures, asserts none: targets are read off the tables (README, "Benchmar
     python -m bench report     the chair's report alone (likewise)
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -17,9 +18,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
@@ -358,7 +362,6 @@ def run_report() -> dict:
     from forums.models import Chair, Meeting
     from forums.tlp import TLP
     from reports.content import build_report
-    from reports.render import FORMATS, render
 
     meeting = Meeting.objects.get(pk=data.report_meeting_id())
     seat = Chair.objects.filter(meeting=meeting).select_related("person").first()
@@ -373,14 +376,74 @@ def run_report() -> dict:
     result["build_queries"] = len(building)
     result["outcomes"] = sum(len(document.outcomes) for document in report.documents)
     result["tasks"] = sum(len(group.tasks) for group in report.groups)
-    formats = os.environ.get("BENCH_REPORT_FORMATS", ",".join(FORMATS)).split(",")
-    result["render"] = {}
-    for fmt in formats:
-        started = time.perf_counter()
-        rendered = render(report, fmt)
-        result["render"][fmt] = (time.perf_counter() - started, len(rendered.content))
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["render"] = render_formats(report)
     return result
+
+
+def render_formats(report) -> dict[str, tuple[float, int, float, float]]:
+    """Each format: seconds, bytes, and the peak RSS (MB) of this process and of the
+    largest child (the PDF's layout runs in children, reports/pdf.py) once it is made."""
+    from reports.render import FORMATS, render
+
+    formats = os.environ.get("BENCH_REPORT_FORMATS", ",".join(FORMATS)).split(",")
+    made = {}
+    for fmt in formats:
+        with ChildrenPeak() as children:
+            started = time.perf_counter()
+            rendered = render(report, fmt)
+            seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        made[fmt] = (seconds, len(rendered.content), peak, children.peak_mb)
+    return made
+
+
+class ChildrenPeak:
+    """The largest peak RSS of this process's children while in the block, read from
+    /proc every 10 ms (`VmHWM`: a child's own, from its exec; getrusage would count the
+    parent's pages it was forked with)."""
+
+    def __enter__(self):
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        parent = str(os.getpid())
+        while not self._done.wait(0.01):
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                with contextlib.suppress(OSError, IndexError):
+                    if stat.read_text().rsplit(")", 1)[1].split()[1] != parent:
+                        continue
+                    status = (stat.parent / "status").read_text()
+                    kb = int(status.split("VmHWM:")[1].split()[0])
+                    self.peak_mb = max(self.peak_mb, kb / 1024)
+
+
+def run_jhops_report() -> dict:
+    """The chair's report of a meeting of JHoPS's size (the 5th, Koror: 10 outcomes, 5
+    tasks), in a SQLite database of its own: the demo's data, as its chair reads it."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from fixtures.jhops import FORUM_ACRONYM, load_jhops
+    from forums.models import Meeting
+    from forums.tlp import TLP
+    from reports.content import build_report, report_today
+
+    call_command("migrate", verbosity=0)
+    load_jhops(demo_users=True)
+    meeting = Meeting.objects.get(forum__acronym=FORUM_ACRONYM, sequence=5)
+    chair = get_user_model().objects.get(username="chair")
+    started = time.perf_counter()
+    report = build_report(meeting=meeting, user=chair, level=TLP.GREEN, as_of=report_today())
+    return {"build": time.perf_counter() - started, "render": render_formats(report)}
 
 
 # --- putting it together ------------------------------------------------------------------
@@ -478,17 +541,42 @@ def step_rows(*, sweep: dict, report: dict) -> list[tuple]:
             f"{report['outcomes']} outcomes, {report['tasks']:,} tasks",
             f"{report['peak_mb']:.0f} MB",
         ),
-        *(
-            (
-                f"chair's report: render {fmt}",
-                f"{seconds:.2f} s",
-                "",
-                f"{length / 1024:,.0f} KB",
-                "",
-            )
-            for fmt, (seconds, length) in report["render"].items()
-        ),
+        *render_rows(report, "chair's report"),
     ]
+
+
+def render_rows(report: dict, name: str) -> list[tuple]:
+    """A row per format; the PDF's peak is the Python process's plus its layout's."""
+    return [
+        (
+            f"{name}: render {fmt}",
+            f"{seconds:.2f} s",
+            "",
+            f"{length / 1024:,.0f} KB",
+            f"{peak:.0f} + {layout:.0f} MB (layout)" if fmt == "pdf" else f"{peak:.0f} MB",
+        )
+        for fmt, (seconds, length, peak, layout) in report["render"].items()
+    ]
+
+
+def bench_jhops() -> None:
+    """The report of a JHoPS-size meeting, in a child on a SQLite file of its own."""
+    with tempfile.TemporaryDirectory() as directory:
+        database = f"sqlite:///{directory}/jhops.sqlite3"
+        output = subprocess.run(
+            [sys.executable, "-m", "bench", "jhops"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DATABASE_URL": database},
+        ).stdout
+    report = json.loads(output.strip().splitlines()[-1])
+    rows = [
+        ("chair's report, JHoPS size: build", f"{report['build']:.2f} s", "", "", ""),
+        *render_rows(report, "chair's report, JHoPS size"),
+    ]
+    print()
+    print(table(rows, STEP_HEADER))
 
 
 def main() -> None:
@@ -499,9 +587,9 @@ def main() -> None:
     from django.core.management import call_command
 
     step = sys.argv[1] if len(sys.argv) > 1 else None
-    if step in ("sweep", "report"):
-        result = run_sweep() if step == "sweep" else run_report()
-        print(json.dumps(result))
+    steps = {"sweep": run_sweep, "report": run_report, "jhops": run_jhops_report}
+    if step in steps:
+        print(json.dumps(steps[step]()))
         return
     ensure_database()
     call_command("migrate", verbosity=0)
@@ -510,6 +598,7 @@ def main() -> None:
     print(machine())
     for size in sizes:
         bench_size(size.strip())
+    bench_jhops()
 
 
 if __name__ == "__main__":

@@ -355,6 +355,7 @@ WORDING = {
     "marking": _("Marking"),
     "distribution": _("Distribution"),
     "tlp_source": _("TLP 2.0, the Traffic Light Protocol of FIRST"),
+    "page": _("Page"),
     # The chair's summary
     "summary": _("The chair's summary"),
     "key_messages": _("Key messages"),

@@ -9,15 +9,15 @@ language (the version's: reports.services renders inside `translation.override`)
 
 - HTML: a Django template, one self-contained file (inline CSS and SVG, no script, no
   external asset), readable on screen and in print, `lang` the report's language;
-- PDF: WeasyPrint from the same template, with the bundled DejaVu fonts, the TLP marking
-  in a page-margin box on every page, and page numbers;
+- PDF: the same content as neutral blocks laid out by Typst (reports/pdf.py), with the
+  bundled DejaVu fonts, the TLP marking at the top and foot of every page, page numbers
+  and bookmarks;
 - DOCX: docxtpl from `reports/docx/chair_report_template.docx`, a Word document whose
   styles the secretariat restyles in Word (`reports/docx/make_template.py` recreates it).
 """
 
 import functools
 import io
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,20 +35,15 @@ from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment
 
 from forums.tlp import TLP
-from reports import brief, charts
+from reports import brief, charts, pdf
 from reports.brief import WORDING, wording
 from reports.content import STATE_ORDER, Bar, ImplementationLine, Report, TaskLine
 
 __all__ = ["FORMATS", "WORDING", "Rendered", "render", "wording"]
 
 REPORTS_DIR = Path(settings.BASE_DIR) / "reports"
-FONT_DIR = REPORTS_DIR / "static" / "reports" / "fonts"
 CSS_PATH = REPORTS_DIR / "static" / "reports" / "chair_report.css"
 DOCX_TEMPLATE = REPORTS_DIR / "docx" / "chair_report_template.docx"
-
-# WeasyPrint subsets the fonts with fontTools, which logs every table it touches at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # TLP 2.0 (FIRST): the label in its colour on a black background.
 MARKING_COLOURS = {
@@ -168,9 +163,8 @@ def _css() -> str:
     return CSS_PATH.read_text(encoding="utf-8")
 
 
-def _html(report: Report, *, for_pdf: bool) -> str:
+def _html(report: Report) -> str:
     context = _context(report)
-    context["for_pdf"] = for_pdf
     # Our own stylesheet and SVG: every name and label inside the SVG is escaped by
     # charts.py, so it is safe to place unescaped.
     context["css"] = mark_safe(_css())
@@ -178,92 +172,24 @@ def _html(report: Report, *, for_pdf: bool) -> str:
         key: {"chart": chart, "svg": mark_safe(chart.svg)}
         for key, chart in _charts(report, context["w"]).items()
     }
-    if for_pdf:
-        context["font_regular"] = (FONT_DIR / "DejaVuSans.ttf").as_uri()
-        context["font_bold"] = (FONT_DIR / "DejaVuSans-Bold.ttf").as_uri()
     return render_to_string("reports/chair_report.html", context)
 
 
 def render_html(report: Report) -> Rendered:
     return Rendered(
-        content=_html(report, for_pdf=False).encode("utf-8"),
+        content=_html(report).encode("utf-8"),
         content_type="text/html; charset=utf-8",
         extension="html",
     )
 
 
-def _fonts_only_fetcher():
-    """A WeasyPrint URL fetcher that reads the bundled fonts and nothing else.
-
-    The report needs no other resource; refusing the rest means no text in the data can
-    make the PDF engine reach the network or the server's files.
-    """
-    from weasyprint import URLFetcher
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(allowed):
-                raise ValueError(f"The chair's report loads no outside resource: {url}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=("file",))
-
-
-@functools.cache
-def _remember_page_references() -> None:
-    """Make pydyf's `PDF.page_references` build its tuple once per page count.
-
-    pydyf (0.13) builds a tuple of every page's reference each time the property is read,
-    and WeasyPrint's `pdf_tags` reads it once per element of the structure tree: pages
-    times tagged elements, which for a long report was over half the time of writing the
-    PDF. The value only changes when a page is added (three items in `Kids` per page), so
-    it is kept until the count changes.
-    """
-    import pydyf
-
-    original = getattr(pydyf.PDF, "page_references", None)
-    # Only the pydyf we read (uv.lock): a later one may keep its pages otherwise. The test
-    # that this is installed fails on an upgrade, so that someone looks again.
-    if pydyf.__version__ != "0.13.0" or not isinstance(original, property):
-        return
-    build = original.fget
-
-    def page_references(pdf):
-        kids = len(pdf.pages["Kids"])
-        remembered = pdf.__dict__.get("_talanoa_page_references")
-        if remembered is None or remembered[0] != kids:
-            remembered = (kids, build(pdf))
-            pdf.__dict__["_talanoa_page_references"] = remembered
-        return remembered[1]
-
-    pydyf.PDF.page_references = property(page_references)
-
-
 def render_pdf(report: Report) -> Rendered:
-    # Imported here: WeasyPrint loads Pango at import, which HTML and DOCX do not need.
-    from weasyprint import HTML
-
-    _remember_page_references()
-
-    document = HTML(
-        string=_html(report, for_pdf=True),
-        base_url=FONT_DIR.as_uri() + "/",
-        url_fetcher=_fonts_only_fetcher(),
-    ).render()
-    # The document's properties are set here, whatever the template says: the title,
-    # and no subject, keywords, author or attachment that could carry other text.
-    metadata = document.metadata
-    metadata.title = report.title
-    metadata.authors = []
-    metadata.description = None
-    metadata.keywords = []
-    metadata.generator = None
-    metadata.lang = "en"
-    metadata.attachments = []
+    context = _context(report)
+    context["charts"] = {
+        key: {"chart": chart} for key, chart in _charts(report, context["w"]).items()
+    }
     return Rendered(
-        content=document.write_pdf(pdf_tags=True),
+        content=pdf.render_pdf(report, context),
         content_type="application/pdf",
         extension="pdf",
     )

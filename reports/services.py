@@ -68,8 +68,8 @@ class TooLongForNow(Exception):
         self.rows = rows
 
 
-# WeasyPrint lays pages out one core at a time, whatever the server: a report of thousands
-# of rows would hold a web worker for minutes (docs/benchmark.md).
+# A report of thousands of rows holds a web worker for seconds and a few hundred MB while
+# it is laid out: a worker makes it instead (docs/reports.md, "Long reports go to a worker").
 LAID_OUT = ("pdf", "docx")
 
 

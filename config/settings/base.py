@@ -374,8 +374,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- the chair's report (reports/services.py) --------------------------------------------
 
 # The longest PDF or DOCX made within a web request, in table rows (outcomes and task
-# lines), about 90 pages. A longer one is queued for a worker.
-REPORT_NOW_MAX_ROWS = env.int("REPORT_NOW_MAX_ROWS", default=600)
+# lines): one part of the PDF's layout (reports.pdf.ROWS_PER_PART), a few seconds. A
+# longer one is queued for a worker.
+REPORT_NOW_MAX_ROWS = env.int("REPORT_NOW_MAX_ROWS", default=2000)
 
 # --- reminders (workinggroups/reminders/) ------------------------------------------------
 

@@ -6,10 +6,11 @@ be flagged rather than guessed.
 """
 
 import io
+from pathlib import Path
 
 import docx
 import pytest
-import weasyprint
+import typst
 from django.core.exceptions import ValidationError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -19,6 +20,7 @@ from fixtures.jhops import FORUM_ACRONYM, KOROR_COMMUNIQUE_PATH, load_jhops
 from forums.models import Forum
 from outcomes.importing.statement import MAX_UPLOAD_BYTES, extract_text, parse_statement
 from outcomes.models import OutcomeDocument
+from reports.pdf import FONT_DIR
 from tests.factories import ForumFactory
 
 
@@ -120,11 +122,26 @@ def test_a_word_document_parses_into_headed_items(db):
 # --- .pdf ------------------------------------------------------------------------------------
 
 
-def test_a_pdf_with_a_text_layer_is_read(db):
-    pdf = weasyprint.HTML(
-        string="<p>1. Members agreed to establish a regional register of investigators.</p>"
-        "<p>2. Members welcomed the offer of Vanuatu to host the next meeting.</p>"
-    ).write_pdf()
+def pdf_of(folder: Path, *paragraphs: str) -> bytes:
+    """A PDF of these paragraphs with a text layer, laid out by Typst as the report is."""
+    source = folder / "paragraphs.typ"
+    source.write_text(
+        '#set text(font: "DejaVu Sans")\n#for p in sys.inputs.text.split("\\n") [#p #parbreak()]\n'
+    )
+    return typst.compile(
+        source,
+        font_paths=[FONT_DIR],
+        ignore_system_fonts=True,
+        sys_inputs={"text": "\n".join(paragraphs)},
+    )
+
+
+def test_a_pdf_with_a_text_layer_is_read(db, tmp_path):
+    pdf = pdf_of(
+        tmp_path,
+        "1. Members agreed to establish a regional register of investigators.",
+        "2. Members welcomed the offer of Vanuatu to host the next meeting.",
+    )
 
     text = extract_text("statement.pdf", pdf)
 

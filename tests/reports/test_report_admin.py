@@ -162,7 +162,7 @@ def test_the_reports_list_is_read_only_and_keeps_every_report(officer_client, of
         format="pdf",
         as_of=datetime.date.today(),
         status=GeneratedReport.Status.FAILED,
-        error="WeasyPrint ran out of memory.",
+        error="The PDF could not be laid out.",
     )
     listing = officer_client.get(REPORTS)
     assert listing.status_code == 200
