@@ -45,6 +45,7 @@ ROWS_PER_PART = 2000
 TEXT_WIDTH = 595.28 - 2 * 16 * 72 / 25.4
 CELL_PADDING = 8
 BODY_SIZE = 9
+HEAD_SIZE = 7.5  # a table's headings (the template's `head-size`)
 # Around a word too wide for its column: the template lets it break between any two
 # letters (as a browser's `overflow-wrap: anywhere`), and drops the marks themselves.
 CUT_START, CUT_END = "\ue000", "\ue001"
@@ -99,16 +100,16 @@ def _font(bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / name), size=BODY_SIZE * 10)
 
 
-def breakable(text: str, room: float, *, bold: bool = False) -> str:
-    """`text`, each word wider than `room` (pt, at the body's size) marked to be broken
-    anywhere, so that no word runs into the next column or off the page."""
+def breakable(text: str, room: float, *, bold: bool = False, size: float = BODY_SIZE) -> str:
+    """`text`, each word wider than `room` (pt, at `size`) marked to be broken anywhere, so
+    that no word runs into the next column or off the page."""
     text = text.replace(CUT_START, "").replace(CUT_END, "")
-    if len(text) * BODY_SIZE * WIDEST_GLYPH <= room:
+    if len(text) * size * WIDEST_GLYPH <= room:
         return text
     words = text.split(" ")
     for n, word in enumerate(words):
-        too_long = len(word) * BODY_SIZE * WIDEST_GLYPH > room
-        if too_long and _font(bold).getlength(word) / 10 > room:
+        too_long = len(word) * size * WIDEST_GLYPH > room
+        if too_long and _font(bold).getlength(word) / 10 * size / BODY_SIZE > room:
             words[n] = f"{CUT_START}{word}{CUT_END}"
     return " ".join(words)
 
@@ -127,7 +128,10 @@ def table(kind: str, head: list[str], rows: Sequence[Sequence[Cell]], widths=Non
         "t": "table",
         "widths": widths,
         "numbers": NUMBERS.get(kind, []),
-        "head": [breakable(h, room, bold=True) for h, room in zip(head, rooms, strict=True)],
+        "head": [
+            breakable(h, room, bold=True, size=HEAD_SIZE)
+            for h, room in zip(head, rooms, strict=True)
+        ],
         "rows": [
             [
                 _breakable_cell(v, room, x == 0)
@@ -247,7 +251,7 @@ def _by_meeting(report: Report, context: dict) -> Iterator[Block]:
         yield paragraph(w["no_by_meeting"], "none")
         return
     states = context["state_labels"]
-    share = 58 / (len(states) + 1)
+    share = 76 / (len(states) + 1)
     block = table(
         "counts",
         [w["meeting"], w["outcomes"], *states],
@@ -255,7 +259,7 @@ def _by_meeting(report: Report, context: dict) -> Iterator[Block]:
             [bar.label, str(bar.total), *(str(part.value) for part in bar.parts)]
             for bar in report.implementation_by_meeting
         ],
-        widths=[42] + [share] * (len(states) + 1),
+        widths=[24] + [share] * (len(states) + 1),
     )
     yield {**block, "numbers": list(range(1, len(states) + 2))}
 
