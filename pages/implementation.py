@@ -78,8 +78,9 @@ class ImplementationRows:
         return with_standings(self.outcomes[index], self.reader, self.now)
 
     def __iter__(self):
-        rows = self._in_state if self.state else with_standings(self.outcomes, self.reader, self.now)
-        return iter(rows)
+        if self.state:
+            return iter(self._in_state)
+        return iter(with_standings(self.outcomes, self.reader, self.now))
 
 
 def export_csv(rows) -> str:

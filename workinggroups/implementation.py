@@ -251,9 +251,7 @@ def _serving_pairs(outcome_ids: Collection[int]) -> dict[int, set[int]]:
     one condition OR-ing the four levels would read the whole link table)."""
     links = Task.outcomes.through.objects.order_by()
     branches = [
-        links.filter(**{f"{name}__in": outcome_ids})
-        .annotate(served=F(name))
-        .values_list("task_id", "served")
+        links.filter(**{f"{name}__in": outcome_ids}).values_list("task_id", F(name))
         for name in _NAMES
     ]
     serves: dict[int, set[int]] = defaultdict(set)
