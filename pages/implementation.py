@@ -4,18 +4,24 @@ The figures are workinggroups.implementation's (the one home of the rule); this 
 only chooses the rows (the forum's active outcomes the reader may read, filtered) and
 writes them as CSV. The page and the CSV read the same rows, so a spreadsheet made from
 the page's address says what the page said.
+
+The figures are read for the rows shown (a page of 100, or all for the CSV) in one pass
+over their work (with_standings). Filtered by state, every row is read that way and the
+filter applied here: one pass over the forum's work, cheaper than asking SQL for the
+state of each outcome with a subquery a figure.
 """
 
 import csv
 import datetime
 import io
+from functools import cached_property
 
 from django.utils import timezone
 
 from forums.models import Forum
 from outcomes.models import Outcome
 from workinggroups.csv_exchange import neutralise
-from workinggroups.implementation import with_implementation
+from workinggroups.implementation import with_standings
 
 CSV_COLUMNS = (
     "meeting",
@@ -41,12 +47,40 @@ def implementation_rows(*, forum: Forum, reader, filters: dict, now: datetime.da
         outcomes = outcomes.filter(document__meeting__sequence=filters["meeting"])
     if filters.get("kind"):
         outcomes = outcomes.filter(kind=filters["kind"])
-    rows = with_implementation(outcomes, reader, now)
-    if filters.get("state"):
-        rows = rows.filter(implementation=filters["state"])
-    return rows.select_related("document__meeting__forum").order_by(
+    outcomes = outcomes.select_related("document__meeting__forum").order_by(
         "-document__meeting__sequence", "document__code", "position"
     )
+    return ImplementationRows(outcomes, reader, now, state=filters.get("state") or None)
+
+
+class ImplementationRows:
+    """The rows, each with its standing read only once the rows are asked for: a page of
+    them (the Paginator counts, then slices) or all of them (the CSV)."""
+
+    def __init__(self, outcomes, reader, now: datetime.datetime, *, state: str | None):
+        self.outcomes, self.reader, self.now, self.state = outcomes, reader, now, state
+
+    @cached_property
+    def _in_state(self) -> list:
+        """Every row in the state asked for (the state is known only once read)."""
+        rows = with_standings(self.outcomes, self.reader, self.now)
+        return [row for row in rows if row.implementation == self.state]
+
+    def count(self) -> int:
+        return len(self._in_state) if self.state else self.outcomes.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        if self.state:
+            return self._in_state[index]
+        return with_standings(self.outcomes[index], self.reader, self.now)
+
+    def __iter__(self):
+        if self.state:
+            return iter(self._in_state)
+        return iter(with_standings(self.outcomes, self.reader, self.now))
 
 
 def export_csv(rows) -> str:

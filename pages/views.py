@@ -49,7 +49,7 @@ from reports.services import (
     report_request,
 )
 from workinggroups import csv_exchange, policy
-from workinggroups.implementation import with_implementation
+from workinggroups.implementation import with_standings
 from workinggroups.models import (
     CalendarFeed,
     Task,
@@ -540,11 +540,12 @@ def report_sent(request, pk: int, report_pk: int):
 @require_GET
 def outcome_detail(request, code: str):
     outcome = get_object_or_404(
-        with_implementation(
-            Outcome.objects.visible_to(request.user), request.user, timezone.now()
-        ).select_related("document__meeting__forum", "parent"),
+        Outcome.objects.visible_to(request.user).select_related(
+            "document__meeting__forum", "parent"
+        ),
         citation_code=code,
     )
+    [outcome] = with_standings([outcome], request.user, timezone.now())
     # A TLP:RED sub-item may name other recipients than its parent: never cite a parent
     # the reader may not open.
     if outcome.parent_id and not (

@@ -29,7 +29,7 @@ from outcomes.lineage import links_out
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from reports import brief
 from reports.brief import CodeExample, GlossarySection
-from workinggroups.implementation import State, with_implementation
+from workinggroups.implementation import State, with_standings
 from workinggroups.models import (
     NO_DUE_DATE,
     Task,
@@ -637,16 +637,18 @@ def _implementation(scope: _Scope, report: Report) -> CodeExample | None:
         document__meeting__sequence__lt=scope.meeting.sequence,
         status=Outcome.Status.ACTIVE,
     )
-    outcomes = with_implementation(
-        scope.outcomes.filter(Q(document__meeting=scope.meeting) | earlier),
+    outcomes = with_standings(
+        scope.outcomes.filter(Q(document__meeting=scope.meeting) | earlier)
+        .select_related("document__meeting")
+        .order_by("document__meeting__sequence", "document__code", "position"),
         scope.user,
         scope.end_of_day,
         at_most=scope.level,
-    ).select_related("document__meeting")
+    )
     by_meeting: dict[int, Counter] = defaultdict(Counter)  # by the meeting's sequence
     names: dict[int, str] = {}
-    example: Any = None  # an Outcome annotated by with_implementation
-    for outcome in outcomes.order_by("document__meeting__sequence", "document__code", "position"):
+    example: Any = None  # an Outcome given its standing (with_standings)
+    for outcome in outcomes:
         meeting = outcome.document.meeting
         by_meeting[meeting.sequence][outcome.implementation] += 1
         names[meeting.sequence] = Meeting.name_from(
@@ -671,7 +673,7 @@ def _implementation(scope: _Scope, report: Report) -> CodeExample | None:
 
 
 def _implementation_line(outcome: Any) -> ImplementationLine:
-    """`outcome` annotated by with_implementation."""
+    """`outcome` given its standing (with_standings)."""
     return ImplementationLine(
         code=outcome.citation_code,
         label=_plain_name(outcome),

@@ -574,6 +574,15 @@ def test_outcomes_show_their_implementation_and_which_to_consider_implemented(of
     ]
     proposed = changelist_rows(officer_client, "outcomes.outcome", proposed="implemented")
     assert proposed == [done]
+    # Sorted on the column: SQL reads each row's figure (the action checkbox is column 0).
+    column = outcome_admin.list_display.index("standing") + 1
+    by_progress = changelist_rows(officer_client, "outcomes.outcome", o=f"-{column}")
+    ranked = [o.pk for o in by_progress if o != idle]  # no figure: NULL, first or last
+    assert (set(ranked[:2]), ranked[2:]) == ({done.pk, closed.pk}, [moving.pk])
+    sorted_proposed = changelist_rows(
+        officer_client, "outcomes.outcome", proposed="implemented", o=str(column)
+    )
+    assert sorted_proposed == [done]
 
 
 def test_the_implementation_column_counts_the_work_its_reader_may_read(client, officer):

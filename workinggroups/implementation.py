@@ -15,15 +15,39 @@ read, so a delegate's figure can be lower than the secretariat's, and the pages 
   ratification (every task ready or ratified); not started (every task not started);
   under way.
 
-Every figure is a correlated subquery of the outcome row, so a list of outcomes costs the
-same number of queries at 10 rows as at 500. docs/implementation.md explains the rule with
-the demo's figures; bench/floor.py writes it out in SQL (a test holds the two equal).
+Two ways to the same figures, each costing the same number of queries at 10 rows as at 500:
+
+- `standings` (and `with_standings`, which sets them on model instances) for the rows a
+  page, a list or a report shows: the (outcome, task) pairs of exactly those outcomes are
+  read once, the work they name once, and the figures are added up here. One pass over
+  the work, however many rows.
+- `with_implementation`, the same figures as annotations, for where SQL must filter or
+  sort on them (the API's `?state=`, the admin's filter and column): a correlated subquery
+  a figure, so every row asked pays for them. Never for rows only shown.
+
+docs/implementation.md explains the rule with the demo's figures; bench/floor.py writes it
+out in SQL (tests hold the three equal).
 """
 
+import dataclasses
 import datetime
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 
 from django.db import models
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,13 +94,30 @@ def _count(tasks, condition: Q | None = None) -> Coalesce:
     return Coalesce(Subquery(tasks.annotate(n=_Scalar(counted, function="SUM")).values("n")), 0)
 
 
-def work_serving(reader, *, at_most: int | None = None):
-    """The work counted for the outer outcome: what `reader` may read of the tasks serving
-    it or its sub-items, withdrawn work left out; none above the TLP level `at_most`."""
+def countable_work(reader, *, at_most: int | None = None):
+    """The work that may count: what `reader` may read, withdrawn work left out; none above
+    the TLP level `at_most`."""
     tasks = Task.objects.visible_to(reader)
     if at_most is not None:
         tasks = tasks.filter(tlp__lte=at_most, working_group__tlp__lte=at_most)
-    return tasks.filter(serving()).exclude(status=Task.Status.WITHDRAWN).order_by()
+    return tasks.exclude(status=Task.Status.WITHDRAWN).order_by()
+
+
+def work_serving(reader, *, at_most: int | None = None):
+    """The work counted for the outer outcome: the countable work serving it or its
+    sub-items."""
+    return countable_work(reader, at_most=at_most).filter(serving())
+
+
+def visible_updates(reader, *, at_most: int | None = None):
+    """The updates that may count as a movement: what `reader` may read, none above
+    `at_most` (nor on work above it)."""
+    updates = TaskUpdate.objects.visible_to(reader)
+    if at_most is not None:
+        updates = updates.filter(
+            tlp__lte=at_most, task__tlp__lte=at_most, task__working_group__tlp__lte=at_most
+        )
+    return updates
 
 
 def has_stalled_work(reader, now: datetime.datetime | None = None) -> Exists:
@@ -98,14 +139,13 @@ def with_implementation(
 
     `at_most`, a TLP level, is for a document written for an audience (the chair's report):
     work and updates above it count for nothing, as if the reader could not see them.
+
+    Each figure is a correlated subquery that every row asked pays for: for filtering or
+    sorting on them in SQL; rows only shown read theirs with `with_standings`.
     """
     now = now or timezone.now()
     tasks = work_serving(reader, at_most=at_most)
-    updates = TaskUpdate.objects.visible_to(reader)
-    if at_most is not None:
-        updates = updates.filter(
-            tlp__lte=at_most, task__tlp__lte=at_most, task__working_group__tlp__lte=at_most
-        )
+    updates = visible_updates(reader, at_most=at_most)
     done = Case(
         When(status__in=Task.DONE_STATUSES, then=Value(100)),
         default=F("progress"),
@@ -152,3 +192,124 @@ def state_expression() -> Case:
         default=Value(State.UNDER_WAY),
         output_field=models.CharField(),
     )
+
+
+@dataclasses.dataclass
+class Standing:
+    """Where one outcome stands: the figures with_implementation annotates, by name."""
+
+    work_total: int = 0
+    work_open: int = 0
+    work_not_started: int = 0
+    work_ready: int = 0
+    work_ratified: int = 0
+    work_stalled: int = 0
+    progress_sum: int | None = None  # as SQL's SUM: none without work
+    last_moved_at: datetime.datetime | None = None
+
+    @property
+    def progress(self) -> int | None:
+        if not self.work_total:
+            return None
+        assert self.progress_sum is not None  # some work was added up
+        # SQL's ROUND, half away from zero (Python's round() goes half to even), exactly.
+        return (2 * self.progress_sum + self.work_total) // (2 * self.work_total)
+
+    @property
+    def implementation(self) -> State:
+        """state_expression, on the counts in hand (first that applies)."""
+        if not self.work_total:
+            return State.NO_WORK
+        if self.work_stalled:
+            return State.STALLED
+        if self.work_ratified == self.work_total:
+            return State.DONE
+        if self.work_ready == self.work_total - self.work_ratified:
+            return State.READY
+        if self.work_not_started == self.work_total:
+            return State.NOT_STARTED
+        return State.UNDER_WAY
+
+    def add(self, status: str, progress: int, stalled: bool, moved) -> None:
+        """Count one task serving the outcome."""
+        self.work_total += 1
+        self.work_open += status in Task.OPEN_STATUSES
+        self.work_not_started += status == Task.Status.NOT_STARTED
+        self.work_ready += status == Task.Status.READY
+        self.work_ratified += status == Task.Status.RATIFIED
+        self.work_stalled += stalled
+        self.progress_sum = (self.progress_sum or 0) + (
+            100 if status in Task.DONE_STATUSES else progress
+        )
+        if moved is not None and (self.last_moved_at is None or moved > self.last_moved_at):
+            self.last_moved_at = moved
+
+
+def _serving_pairs(outcome_ids: Collection[int]) -> dict[int, set[int]]:
+    """For each task naming one of these outcomes or their sub-items, the outcomes among
+    them it serves: one query, a branch a level of nesting (each an index look-up, where
+    one condition OR-ing the four levels would read the whole link table)."""
+    links = Task.outcomes.through.objects.order_by()
+    branches = [
+        links.filter(**{f"{name}__in": outcome_ids}).values_list("task_id", F(name))
+        for name in _NAMES
+    ]
+    serves: dict[int, set[int]] = defaultdict(set)
+    # A set: a task naming an outcome and its sub-item counts once for the outcome.
+    for task_id, outcome_id in branches[0].union(*branches[1:], all=True):
+        serves[task_id].add(outcome_id)
+    return serves
+
+
+def standings(
+    outcome_ids: Iterable[int],
+    reader,
+    now: datetime.datetime | None = None,
+    *,
+    at_most: int | None = None,
+) -> dict[int, Standing]:
+    """Where each of these outcomes stands as `reader` may know it (with_implementation's
+    figures), in four queries whatever their number: the tasks serving them, the figures of
+    those `reader` may count, which of them are stalled, and their last movements."""
+    ids = sorted(set(outcome_ids))
+    result = {outcome_id: Standing() for outcome_id in ids}
+    if not ids:
+        return result
+    serves = _serving_pairs(ids)
+    work = countable_work(reader, at_most=at_most).filter(pk__in=sorted(serves))
+    stalled = set(
+        work.stalled(reader, now or timezone.now(), at_most=at_most).values_list("pk", flat=True)
+    )
+    moved = dict(
+        visible_updates(reader, at_most=at_most)
+        .filter(task_id__in=sorted(serves))
+        .order_by()
+        .values("task_id")
+        .annotate(newest=Max("created_at"))
+        .values_list("task_id", "newest")
+    )
+    for task_id, status, progress in work.values_list("pk", "status", "progress"):
+        for outcome_id in serves[task_id]:
+            result[outcome_id].add(status, progress, task_id in stalled, moved.get(task_id))
+    return result
+
+
+STANDING_FIGURES = (
+    *(field.name for field in dataclasses.fields(Standing)),
+    "progress",
+    "implementation",
+)
+
+
+def with_standings(
+    outcomes: Iterable, reader, now: datetime.datetime | None = None, *, at_most=None
+) -> list:
+    """These outcomes (model instances), each given the attributes with_implementation
+    annotates, read for exactly them (standings)."""
+    outcomes = list(outcomes)
+    found = standings((outcome.pk for outcome in outcomes), reader, now, at_most=at_most)
+    for outcome in outcomes:
+        standing = found[outcome.pk]
+        for name in STANDING_FIGURES:
+            setattr(outcome, name, getattr(standing, name))
+    return outcomes

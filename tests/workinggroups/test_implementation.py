@@ -21,15 +21,28 @@ from tests.factories import (
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
 )
-from workinggroups.implementation import State, with_implementation
+from workinggroups.implementation import (
+    STANDING_FIGURES,
+    State,
+    standings,
+    with_implementation,
+    with_standings,
+)
 from workinggroups.models import Task, TaskUpdate
 
 NOW = datetime.datetime(2027, 1, 10, 12, tzinfo=datetime.UTC)
 TODAY = NOW.date()
 
 
-def standing(outcome, reader, now=NOW):
-    return with_implementation(Outcome.objects.filter(pk=outcome.pk), reader, now).get()
+def standing(outcome, reader, now=NOW, *, at_most=None):
+    """The outcome annotated in SQL, held equal to what the rows shown read (standings)."""
+    annotated = with_implementation(
+        Outcome.objects.filter(pk=outcome.pk), reader, now, at_most=at_most
+    ).get()
+    added_up = standings([outcome.pk], reader, now, at_most=at_most)[outcome.pk]
+    for name in STANDING_FIGURES:
+        assert getattr(added_up, name) == getattr(annotated, name), name
+    return annotated
 
 
 @pytest.fixture
@@ -114,6 +127,27 @@ def test_a_parent_rolls_up_its_sub_items_counting_each_task_once(group, outcome,
     assert standing(child, officer).work_total == 2
 
 
+def test_rows_read_together_stand_as_each_read_alone(group, outcome, officer):
+    """standings for a whole list: each task counted once per outcome, four levels down,
+    and a mean of a half rounded up as SQL rounds it."""
+    items = [outcome]
+    for _ in range(3):
+        items.append(OutcomeFactory.create(document=outcome.document, parent=items[-1]))
+    lowest = task(group, items[3], status=Task.Status.IN_PROGRESS, progress=1)
+    lowest.outcomes.add(items[1], outcome)
+    task(group, items[2], status=Task.Status.NOT_STARTED)
+    task(group, items[1], status=Task.Status.WITHDRAWN)
+    alone = OutcomeFactory.create(document=outcome.document)
+    together = standings([item.pk for item in [*items, alone]], officer, NOW)
+    annotated = with_implementation(Outcome.objects.all(), officer, NOW).in_bulk()
+    for item in [*items, alone]:
+        for name in STANDING_FIGURES:
+            assert getattr(together[item.pk], name) == getattr(annotated[item.pk], name), name
+    assert [together[item.pk].work_total for item in items] == [2, 2, 2, 1]
+    assert together[outcome.pk].progress == 1  # (1 + 0) / 2, rounded half up
+    assert together[alone.pk].implementation == State.NO_WORK
+
+
 def test_last_movement_is_the_newest_update_the_reader_may_read(group, outcome, officer):
     work = task(group, outcome, status=Task.Status.IN_PROGRESS)
     seen = TaskUpdate.objects.create(
@@ -162,6 +196,24 @@ def test_a_list_costs_the_same_queries_at_2_and_at_50_outcomes(group, officer):
     for _ in range(48):
         task(group, OutcomeFactory.create(document=document), status=Task.Status.IN_PROGRESS)
     assert queries() == few
+
+
+def test_rows_shown_cost_the_same_queries_at_2_and_at_50_outcomes(group, officer):
+    document = OutcomeDocumentFactory.create(meeting=group.established_by)
+
+    def queries() -> int:
+        outcomes = list(Outcome.objects.visible_to(officer))
+        with CaptureQueriesContext(connection) as captured:
+            with_standings(outcomes, officer, NOW)
+        return len(captured.captured_queries)
+
+    for _ in range(2):
+        task(group, OutcomeFactory.create(document=document), status=Task.Status.IN_PROGRESS)
+    queries()  # the reader's standing, asked once and kept on the user
+    few = queries()
+    for _ in range(48):
+        task(group, OutcomeFactory.create(document=document), status=Task.Status.IN_PROGRESS)
+    assert queries() == few <= 5  # and the forums' stalled periods (TaskQuerySet.stalled)
 
 
 # --- held, overdue, stalled ------------------------------------------------------------------
@@ -279,9 +331,7 @@ def test_a_document_for_an_audience_counts_nothing_above_its_level(group, outcom
     TaskUpdate.objects.filter(pk=moved.pk).update(created_at=NOW - datetime.timedelta(days=1))
 
     everything = standing(outcome, officer)
-    green = with_implementation(
-        Outcome.objects.filter(pk=outcome.pk), officer, NOW, at_most=TLP.GREEN
-    ).get()
+    green = standing(outcome, officer, at_most=TLP.GREEN)
 
     assert (everything.work_total, everything.progress, everything.implementation) == (
         2,

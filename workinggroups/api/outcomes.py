@@ -23,17 +23,9 @@ from workinggroups.implementation import (
     State,
     has_overdue_work,
     has_stalled_work,
+    standings,
     with_implementation,
-)
-
-# The annotations of with_implementation that the representation shows.
-STANDING_COLUMNS = (
-    "implementation",
-    "progress",
-    "work_open",
-    "work_total",
-    "work_stalled",
-    "last_moved_at",
+    with_standings,
 )
 
 
@@ -44,7 +36,7 @@ class StateLabelField(serializers.CharField):
         return str(State(value).label)
 
 
-# Reads an outcome annotated by with_implementation, or a row of its columns (the list).
+# Reads an outcome given its standing (with_standings), or a Standing (the list).
 class ImplementationSerializer(serializers.Serializer):
     """Where an outcome stands, derived from the work serving it that you may read."""
 
@@ -126,17 +118,10 @@ class OutcomeWithImplementationFilter(OutcomeFilter):
 
 
 def with_standing(results: list[dict], reader) -> list[dict]:
-    """The list page's rows with their `implementation`, read in one query for the page."""
-    if not results:
-        return results
-    standings = {
-        row["id"]: row
-        for row in with_implementation(
-            Outcome.objects.filter(pk__in=[result["id"] for result in results]), reader
-        ).values("id", *STANDING_COLUMNS)
-    }
+    """The list page's rows with their `implementation`, read in one pass for the page."""
+    found = standings((result["id"] for result in results), reader)
     for result in results:
-        result["implementation"] = ImplementationSerializer(standings[result["id"]]).data
+        result["implementation"] = ImplementationSerializer(found[result["id"]]).data
     return results
 
 
@@ -156,11 +141,12 @@ class OutcomeViewSet(outcome_views.OutcomeViewSet):
     serializer_class = OutcomeWithImplementationSerializer
     filterset_class = OutcomeWithImplementationFilter
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "list":
-            return queryset  # the page's standing is read for its rows only (with_standing)
-        return with_implementation(queryset, self.request.user)
+    def get_serializer(self, *args, **kwargs):
+        # One outcome (read, or written and read again): its standing read for it alone,
+        # not annotated on the query that finds it. The list's: with_standing.
+        if args and isinstance(args[0], Outcome):
+            with_standings([args[0]], self.request.user)
+        return super().get_serializer(*args, **kwargs)
 
     def get_paginated_response(self, data):
         # The list's rows (outcome_list.represent), each with its standing.
