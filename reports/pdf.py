@@ -10,7 +10,8 @@ Typst runs in a child process (`reports.typst_child`): the compiler keeps its ca
 the life of the process, which in a web or Celery worker would be for ever. A report of
 more than ROWS_PER_PART table rows is laid out in parts, each in its own child so that no
 more than one part is in memory at a time, each numbering its pages from where the one
-before ended; pypdf joins them with their bookmarks.
+before ended; pypdf joins them with their bookmarks. Joining keeps no structure tree, so
+the parts of a long report are laid out untagged; a report in one part is a tagged PDF.
 
 Only the bundled DejaVu fonts are used (neither the machine's nor Typst's own), so the
 PDF looks the same on every server and draws every Pacific and French letter.
@@ -100,6 +101,12 @@ def _font(bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / name), size=BODY_SIZE * 10)
 
 
+@functools.lru_cache(maxsize=50_000)
+def _width(word: str, bold: bool) -> float:
+    """The word's width at the body's size, in pt (names and codes recur: kept)."""
+    return _font(bold).getlength(word) / 10
+
+
 def breakable(text: str, room: float, *, bold: bool = False, size: float = BODY_SIZE) -> str:
     """`text`, each word wider than `room` (pt, at `size`) marked to be broken anywhere, so
     that no word runs into the next column or off the page."""
@@ -109,7 +116,7 @@ def breakable(text: str, room: float, *, bold: bool = False, size: float = BODY_
     words = text.split(" ")
     for n, word in enumerate(words):
         too_long = len(word) * size * WIDEST_GLYPH > room
-        if too_long and _font(bold).getlength(word) / 10 * size / BODY_SIZE > room:
+        if too_long and _width(word, bold) * size / BODY_SIZE > room:
             words[n] = f"{CUT_START}{word}{CUT_END}"
     return " ".join(words)
 
@@ -434,10 +441,11 @@ def parts(blocks: list[Block], limit: int = ROWS_PER_PART) -> list[list[Block]]:
     return done
 
 
-def _compile(data: dict) -> bytes:
+def _compile(data: dict, *, tagged: bool) -> bytes:
     """One part as PDF, laid out by Typst in a child process (see the module's docstring)."""
+    tags = "tagged" if tagged else "untagged"
     finished = subprocess.run(
-        [sys.executable, str(CHILD), str(TEMPLATE), str(FONT_DIR)],
+        [sys.executable, str(CHILD), str(TEMPLATE), str(FONT_DIR), tags],
         input=json.dumps(data, ensure_ascii=False).encode("utf-8"),
         capture_output=True,
         check=False,
@@ -459,8 +467,11 @@ def render_pdf(report: Report, context: dict) -> bytes:
     }
     laid_out: list[bytes] = []
     first_page = 1
-    for blocks in parts(pdf_blocks(report, context)):
-        pdf = _compile({"meta": {**meta, "first_page": first_page}, "blocks": blocks})
+    cut = parts(pdf_blocks(report, context))
+    for blocks in cut:
+        # Tags only for a report in one part: joining parts keeps no structure tree.
+        data = {"meta": {**meta, "first_page": first_page}, "blocks": blocks}
+        pdf = _compile(data, tagged=len(cut) == 1)
         laid_out.append(pdf)
         first_page += PdfReader(io.BytesIO(pdf)).get_num_pages()
     if len(laid_out) == 1:
