@@ -25,7 +25,7 @@ from tests.reports.test_brief import (
     long_world,
     officer,
 )
-from tests.reports.test_render import annex, pdf_pages
+from tests.reports.test_render import annex, jhops, pdf_pages  # noqa: F401 (a fixture)
 from workinggroups.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,12 @@ def test_no_text_runs_over_its_neighbour_at_any_length():
     assert re.sub(r"\s", "", UNBROKEN) in re.sub(r"\s", "", text)
     assert " ".join(LONG_TITLE.split()[:8]) in text and LONG_NAME[0] in text
     assert overlaps(rendered) == []
+
+
+def test_the_koror_report_reads_back_page_by_page_with_no_text_over_text(jhops):  # noqa: F811
+    _report, rendered = jhops
+    assert len(pdf_pages(rendered["pdf"].content)) > 5
+    assert overlaps(rendered["pdf"].content) == []
 
 
 def test_the_overlap_check_sees_text_over_text():
