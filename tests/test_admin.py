@@ -700,6 +700,8 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "view_reminder",
         # Chair's reports (reports 0002): read, never written or deleted in the admin.
         "view_generatedreport",
+        # The read log of TLP:RED items (readlog 0001): read, never written in the admin.
+        "view_redread",
         # Chair's summaries (reports 0006): written for the chairs, never deleted.
         "view_chairsummary",
         "add_chairsummary",

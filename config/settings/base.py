@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "forums",
+    "readlog",
     "outcomes",
     "workinggroups",
     "reports",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware's log lines carry the request's id (config/logs.py).
     "config.logs.RequestIdMiddleware",
+    # Around everything else: the TLP:RED reads of a request are written as one INSERT.
+    "readlog.middleware.ReadLogMiddleware",
     # Before the host check and the HTTPS redirect: load balancers probe by address.
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",

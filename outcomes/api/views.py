@@ -22,6 +22,8 @@ from outcomes.api.serializers import (
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from outcomes.policy import may_edit_outcome
 from outcomes.services import outcome_edit
+from readlog.api import RecordsRedReads
+from readlog.models import Channel
 
 
 class AkomaNtosoRenderer(renderers.BaseRenderer):
@@ -48,8 +50,10 @@ class FileNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class OutcomeDocumentViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
+class OutcomeDocumentViewSet(RecordsRedReads, ResourceMixin, viewsets.ReadOnlyModelViewSet):
     """What meetings adopted; each document as far as your TLP clearance goes."""
+
+    read_channels = {"akn": Channel.AKOMA_NTOSO}
 
     serializer_class = OutcomeDocumentSerializer
     filterset_class = OutcomeDocumentFilter
@@ -138,6 +142,7 @@ def outcomes_for(user):
     partial_update=extend_schema(request=OutcomeEditSerializer, responses=OutcomeSerializer)
 )
 class OutcomeViewSet(
+    RecordsRedReads,
     ResourceMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

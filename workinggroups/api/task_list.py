@@ -20,6 +20,8 @@ from rest_framework import fields
 from forums.api.base import TLPField
 from forums.models import Forum, Meeting
 from outcomes.models import Outcome
+from readlog.models import Channel
+from readlog.services import record_rows
 from workinggroups.models import NO_DUE_DATE, Task, TaskUpdate
 
 PAGE_COLUMNS = (
@@ -170,6 +172,13 @@ def _latest_updates(task_ids: list[int], user) -> dict[int, dict]:
             "note",
             "tlp",
         )
+    )
+    # The latest update shown in each row is read too (its note may be TLP:RED).
+    record_rows(
+        reader=user,
+        channel=Channel.API_LIST,
+        model=TaskUpdate,
+        rows=[{"id": row[1], "tlp": row[-1]} for row in rows],
     )
     return {
         task_id: {

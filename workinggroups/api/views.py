@@ -9,6 +9,9 @@ from rest_framework.decorators import action
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
 from outcomes.models import Outcome
+from readlog.api import RecordsRedReads
+from readlog.models import Channel
+from readlog.services import record_reads
 from workinggroups import policy
 from workinggroups.api import task_list
 from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
@@ -31,7 +34,7 @@ from workinggroups.models import (
 from workinggroups.services import EDIT_TASKS, task_add, task_edit, task_update_status
 
 
-class WorkingGroupViewSet(ResourceMixin, viewsets.ReadOnlyModelViewSet):
+class WorkingGroupViewSet(RecordsRedReads, ResourceMixin, viewsets.ReadOnlyModelViewSet):
     """Working groups with their members and their tasks counted by status."""
 
     serializer_class = WorkingGroupSerializer
@@ -147,6 +150,7 @@ class TaskPermission(ReadsForAll):
     partial_update=extend_schema(request=TaskEditSerializer, responses=TaskSerializer)
 )
 class TaskViewSet(
+    RecordsRedReads,
     ResourceMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -193,6 +197,9 @@ class TaskViewSet(
 
     def _respond(self, task_id, *, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=task_id)
+        record_reads(
+            reader=self.request.user, channel=Channel.API_DETAIL, items=fresh.latest_updates
+        )
         return etag_response(fresh, TaskSerializer(fresh).data, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
@@ -252,6 +259,7 @@ class TaskViewSet(
             )
             paginator = UpdatePagination()
             page = paginator.paginate_queryset(updates, request, view=self)
+            record_reads(reader=request.user, channel=Channel.API_LIST, items=page)
             return paginator.get_paginated_response(UpdateSerializer(page, many=True).data)
         post = TaskUpdateCreateSerializer(data=request.data)
         post.is_valid(raise_exception=True)
