@@ -65,6 +65,8 @@ from lxml import etree
 
 from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from readlog.models import Channel
+from readlog.services import record_reads
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 # Our own namespace, for what Akoma Ntoso has no element for (TLP labels).
@@ -212,6 +214,7 @@ def document_to_akn(document: OutcomeDocument, *, user) -> bytes:
         .order_by("position")
         .only("pk", "number", "parent_id", "position", "text", "kind", "tlp")
     )
+    record_reads(reader=user, channel=Channel.AKOMA_NTOSO, items=[document, *outcomes])
     eids = eids_for(NumberedRow(o.pk, o.number, o.parent_id, o.position) for o in outcomes)
     links = _visible_links(outcomes, user)
     targets = _target_iris(links, user, own=(document.pk, eids))

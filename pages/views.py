@@ -36,6 +36,8 @@ from pages.forms import (
 from pages.home import person_home
 from pages.implementation import export_csv, implementation_rows
 from pages.lineage import lineage_of
+from readlog.models import Channel
+from readlog.services import record_reads
 from reports import policy as reports_policy
 from reports.api import report_file_response
 from reports.content import allowed_levels, report_today
@@ -151,6 +153,13 @@ def forum_implementation_export(request, acronym: str):
     return response
 
 
+def _shown(request, *lists) -> None:
+    """Log the TLP:RED items a page shows. A queryset is evaluated here and its results
+    kept, so the template reads the same rows without a second query."""
+    for items in lists:
+        record_reads(reader=request.user, channel=Channel.PAGE, items=items)
+
+
 # --- my work -------------------------------------------------------------------------------
 
 
@@ -172,6 +181,7 @@ def my_work(request):
         .select_related("established_by__forum")
         .order_by("name")
     )
+    _shown(request, tasks, groups)
     return render(
         request,
         "pages/my_work.html",
@@ -198,6 +208,7 @@ def _task_page(request, task: Task, form: TaskUpdateForm | None, *, conflict=Non
         .select_related("author")
         .order_by("-created_at", "-pk")
     )
+    _shown(request, [task], outcomes, updates)
     return render(
         request,
         "pages/task.html",
@@ -288,6 +299,7 @@ def working_group_detail(request, pk: int):
         Outcome.objects.visible_to(request.user).filter(pk=establishing.pk).exists()
     ):
         establishing = None
+    _shown(request, [group], tasks)
     return render(
         request,
         "pages/working_group.html",
@@ -394,6 +406,13 @@ def _meeting_record(request, meeting: Meeting) -> dict:
         .select_related("working_group")
         .order_by("working_group__name", "due_on", "pk")
     )
+    groups = (
+        WorkingGroup.objects.visible_to(request.user)
+        .filter(established_by=meeting)
+        .order_by("name")
+    )
+    adopted = [outcome for document in documents for outcome in document.visible_outcomes]
+    _shown(request, documents, adopted, work, groups)
     # A meeting whose dates are not known has taken place once a later one is recorded.
     if meeting.start_date is not None:
         started = meeting.start_date <= timezone.localdate()
@@ -405,9 +424,7 @@ def _meeting_record(request, meeting: Meeting) -> dict:
         "carried_over": [t for t in work if t.is_open] if started else [],
         "due_here": [] if started else work,
         "done_here": [t for t in work if not t.is_open] if started else [],
-        "groups": WorkingGroup.objects.visible_to(request.user)
-        .filter(established_by=meeting)
-        .order_by("name"),
+        "groups": groups,
         "chairs": meeting.chairs.select_related("member", "person"),
     }
 
@@ -553,6 +570,7 @@ def outcome_detail(request, code: str):
     ):
         outcome.parent = None
     parts = Outcome.objects.visible_to(request.user).filter(parent=outcome).order_by("position")
+    _shown(request, [outcome], parts)
     return render(
         request,
         "pages/outcome.html",

@@ -27,6 +27,8 @@ from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, day_at_
 from forums.tlp import TLP
 from outcomes.lineage import links_out
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from readlog.models import Channel
+from readlog.services import record_reads
 from reports import brief
 from reports.brief import CodeExample, GlossarySection
 from workinggroups.implementation import State, with_standings
@@ -347,6 +349,8 @@ def build_report(
     groups = _groups(scope)
     sources = _lineage_sources(scope, adopted)
     work = _work(scope, groups, sources)
+    # A report goes up to TLP:AMBER (LEVELS), so this logs nothing unless that rule breaks.
+    record_reads(reader=user, channel=Channel.REPORT, items=[*adopted, *groups, *work.tasks])
     _work_section(report, groups, work)
     report.lineage = _lineage(sources, work)
     example = _implementation(scope, report)

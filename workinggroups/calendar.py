@@ -26,6 +26,8 @@ from icalendar import Calendar, Event, Todo, vDuration
 from forums.access import audience_of
 from forums.models import Meeting
 from outcomes.models import Outcome
+from readlog.models import Channel
+from readlog.services import record_reads
 from workinggroups.models import Task
 
 PRODID = "-//Talanoa//Calendar feed//EN"
@@ -132,6 +134,7 @@ def build_feed(person, *, now: datetime.datetime | None = None) -> bytes:
     now = (now or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
     domain = uid_domain()
     tasks = feed_tasks(person, now=now)
+    record_reads(reader=person, channel=Channel.CALENDAR, items=tasks)
     meetings = feed_meetings(person, tasks)
 
     calendar = Calendar()

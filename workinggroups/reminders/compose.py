@@ -57,7 +57,13 @@ def language_of(person) -> str:
     return profile.language if profile is not None else settings.LANGUAGE_CODE
 
 
-def compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
+class ReminderMessage(EmailMultiAlternatives):
+    """A reminder's e-mail, knowing the tasks it lists: sending it is reading them."""
+
+    tasks_listed: list[Task]
+
+
+def compose(reminder: Reminder, now: datetime.datetime) -> ReminderMessage | None:
     """The message for one ledger row, as the person may read it today; None: nothing to say.
 
     Written in the recipient's language, whatever language the worker (or the officer
@@ -88,7 +94,7 @@ class Said:
     template: str = "reminder"  # workinggroups/email/<template>.txt and .html
 
 
-def _compose(reminder: Reminder, now: datetime.datetime) -> EmailMultiAlternatives | None:
+def _compose(reminder: Reminder, now: datetime.datetime) -> ReminderMessage | None:
     person = reminder.person
     # Planning skips closed accounts; one closed after its rows were planned gets nothing.
     if not person.is_active or not person.email:
@@ -262,7 +268,7 @@ BUILDERS: dict[str, Callable[[Reminder, Reader, datetime.datetime], Said | None]
 }
 
 
-def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> EmailMultiAlternatives:
+def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> ReminderMessage:
     """The envelope every reminder shares: task lines, links, headers and the HTML part."""
     person = reader.person
     codes = _visible_codes(person, said.tasks)
@@ -293,7 +299,7 @@ def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> Emai
         "forum": forum,
         "days": said.days,
     }
-    message = EmailMultiAlternatives(
+    message = ReminderMessage(
         # A title pasted with a line break must not break the header. Only ASCII white
         # space is folded: French puts a no-break space before its colons.
         subject=ASCII_SPACE.sub(" ", f"[{forum.acronym}] {said.subject}").strip(),
@@ -309,6 +315,7 @@ def _message(reminder: Reminder, reader: Reader, said: Said, token: str) -> Emai
     message.attach_alternative(
         render_to_string(f"workinggroups/email/{said.template}.html", context), "text/html"
     )
+    message.tasks_listed = said.tasks
     return message
 
 
@@ -340,7 +347,7 @@ def _visible_codes(person, tasks) -> dict[int, list[str]]:
     return codes
 
 
-def preview(person, now: datetime.datetime | None = None) -> list[EmailMultiAlternatives]:
+def preview(person, now: datetime.datetime | None = None) -> list[ReminderMessage]:
     """What this person would receive today, composed without touching the ledger."""
     now = now or timezone.now()
     with transaction.atomic():

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from readlog.models import Channel
+from readlog.services import record_reads
 from workinggroups.models import Reminder
 from workinggroups.reminders.compose import compose
 
@@ -41,6 +43,7 @@ def deliver(reminder_id: int, now: datetime.datetime | None = None) -> str:
     Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
         status=Reminder.Status.SENT, sent_at=timezone.now()
     )
+    record_reads(reader=reminder.person, channel=Channel.REMINDER, items=message.tasks_listed)
     log.info("reminder %s sent to %s: %s", reminder.pk, reminder.person, message.subject)
     return "sent"
 
