@@ -24,6 +24,11 @@ class Versioned(models.Model):
     def etag(self) -> str:
         return f'"{self.version}"'
 
+    def version_seen_by(self, reader) -> int:
+        """The version as `reader` may know it; a model with parts some readers may not
+        read (a task's updates) counts only theirs, so its version tells nothing of them."""
+        return self.version
+
 
 AnyModel = TypeVar("AnyModel", bound=models.Model)
 AnyVersioned = TypeVar("AnyVersioned", bound=Versioned)
@@ -41,7 +46,7 @@ class PreconditionFailed(Exception):
 
 
 def lock_for_edit(
-    queryset: "models.QuerySet[AnyVersioned]", *, pk, expected_version: int | None
+    queryset: "models.QuerySet[AnyVersioned]", *, pk, expected_version: int | None, reader=None
 ) -> AnyVersioned:
     """Lock the row and compare its version with the one the client saw, in the database.
 
@@ -50,8 +55,12 @@ def lock_for_edit(
     waits for the first, then sees the new version and is refused.
     """
     instance = queryset.select_for_update(of=("self",)).get(pk=pk)
-    if expected_version is not None and instance.version != expected_version:
-        raise PreconditionFailed(current_version=instance.version)
+    if expected_version is None:
+        return instance
+    # Compared as the editor (`reader`) knows the row: that is the version they were given.
+    current = instance.version_seen_by(reader)
+    if current != expected_version:
+        raise PreconditionFailed(current_version=current)
     return instance
 
 

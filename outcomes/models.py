@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -116,6 +116,13 @@ class OutcomeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OutcomeQuerySet":
         """The one place that decides which outcomes a person may see (forums.access)."""
         return self.filter(outcome_rule(audience_of(user), prefix=""))
+
+    def with_parent_code(self, user) -> "OutcomeQuerySet":
+        """Annotate `parent_code`: the parent's citation code if `user` may read the parent,
+        else None. A RED sub-item may name other people than its RED parent: citing a
+        parent they may not read would tell them it exists."""
+        readable_parent = self.model.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
+        return self.annotate(parent_code=Subquery(readable_parent.values("citation_code")[:1]))
 
     def in_document_order(self) -> "OutcomeQuerySet":
         return self.order_by("document__meeting__forum__acronym", "document__code", "position")

@@ -38,7 +38,12 @@ class TaskUpdateForm(forms.Form):
     def __init__(self, *args, task: Task, **kwargs):
         kwargs.setdefault(
             "initial",
-            {"status": task.status, "progress": task.progress, "expected_version": task.version},
+            # As the author may know it (TaskQuerySet.with_changes_seen_by), as in the API.
+            {
+                "status": task.status,
+                "progress": task.progress,
+                "expected_version": task.seen_version,
+            },
         )
         super().__init__(*args, **kwargs)
         labels = dict(Task.Status.choices)

@@ -225,12 +225,12 @@ def _task_page(request, task: Task, form: TaskUpdateForm | None, *, conflict=Non
 
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk: int):
-    task = get_object_or_404(
-        Task.objects.visible_to(request.user).select_related(
-            "working_group", "reports_to__forum", "lead"
-        ),
-        pk=pk,
+    readable = (
+        Task.objects.visible_to(request.user)
+        .with_changes_seen_by(request.user)
+        .select_related("working_group", "reports_to__forum", "lead")
     )
+    task = get_object_or_404(readable, pk=pk)
     may_post = policy.may_post_update(request.user, task) and task.is_open
     if request.method == "GET":
         return _task_page(request, task, TaskUpdateForm(task=task) if may_post else None)
@@ -252,8 +252,8 @@ def task_detail(request, pk: int):
     except PreconditionFailed:
         # Someone moved the task after this form was opened: show what they did and keep
         # the author's note, against the new version, so nothing typed is lost.
-        task.refresh_from_db()
-        fresh = TaskUpdateForm(task=task, initial={**data, "expected_version": task.version})
+        task = readable.get(pk=pk)
+        fresh = TaskUpdateForm(task=task, initial={**data, "expected_version": task.seen_version})
         status_field = fresh.fields["status"]
         assert isinstance(status_field, forms.ChoiceField)
         if not status_field.valid_value(data["status"]):

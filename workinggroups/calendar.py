@@ -63,10 +63,11 @@ def feed_tasks(person, *, now: datetime.datetime) -> list[Task]:
     outcomes = Outcome.objects.visible_to(person).order_by("citation_code")
     return list(
         Task.objects.visible_to(person)
+        .with_changes_seen_by(person)
         .filter(due_on__isnull=False)
         .filter(
             Q(status__in=Task.OPEN_STATUSES)
-            | Q(status__in=closed, updated_at__gte=now - RECENTLY_CLOSED)
+            | Q(status__in=closed, seen_updated_at__gte=now - RECENTLY_CLOSED)
         )
         .select_related("working_group", "reports_to__forum")
         .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="visible_outcomes"))
@@ -112,7 +113,8 @@ def task_todo(task: Task, *, stamp: datetime.datetime, domain: str) -> Todo:
     todo.add("due", task.deadline)
     todo.add("status", TODO_STATUS[task.status])
     todo.add("percent-complete", task.progress)
-    todo.add("last-modified", task.updated_at.astimezone(datetime.UTC))
+    # As the person may know it: an update they may not read does not date the task.
+    todo.add("last-modified", task.seen_updated_at.astimezone(datetime.UTC))
     lines = [_("Working group: %(group)s") % {"group": task.working_group.name}]
     if meeting is not None:
         lines.append(_("For the meeting: %(meeting)s") % {"meeting": meeting})

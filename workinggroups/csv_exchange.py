@@ -68,6 +68,7 @@ def _tasks_for_export(*, group: WorkingGroup, user):
     latest_visible_update = TaskUpdate.objects.visible_to(user).latest_per_task()
     return (
         Task.objects.visible_to(user)
+        .with_changes_seen_by(user)
         .filter(working_group=group)
         .select_related("lead")
         .prefetch_related(
@@ -102,7 +103,7 @@ def export_tasks(*, group: WorkingGroup, user) -> str:
         latest = task.latest_updates[0] if task.latest_updates else None
         cells = [
             str(task.pk),
-            str(task.version),
+            str(task.seen_version),
             task.title,
             task.status,
             str(task.progress),
@@ -286,13 +287,13 @@ def _preview_row(number: int, cells: dict[str, str], task: Task) -> RowChange | 
     version = _parse_whole_number(cells.get("version") or "")
     if version is None:
         return bad(_("“version” must be the whole number from the export."))
-    if version != task.version:
+    if version != task.seen_version:
         return bad(
             _(
                 "task %(task)s was changed by someone since your export (your version "
                 "%(yours)s, now %(now)s); export again and re-enter this row."
             )
-            % {"task": task.pk, "yours": version, "now": task.version}
+            % {"task": task.pk, "yours": version, "now": task.seen_version}
         )
     raw_status = (cells.get("status") or "").strip()
     status = _parse_status(raw_status) if raw_status else task.status
@@ -348,7 +349,10 @@ def preview_import(*, group: WorkingGroup, user, text: str) -> Preview:
     # so the file cannot be used to learn what lies beyond their clearance.
     visible = {
         task.pk: task
-        for task in Task.objects.visible_to(user).filter(pk__in=ids).select_related("working_group")
+        for task in Task.objects.visible_to(user)
+        .with_changes_seen_by(user)
+        .filter(pk__in=ids)
+        .select_related("working_group")
     }
     preview = Preview()
     first_row_of: dict[int, int] = {}

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -258,6 +258,29 @@ class TaskQuerySet(models.QuerySet):
         )
         return self.annotate(last_moved_at=Coalesce(Subquery(newest), F("created_at")))
 
+    def with_changes_seen_by(self, reader) -> "TaskQuerySet":
+        """Annotate `seen_version` and `seen_updated_at`: the task's version and last change
+        as `reader` may know them, for its representation, its ETag and `-updated`.
+
+        Every update moves the version by one; those `reader` may not read are taken off
+        again, and only the updates they may read date the task. `updated_at` itself is
+        when the task's details last changed (task_update_status leaves it). So a hidden
+        update moves nothing a reader sees, and a writer's If-Match still fails on every
+        change they can read."""
+        updates = TaskUpdate.objects.filter(task_id=OuterRef("pk")).order_by()
+        readable = TaskUpdate.objects.visible_to(reader).filter(task_id=OuterRef("pk")).order_by()
+
+        def count(queryset):
+            return Coalesce(
+                Subquery(queryset.values("task_id").annotate(n=Count("pk")).values("n")), 0
+            )
+
+        newest = readable.order_by("-created_at").values("created_at")[:1]
+        return self.annotate(
+            seen_version=F("version") - count(updates) + count(readable),
+            seen_updated_at=Greatest("updated_at", Coalesce(Subquery(newest), "updated_at")),
+        )
+
     def with_meetings_passed(self, today: datetime.date | None = None) -> "TaskQuerySet":
         """Annotate `meetings_passed`: the forum's meetings held since the one that set the
         task's group up (the meetings this work has been carried past)."""
@@ -386,6 +409,9 @@ class Task(Versioned):
     # Where a query prefetches them with Prefetch("outcomes", …, to_attr="visible_outcomes"):
     # the task's outcomes that the reader may see.
     visible_outcomes: list[Outcome]
+    # Where a query reads them (TaskQuerySet.with_changes_seen_by): as its reader may know.
+    seen_version: int
+    seen_updated_at: datetime.datetime
     history = HistoricalRecords(m2m_fields=[outcomes])
 
     class Meta:
@@ -452,6 +478,19 @@ class Task(Versioned):
 
     def allowed_statuses(self) -> list[str]:
         return self.allowed_from(self.status)
+
+    @property
+    def etag(self) -> str:
+        # The version its reader may know, where the query read it (with_changes_seen_by);
+        # else the whole version, which is the secretariat's (every API read annotates it).
+        return f'"{getattr(self, "seen_version", self.version)}"'
+
+    def version_seen_by(self, reader) -> int:
+        return (
+            Task.objects.with_changes_seen_by(reader)
+            .values_list("seen_version", flat=True)
+            .get(pk=self.pk)
+        )
 
     def checked_update(
         self, *, status: str | None, progress: int | None, note: str

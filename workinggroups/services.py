@@ -268,7 +268,9 @@ def task_edit(*, actor: "User | None", task: Task, expected_version: int | None,
     unknown = set(changes) - EDITABLE_TASK_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be edited.")] for field in unknown})
-    task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    task = lock_for_edit(
+        Task.objects.all(), pk=task.pk, expected_version=expected_version, reader=actor
+    )
     require(policy.may_edit_task(actor, task), EDIT_TASKS)
     if not changes:
         return task  # nothing to change: no new version, no empty history row
@@ -349,7 +351,9 @@ def task_update_status(
     """
     # Lock the row: two people moving the same task serialise here, and the second sees
     # the first one's status when its move is checked against the map.
-    task = lock_for_edit(Task.objects.all(), pk=task.pk, expected_version=expected_version)
+    task = lock_for_edit(
+        Task.objects.all(), pk=task.pk, expected_version=expected_version, reader=actor
+    )
     require(
         policy.may_post_update(actor, task),
         _("Only members of the task's working group may post updates."),
@@ -376,7 +380,9 @@ def task_update_status(
     # due date: the officer fixes that date; the group's reporting must not stop meanwhile.
     task.version += 1  # the row is locked above, so this is the next version
     attribute_change(task, actor=actor, reason=note)
-    task.save(update_fields=["status", "progress", "version", "updated_at"])
+    # Not `updated_at`: that dates the task's details, which every reader of it reads; the
+    # update dates itself, for those who may read it (TaskQuerySet.with_changes_seen_by).
+    task.save(update_fields=["status", "progress", "version"])
     update.save()
     return update
 

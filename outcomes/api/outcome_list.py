@@ -69,8 +69,10 @@ class _Related:
             .order_by()
             .values_list("id", "acronym")
         )
+        # Only parents the reader may read are cited (Outcome.objects.with_parent_code).
         parents = dict(
-            Outcome.objects.filter(pk__in={row["parent_id"] for row in rows} - {None})
+            Outcome.objects.visible_to(user)
+            .filter(pk__in={row["parent_id"] for row in rows} - {None})
             .order_by()
             .values_list("id", "citation_code")
         )

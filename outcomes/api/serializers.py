@@ -63,8 +63,11 @@ class OutcomeSerializer(serializers.ModelSerializer):
     document = serializers.SerializerMethodField()
     forum = serializers.CharField(source="document.meeting.forum.acronym", read_only=True)
     meeting = serializers.IntegerField(source="document.meeting_id", read_only=True)
-    parent: "serializers.SlugRelatedField[Outcome]" = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="citation_code", read_only=True, allow_null=True
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent_code",
+        read_only=True,
+        allow_null=True,
+        help_text="Citation code of the outcome it is part of (null if you may not see it).",
     )
     tlp = TLPField(read_only=True)
     responsible = MemberBriefSerializer(many=True, read_only=True)

@@ -127,7 +127,8 @@ def outcomes_for(user):
     # A link is shown only when its far end is visible too: no code leaks through a link.
     links = OutcomeLink.objects.select_related("source__document", "target_outcome__document")
     links = links.select_related("target_document")
-    return visible.select_related("document__meeting__forum", "parent").prefetch_related(
+    visible = visible.with_parent_code(user)
+    return visible.select_related("document__meeting__forum").prefetch_related(
         "responsible",
         Prefetch("links_out", queryset=links.reaching_visible(user), to_attr="visible_links_out"),
         Prefetch(

@@ -119,6 +119,14 @@ class TaskSerializer(serializers.ModelSerializer):
     latest_update = LatestUpdateField()
     allowed_statuses = serializers.ListField(child=serializers.CharField(), read_only=True)
     tlp = TLPField(read_only=True)
+    # As the reader may know them (TaskQuerySet.with_changes_seen_by): updates they may not
+    # read move neither.
+    updated_at = serializers.DateTimeField(source="seen_updated_at", read_only=True)
+    version = serializers.IntegerField(
+        source="seen_version",
+        read_only=True,
+        help_text="Counts the changes you may read; another reader's may differ.",
+    )
     etag = serializers.CharField(read_only=True)
 
     class Meta:

@@ -39,8 +39,8 @@ PAGE_COLUMNS = (
     "progress",
     "tlp",
     "created_at",
-    "updated_at",
-    "version",
+    "seen_updated_at",
+    "seen_version",
     "due_sort",
 )
 
@@ -51,7 +51,11 @@ _tlp = TLPField(read_only=True)
 
 def task_list_queryset(user):
     """Tasks the person may see, with the `due` sort key; no joins beyond the rule's."""
-    return Task.objects.visible_to(user).annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+    return (
+        Task.objects.visible_to(user)
+        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+        .with_changes_seen_by(user)
+    )
 
 
 def as_rows(queryset):
@@ -90,9 +94,9 @@ def represent(rows: list[dict], user) -> list[dict]:
             "tlp": _tlp.to_representation(row["tlp"]),
             "latest_update": updates.get(row["id"]),
             "created_at": _datetime.to_representation(row["created_at"]),
-            "updated_at": _datetime.to_representation(row["updated_at"]),
-            "version": row["version"],
-            "etag": f'"{row["version"]}"',
+            "updated_at": _datetime.to_representation(row["seen_updated_at"]),
+            "version": row["seen_version"],
+            "etag": f'"{row["seen_version"]}"',
         }
         for row in rows
     ]

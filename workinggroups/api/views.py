@@ -120,6 +120,7 @@ def tasks_for(user):
             Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
         )
         .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+        .with_changes_seen_by(user)
     )
 
 
@@ -172,8 +173,9 @@ class TaskViewSet(
     ordering_choices = {
         "due": ("due_sort", "id"),
         "-due": ("-due_sort", "-id"),
-        "updated": ("updated_at", "id"),
-        "-updated": ("-updated_at", "-id"),
+        # The last change the reader may know of: a hidden update does not move a task.
+        "updated": ("seen_updated_at", "id"),
+        "-updated": ("-seen_updated_at", "-id"),
         "id": ("id",),
         "-id": ("-id",),
     }
