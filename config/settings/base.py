@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the session, CSRF and authentication, so that it sees the cookies they set
+    # and the reader they found; inside WhiteNoise (production), so static files pass.
+    "config.security.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
