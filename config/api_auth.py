@@ -1,9 +1,10 @@
 """Sign-in for scripts (a token) and the answer to too many failed sign-ins.
 
-Failed sign-ins are counted by django-axes, per account and per address separately, in
-the database (so every web worker shares the count): after AXES_FAILURE_LIMIT failures
-the account, or the address, waits AXES_COOLOFF_TIME. With 5 and 3 minutes that is at
-most 5 tries a minute and 100 an hour, the ceiling the API promises.
+Failed sign-ins are counted by django-axes in the database (so every web worker shares
+the count), per account from one address and per address (config/lockout.py): after
+AXES_FAILURE_LIMIT failures for an account from one address, or AXES_ADDRESS_FAILURE_LIMIT
+from one address, that sign-in waits AXES_COOLOFF_TIME. With 5 and 3 minutes that is at
+most 5 tries a minute and 100 an hour on one account from one address.
 """
 
 import math
@@ -13,6 +14,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -21,30 +23,39 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.lockout import lock_ends_at
 from forums.api.base import StrictSerializer
+from forums.dates import format_date
 
 
-def _cool_off_minutes() -> int:
-    return math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+def _lockout_message(ends_at, seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    local = timezone.localtime(ends_at)
+    return ngettext(
+        "Too many failed sign-ins for this account or from this address. "
+        "Try again after %(time)s (%(zone)s), in %(minutes)d minute.",
+        "Too many failed sign-ins for this account or from this address. "
+        "Try again after %(time)s (%(zone)s), in %(minutes)d minutes.",
+        minutes,
+    ) % {"time": format_date(local, "long_time"), "zone": local.tzname(), "minutes": minutes}
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
-    """What a locked-out sign-in gets: a 429 with the wait, as JSON for the API."""
-    minutes = _cool_off_minutes()
-    message = ngettext(
-        "Too many failed sign-ins for this account or from this address. "
-        "Wait %(minutes)d minute, then try again.",
-        "Too many failed sign-ins for this account or from this address. "
-        "Wait %(minutes)d minutes, then try again.",
-        minutes,
-    ) % {"minutes": minutes}
-    retry_after = str(minutes * 60)
+    """What a locked-out sign-in gets: a 429 saying when the lock ends, JSON for the API."""
+    now = timezone.now()
+    # No lock found (it lifted between the check and this answer, or the request named
+    # no account): a full cool-off is the most a next failure could cost.
+    ends_at = lock_ends_at(request, credentials) or now + settings.AXES_COOLOFF_TIME
+    seconds = max(1, math.ceil((ends_at - now).total_seconds()))
+    message = _lockout_message(ends_at, seconds)
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "too_many_attempts"}, status=429)
+        body = {"detail": message, "code": "too_many_attempts", "locked_until": ends_at.isoformat()}
+        response = JsonResponse(body, status=429)
     else:
-        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
-    response["Retry-After"] = retry_after
+        context = {"message": message, "locked_until": ends_at}
+        response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -74,7 +85,7 @@ class ObtainToken(APIView):
         credentials.is_valid(raise_exception=True)
         user = authenticate(request._request, **credentials.validated_data)
         if getattr(request._request, "axes_locked_out", False):
-            return lockout_response(request._request)
+            return lockout_response(request._request, credentials=credentials.validated_data)
         if user is None or not user.is_active:
             return Response(
                 {"non_field_errors": [_("Wrong username or password.")]},

@@ -148,6 +148,7 @@ def test_production_is_https_only_unless_told_there_is_no_tls(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
         "SECURE_HSTS_PRELOAD",
         "SECURE_PROXY_SSL_HEADER",
+        "PROXY_COUNT",
         "DEBUG",
     )
 
@@ -164,11 +165,13 @@ def test_production_is_https_only_unless_told_there_is_no_tls(tmp_path):
         "SECURE_HSTS_PRELOAD": True,
         # No proxy: a client's own X-Forwarded-Proto must not make a request "https".
         "SECURE_PROXY_SSL_HEADER": None,
+        "PROXY_COUNT": 0,
         "DEBUG": False,
     }
     assert (plain["SECURE_SSL_REDIRECT"], plain["SESSION_COOKIE_SECURE"]) == (False, False)
     assert (plain["CSRF_COOKIE_SECURE"], plain["SECURE_HSTS_SECONDS"]) == (False, 0)
     assert proxied["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert proxied["PROXY_COUNT"] == 1
 
 
 def test_production_serves_hashed_static_files_and_logs_json(tmp_path):

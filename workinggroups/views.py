@@ -9,11 +9,10 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from workinggroups.calendar import REFRESH_INTERVAL, build_feed
+from workinggroups.calendar import build_feed
 from workinggroups.models import CalendarFeed, Reason, ReminderPreference
 from workinggroups.reminders import language_of
 from workinggroups.services import reminder_preferences_update
@@ -78,6 +77,6 @@ def calendar_feed(request, token: str):
         content = build_feed(feed.person)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="talanoa.ics"'
-    # Only the subscriber's own program may keep a copy, never a shared cache.
-    patch_cache_control(response, private=True, max_age=int(REFRESH_INTERVAL.total_seconds()))
+    # No cache keeps it (config.security.PrivateResponsesMiddleware, /calendar/): the
+    # program asks again at the feed's REFRESH-INTERVAL (workinggroups/calendar.py).
     return response

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the session, CSRF and authentication, so that it sees the cookies they set
+    # and the reader they found; inside WhiteNoise (production), so static files pass.
+    "config.security.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -279,6 +282,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="1200/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The anonymous rate's address: the same X-Forwarded-For entry as django-axes reads.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -391,13 +396,23 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # How many reminders one delivery job takes.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
 
-# Failed sign-ins (API token, admin, pages): see config/api_auth.py for the arithmetic.
+# Reverse proxies in front of the app, each appending to X-Forwarded-For the address it
+# received the request from: the client's address is read from there (config/client_address.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Failed sign-ins (API token, admin, pages): see config/lockout.py for the arithmetic.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failures from one address, whatever the accounts, before that address is locked.
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=4 * AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=3))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.lockout.AccountAndAddressLockout"
 AXES_RESET_ON_SUCCESS = True
+# A sign-in tried during a lock is refused without being counted: the lock ends when it
+# said it would, even for the right password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "config.api_auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 
 # One console handler; each line carries its request's id (config/logs.py). Production
 # writes JSON (one object a line); elsewhere text, unless LOG_FORMAT=json.

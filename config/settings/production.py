@@ -11,7 +11,7 @@ machine with no TLS in front of it (`make prod` on this machine); nothing else d
 from whitenoise.compress import Compressor
 
 from .base import *  # noqa: F403
-from .base import EMAIL_OUTBOX, MIDDLEWARE, database_from_env, env, logging_config
+from .base import EMAIL_OUTBOX, MIDDLEWARE, PROXY_COUNT, database_from_env, env, logging_config
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # SECRET_KEY or SECRET_KEY_FILE; no default on purpose
@@ -46,11 +46,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=Tru
 # domain that must not be preloaded sets HSTS_PRELOAD=0, and says so to `check --deploy`.
 SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=True)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not HTTPS else ["security.W021"]
-# Behind a proxy (PROXY_COUNT > 0, also read by django-axes for the client's address) the
+# Behind a proxy (PROXY_COUNT > 0, also where the client's address is read from) the
 # app sees plain HTTP; the proxy says the scheme in X-Forwarded-Proto, and must strip any
 # such header a client sent. Without a proxy, trusting the header would let anyone say
 # "https".
-if env.int("PROXY_COUNT", default=0) > 0:
+if PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- static files: served by the app itself (WhiteNoise), hashed names, cached forever ------
