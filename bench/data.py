@@ -378,7 +378,7 @@ def project_tables() -> list[str]:
         t
         for t in connection.introspection.table_names()
         if t.split("_")[0] in ("forums", "outcomes", "workinggroups", "reports", "axes")
-        or t in ("auth_user", "auth_user_groups", "authtoken_token")
+        or t in ("auth_user", "auth_user_groups")
     ]
 
 

@@ -17,15 +17,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.lockout import lock_ends_at
 from forums.api.base import StrictSerializer
 from forums.dates import format_date
+from forums.services import api_token_issue
 
 
 def _lockout_message(ends_at, seconds: int) -> str:
@@ -62,10 +62,30 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
 class TokenRequestSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Which device or script the token is for, e.g. `laptop script` (default "
+            "`API sign-in`). Signing in again with the same name ends that name's "
+            "previous token."
+        ),
+    )
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    name = serializers.CharField()
+    expiry = serializers.DateTimeField(help_text="When the token stops working.")
 
 
 class ObtainToken(APIView):
-    """Exchange a username and password for the token scripts send as `Token <token>`."""
+    """Exchange a username and password for a new token scripts send as `Token <token>`.
+
+    Each sign-in issues its own token, expiring after API_TOKEN_TTL_DAYS. The token is
+    shown in this answer only: Talanoa keeps its digest, so nobody can read it back.
+    """
 
     authentication_classes: list = []
     permission_classes: list = []
@@ -74,7 +94,7 @@ class ObtainToken(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: IssuedTokenSerializer,
             400: OpenApiResponse(description="Missing fields, or wrong username or password."),
             429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After."),
         },
@@ -83,6 +103,7 @@ class ObtainToken(APIView):
     def post(self, request):
         credentials = TokenRequestSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
+        name = credentials.validated_data.pop("name", "")
         user = authenticate(request._request, **credentials.validated_data)
         if getattr(request._request, "axes_locked_out", False):
             return lockout_response(request._request, credentials=credentials.validated_data)
@@ -91,8 +112,9 @@ class ObtainToken(APIView):
                 {"non_field_errors": [_("Wrong username or password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token, key = api_token_issue(actor=user, user=user, name=name)
         # A sign-in like the admin's: django-axes clears the failures it counted
         # (AXES_RESET_ON_SUCCESS) and logs the access; Django records last_login.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        return Response({"token": token.key})
+        issued = IssuedTokenSerializer({"token": key, "name": token.name, "expiry": token.expiry})
+        return Response(issued.data)

@@ -1,12 +1,14 @@
 """The secretariat's data entry for forums, members, meetings, chairs, hosts and attendance."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forums import services
@@ -20,6 +22,7 @@ from forums.admin_base import (
 )
 from forums.audit import save_validated
 from forums.models import (
+    ApiToken,
     Attendance,
     Chair,
     Forum,
@@ -29,6 +32,7 @@ from forums.models import (
     Member,
     Profile,
 )
+from forums.tokens import password_unchanged
 
 User = get_user_model()
 
@@ -344,8 +348,62 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
             for name, options in fieldsets
         ]
 
+    def record(self, request, obj, form, change: bool) -> None:
+        super().record(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.api_tokens_end_on_deactivation(actor=request.user, user=obj)
+
     def has_change_permission(self, request, obj=None):
         # Changing a superuser's password or e-mail is a way into their powers.
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Everyone's tokens, to see and revoke: issued only by a sign-in, never shown again.
+
+    Only the digest is stored, and it is not shown either: the page names a token by its
+    owner, name and dates.
+    """
+
+    list_display = ["name", "user", "created", "expiry", "state", "ended_by"]
+    list_filter = ["ended_because"]
+    list_select_related = ["user", "ended_by"]
+    search_fields = ["name", "user__username", "user__first_name", "user__last_name"]
+    readonly_fields = ["user", "name", "created", "expiry", "state", "ended_at", "ended_by"]
+    fields = tuple(readonly_fields)
+    actions = ["revoke"]
+
+    @admin.display(description=_("state"))
+    def state(self, token: ApiToken) -> str:
+        if token.ended_at is not None:
+            return str(token.get_ended_because_display())
+        if token.expiry <= timezone.now():
+            return str(_("expired"))
+        if not password_unchanged(token, token.user):
+            return str(_("ended by a password change"))
+        return str(_("live"))
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        try:
+            for token in queryset.select_related("user"):
+                services.api_token_revoke(actor=request.user, token=token)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        self.message_user(request, _("The selected tokens no longer work."), messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False  # a token is issued by signing in, to the person who signs in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the row keeps who ended it and when

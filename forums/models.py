@@ -1,6 +1,7 @@
 """Forums, the members at their table, their meetings, chairs, hosts and attendance."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,8 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django_countries.fields import CountryField
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Member(models.Model):
@@ -607,3 +613,62 @@ class Profile(models.Model):
     @property
     def effective_time_zone(self):
         return self.time_zone or (self.member.time_zone if self.member else None)
+
+
+class ApiToken(AbstractAuthToken):
+    """A token a person's script signs in with: stored as a digest, never as sent.
+
+    django-rest-knox keeps the SHA-512 digest of a 256-bit random key and the key's first
+    15 characters (`token_key`, indexed) to find the row; nothing stored lets anyone read
+    a token back. Each sign-in issues its own row, named for the device or script that
+    asked, so a person can see and revoke each one (forums/tokens.py issues and checks).
+    """
+
+    class Ended(models.TextChoices):
+        REVOKED = "revoked", _("revoked")
+        REPLACED = "replaced", _("replaced by a new sign-in with the same name")
+        DEACTIVATED = "deactivated", _("account deactivated")
+
+    # knox's base class is untyped, so the fields say their types for mypy.
+    # The digest stays unique, but the row's id is a plain number: admin and page URLs
+    # name the row without showing anything derived from the token.
+    digest: "models.CharField[str, str]" = models.CharField(
+        _("digest"), max_length=CONSTANTS.DIGEST_LENGTH, unique=True
+    )
+    user: "models.ForeignKey[User, User]" = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name: "models.CharField[str, str]" = models.CharField(_("name"), max_length=100)
+    # A keyed fingerprint of the owner's password hash when the token was issued, like the
+    # one Django's sessions carry: a password changed by any path (the pages, a reset, the
+    # admin, `changepassword`) no longer matches, and the token stops working.
+    password_seal: "models.CharField[str, str]" = models.CharField(max_length=64, editable=False)
+    expiry: "models.DateTimeField[datetime.datetime, datetime.datetime]" = models.DateTimeField(
+        _("expires")
+    )
+    ended_at: "models.DateTimeField[datetime.datetime | None, datetime.datetime | None]" = (
+        models.DateTimeField(_("ended"), null=True, blank=True)
+    )
+    ended_by: "models.ForeignKey[User | None, User | None]" = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_because: "models.CharField[str, str]" = models.CharField(
+        _("ended because"), max_length=20, choices=Ended.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="apitoken_user_live")]
+
+    def __str__(self) -> str:
+        return _("%(name)s of %(user)s") % {"name": self.name, "user": self.user}

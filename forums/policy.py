@@ -57,3 +57,13 @@ def may_record_meetings(actor: "User | None") -> bool:
 def may_change_profile(actor: "User | None", person: "User") -> bool:
     """A person's own settings (language): theirs, or the secretariat's on their behalf."""
     return is_secretariat(actor) or (actor is not None and actor.pk == person.pk)
+
+
+def may_issue_token(actor: "User | None", person: "User") -> bool:
+    """A token is issued to the person who signed in, for themselves, while active."""
+    return actor is not None and actor.pk == person.pk and person.is_active
+
+
+def may_end_tokens(actor: "User | None", person: "User") -> bool:
+    """A person's tokens: they end their own; the secretariat ends anyone's."""
+    return is_secretariat(actor) or (actor is not None and actor.pk == person.pk)

@@ -5,12 +5,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from forums.audit import check_transition, save_validated
-from forums.models import Chair, Forum, Hosting, HostingChange, Meeting, Member, Profile
-from forums.policy import may_change_profile, may_record_meetings, require
+from forums.models import (
+    ApiToken,
+    Chair,
+    Forum,
+    Hosting,
+    HostingChange,
+    Meeting,
+    Member,
+    Profile,
+)
+from forums.policy import (
+    may_change_profile,
+    may_end_tokens,
+    may_issue_token,
+    may_record_meetings,
+    require,
+)
+from forums.tokens import password_seal, token_lifetime
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -150,3 +168,55 @@ def profile_set_language(*, actor: "User | None", user: "User", language: str) -
         return profile
     profile.language = language
     return save_validated(profile, actor=actor, reason=f"Language set to {language}")
+
+
+DEFAULT_TOKEN_NAME = gettext_lazy("API sign-in")
+
+
+@transaction.atomic
+def api_token_issue(*, actor: "User | None", user: "User", name: str = "") -> tuple[ApiToken, str]:
+    """Issue `user` a new token named for the device or script; return it and its key.
+
+    The key is returned once and never stored: only its digest is. A live token of the
+    same name is ended (a device signing in again replaces its own token), so a script
+    that signs in on every run leaves one live token, not one per run.
+    """
+    require(may_issue_token(actor, user), gettext_lazy("Only an active person gets a token."))
+    name = " ".join(name.split()) or str(DEFAULT_TOKEN_NAME)
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise ValidationError({"name": gettext_lazy("The name is too long.")})
+    now = timezone.now()
+    user.api_tokens.filter(name=name, ended_at__isnull=True).update(
+        ended_at=now, ended_by=actor, ended_because=ApiToken.Ended.REPLACED
+    )
+    # knox's manager draws the key, stores its digest and prefix, and returns the key.
+    token, key = ApiToken.objects.create(
+        user=user,
+        expiry=token_lifetime(),
+        name=name,
+        password_seal=password_seal(user.password),
+    )
+    return token, key
+
+
+def _end_tokens(tokens, *, actor: "User | None", because: str) -> int:
+    return tokens.filter(ended_at__isnull=True).update(
+        ended_at=timezone.now(), ended_by=actor, ended_because=because
+    )
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: "User | None", token: ApiToken) -> None:
+    """End one token now (its owner on My settings, or the secretariat in the admin)."""
+    require(
+        may_end_tokens(actor, token.user),
+        gettext_lazy("Only the token's owner or the secretariat revokes it."),
+    )
+    _end_tokens(ApiToken.objects.filter(pk=token.pk), actor=actor, because=ApiToken.Ended.REVOKED)
+
+
+@transaction.atomic
+def api_tokens_end_on_deactivation(*, actor: "User | None", user: "User") -> int:
+    """End every token of a deactivated account, so reactivating it revives none."""
+    require(may_end_tokens(actor, user), gettext_lazy("Only the secretariat deactivates accounts."))
+    return _end_tokens(user.api_tokens.all(), actor=actor, because=ApiToken.Ended.DEACTIVATED)

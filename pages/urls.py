@@ -35,5 +35,6 @@ urlpatterns = [
     ),
     path("me/", views.my_settings, name="settings"),
     path("me/calendar/", views.calendar_address, name="calendar-address"),
+    path("me/tokens/<int:token_id>/revoke/", views.api_token_revoke_mine, name="token-revoke"),
     path("language/", views.set_language, name="language"),
 ]

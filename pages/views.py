@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forums.access import audience_of
 from forums.audit import PreconditionFailed
-from forums.models import Forum, Meeting, Profile
-from forums.services import profile_set_language
+from forums.models import ApiToken, Forum, Meeting, Profile
+from forums.services import api_token_revoke, profile_set_language
+from forums.tokens import live_tokens_of
 from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
 from pages.due import due_sections
@@ -600,8 +601,23 @@ def my_settings(request):
             "preferences_url": reverse(
                 "reminders:preferences", args=[preference.unsubscribe_token]
             ),
+            "api_tokens": live_tokens_of(request.user),
+            "token_days": settings.API_TOKEN_TTL_DAYS,
         },
     )
+
+
+@login_required
+@require_POST
+def api_token_revoke_mine(request, token_id: int):
+    """Revoke one of the person's own API tokens: the script holding it is signed out."""
+    # Another person's token is "not found", as if it did not exist.
+    token = get_object_or_404(
+        ApiToken.objects.select_related("user"), pk=token_id, user=request.user
+    )
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("pages:settings")
 
 
 @login_required

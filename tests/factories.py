@@ -5,12 +5,14 @@ Tests call `XFactory.create(...)`: factory_boy types `create` as returning the m
 """
 
 import datetime
+import itertools
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
 from forums.models import Forum, Meeting, Member, Profile
+from forums.services import api_token_issue
 from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeDocument
 from workinggroups.models import Task, WorkingGroup, WorkingGroupMembership
@@ -124,3 +126,12 @@ class TaskFactory(factory.django.DjangoModelFactory[Task]):
     reports_to = factory.SelfAttribute("working_group.reports_to")
     due_on = factory.LazyAttribute(lambda t: t.reports_to.start_date if t.reports_to else None)
     tlp = TLP.GREEN
+
+
+_token_names = itertools.count(1)
+
+
+def api_token_for(user: User, name: str = "") -> str:
+    """A new token for `user`, issued as a sign-in issues one; its key, to send."""
+    _token, key = api_token_issue(actor=user, user=user, name=name or f"test {next(_token_names)}")
+    return key

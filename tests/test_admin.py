@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
 from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
 from workinggroups.services import reminder_preference_for
@@ -44,6 +45,7 @@ READ_ONLY = {
     "workinggroups.taskupdate",
     "workinggroups.reminder",
     "reports.generatedreport",
+    "forums.apitoken",  # issued by a sign-in only, its key shown once to who signed in
 }
 # Made by a service, edited here: a reminder preference comes with its unsubscribe secret.
 NOT_ADDED_HERE = READ_ONLY | {"workinggroups.reminderpreference"}
@@ -108,6 +110,7 @@ def one_of_everything(officer):
     add_reminder(officer)
     add_generated_report(officer)
     add_chair_summary(officer)
+    api_token_for(officer, "laptop script")
     return {"meeting": meeting, "task": task, "outcome": outcome}
 
 
@@ -181,6 +184,7 @@ def test_every_autocomplete_answers_the_officer(officer_client, label, field_nam
 def test_every_domain_model_is_registered():
     assert set(REGISTERED) == {
         "auth.user",
+        "forums.apitoken",
         "forums.attendance",
         "forums.chair",
         "forums.forum",
@@ -707,6 +711,8 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "add_chairsummary",
         "change_chairsummary",
         "view_historicalchairsummary",
+        # API tokens (forums 0007): everyone's seen, to revoke; never added or changed.
+        "view_apitoken",
         *(
             f"view_historical{m}"
             for m in (

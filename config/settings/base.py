@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from environ.fileaware_mapping import FileAwareMapping
 
 from config.logs import logging_config
@@ -50,7 +51,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -284,6 +285,21 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # The anonymous rate's address: the same X-Forwarded-For entry as django-axes reads.
     "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
+}
+
+# API tokens (forums.ApiToken, on django-rest-knox): sent as `Authorization: Token <key>`,
+# stored as a digest, each ending API_TOKEN_TTL_DAYS after it was issued.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be a whole number of days, 1 or more.")
+KNOX_TOKEN_MODEL = "forums.ApiToken"
+# knox's own migrations would create its AuthToken table, which forums.ApiToken replaces:
+# an unused table holding a key to auth_user (and blocking a flush on PostgreSQL).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS),
 }
 
 SPECTACULAR_SETTINGS = {

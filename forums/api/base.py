@@ -9,6 +9,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import (
     ImproperlyConfigured,
     PermissionDenied,
@@ -20,7 +21,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
@@ -185,6 +186,27 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         schema["additionalProperties"] = False
         return schema
+
+
+class TokenSchemeDescription(OpenApiAuthenticationExtension):
+    """The token scheme as forums.api.authentication checks it: where a token comes from,
+    how long it lasts, what ends it."""
+
+    target_class = "forums.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # before drf-spectacular's own description of DRF's token class
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Token <token>`, with a token from POST /api/v1/auth/token/. A token works "
+                f"for {settings.API_TOKEN_TTL_DAYS} days, until its owner revokes it (My "
+                "settings) or the secretariat does, or until its owner's password changes."
+            ),
+        }
 
 
 # --- paging and ordering ----------------------------------------------------------------

@@ -16,7 +16,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forums.access import SECRETARIAT_GROUP
@@ -31,6 +30,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
 from workinggroups.models import Task, TaskUpdate, WorkingGroupMembership
 
@@ -72,9 +72,7 @@ def team(db):
     task.outcomes.set(
         [OutcomeFactory.create(document=OutcomeDocumentFactory.create(meeting=meeting))]
     )
-    tokens = {
-        user.username: Token.objects.create(user=user).key for user in (lead, member, secretariat)
-    }
+    tokens = {user.username: api_token_for(user) for user in (lead, member, secretariat)}
     return {"task": Task.objects.get(pk=task.pk), "tokens": tokens}
 
 

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forums.access import SECRETARIAT_GROUP
@@ -25,6 +24,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
 from workinggroups.models import Task, TaskUpdate, WorkingGroupMembership
 
@@ -72,7 +72,7 @@ class World:
 
     def client(self, user) -> APIClient:
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         return client
 
     @property

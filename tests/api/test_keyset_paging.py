@@ -9,11 +9,10 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forums.access import SECRETARIAT_GROUP
-from tests.factories import TaskFactory, UserFactory, WorkingGroupFactory
+from tests.factories import TaskFactory, UserFactory, WorkingGroupFactory, api_token_for
 from workinggroups.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def officer() -> APIClient:
     user = UserFactory.create(username="paging-officer")
     user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 

@@ -15,7 +15,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forums.access import SECRETARIAT_GROUP
@@ -36,6 +35,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
 from workinggroups.models import Task, TaskUpdate, WorkingGroupMembership
 from workinggroups.services import task_update_status
@@ -347,9 +347,7 @@ class World:
             as_of=datetime.date(2027, 8, 1),
         )
 
-        self.tokens = {
-            role: Token.objects.create(user=user).key for role, user in self.users.items()
-        }
+        self.tokens = {role: api_token_for(user) for role, user in self.users.items()}
 
     def client(self, role: str) -> APIClient:
         client = APIClient()

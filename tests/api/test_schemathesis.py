@@ -29,7 +29,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import checks
 
 from fixtures.jhops import load_jhops
@@ -38,6 +37,7 @@ from forums.tlp import TLP
 from outcomes.models import Outcome, OutcomeDocument
 from reports.models import GeneratedReport
 from reports.services import report_generate
+from tests.factories import api_token_for
 from workinggroups.models import Task, WorkingGroup
 
 LONG_RUN_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "").strip()
@@ -224,7 +224,7 @@ def tokens(django_db_setup, django_db_blocker):
                 as_of=datetime.date(2023, 8, 25),
             )
         yield {
-            username: Token.objects.create(user=users.get(username=username)).key
+            username: api_token_for(users.get(username=username))
             for username in ("secretariat", "wg-member")
         }
         transaction.set_rollback(True)

@@ -15,7 +15,6 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forums.access import SECRETARIAT_GROUP
@@ -33,6 +32,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
 from workinggroups.models import Task, WorkingGroupMembership
 from workinggroups.services import task_update_status
@@ -210,9 +210,7 @@ class World:
         task_far.outcomes.set([far_green, self.o_clear])
         self._update(task_far, "foreignpelican news", TLP.GREEN, SECRETARIAT)
 
-        self.tokens = {
-            role: Token.objects.create(user=user).key for role, user in self.users.items()
-        }
+        self.tokens = {role: api_token_for(user) for role, user in self.users.items()}
 
     # --- planting ---------------------------------------------------------------------
 

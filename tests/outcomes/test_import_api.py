@@ -8,13 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, load_jhops
 from forums.models import Meeting
 from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
+from tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def jhops(db):
 def client_of(username: str) -> APIClient:
     client = APIClient()
     user = get_user_model().objects.get(username=username)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 
