@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from forums import services
+from forums import second_factor, services
 from forums.admin_base import (
     AuditedAdmin,
     AuditedInline,
@@ -28,6 +30,7 @@ from forums.models import (
     HostingChange,
     Member,
     Profile,
+    SecondFactorEvent,
 )
 
 User = get_user_model()
@@ -326,6 +329,7 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
     inlines = [ProfileInline]
     list_select_related = ["profile__member"]
     list_display = ["username", "first_name", "last_name", "email", "represents", "is_staff"]
+    actions = ["reset_second_factor"]
 
     @admin.display(description=_("represents"), ordering="profile__member__name")
     def represents(self, user):
@@ -349,3 +353,27 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Reset the second factor (they set it up again)"))
+    def reset_second_factor(self, request, queryset):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda person: second_factor.second_factor_reset(actor=request.user, person=person),
+            _("Reset the second factor of %(count)d person(s)."),
+        )
+
+
+# django-otp's own device pages would delete a device without recording who did it:
+# a reset goes through the action above, and the record is the list below.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "person", "kind", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "actor"]
+    search_fields = ["person__username", "actor__username"]
+    date_hierarchy = "at"

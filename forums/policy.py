@@ -57,3 +57,8 @@ def may_record_meetings(actor: "User | None") -> bool:
 def may_change_profile(actor: "User | None", person: "User") -> bool:
     """A person's own settings (language): theirs, or the secretariat's on their behalf."""
     return is_secretariat(actor) or (actor is not None and actor.pk == person.pk)
+
+
+def may_manage_second_factor(actor: "User | None", person: "User") -> bool:
+    """A person manages their own second factor; the secretariat resets anyone's."""
+    return actor is not None and (actor.pk == person.pk or is_secretariat(actor))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forums.access import audience_of
 from forums.audit import PreconditionFailed
 from forums.models import Forum, Meeting, Profile
+from forums.second_factor import standing_of
 from forums.services import profile_set_language
 from outcomes.importing.uploads import oversized_fields
 from outcomes.models import Outcome, OutcomeDocument
@@ -582,6 +583,7 @@ def my_settings(request):
             "preferences_url": reverse(
                 "reminders:preferences", args=[preference.unsubscribe_token]
             ),
+            "second_factor": standing_of(request.user),
         },
     )
 

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "simple_history",
     "forums",
@@ -78,8 +81,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the person verified when their session holds a confirmed second factor.
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: a signed-in person reads in their own language and time zone.
     "forums.middleware.PersonalSettingsMiddleware",
+    # Before any page, admin or session API answer: the second code, or enrolment, for
+    # those who need it (pages/middleware.py), in their own language.
+    "pages.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts request.user on every history row written during the request.
@@ -395,6 +403,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.api_auth.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+
+# The second factor (forums/second_factor.py): required of the secretariat and of anyone
+# named on a TLP:RED item. Off for the demo only (config/settings/local.py); with it off,
+# `manage.py check --deploy` warns.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Talanoa"
 
 # One console handler; each line carries its request's id (config/logs.py). Production
 # writes JSON (one object a line); elsewhere text, unless LOG_FORMAT=json.
