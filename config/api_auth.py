@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.lockout import lock_ends_at
+from forums import second_factor
 from forums.api.base import StrictSerializer
 from forums.dates import format_date
 from forums.services import api_token_issue
@@ -62,6 +63,13 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
 class TokenRequestSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        default="",
+        help_text="The 6-digit code of the authenticator app, or a recovery code: required "
+        "of the secretariat, of people named on a TLP:RED item, and of anyone who set one up.",
+    )
     name = serializers.CharField(
         max_length=100,
         required=False,
@@ -95,7 +103,10 @@ class ObtainToken(APIView):
         request=TokenRequestSerializer,
         responses={
             200: IssuedTokenSerializer,
-            400: OpenApiResponse(description="Missing fields, or wrong username or password."),
+            400: OpenApiResponse(
+                description="Missing fields, wrong username or password, or a missing or "
+                "wrong second-factor code (`otp`)."
+            ),
             429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After."),
         },
         auth=[],
@@ -103,6 +114,7 @@ class ObtainToken(APIView):
     def post(self, request):
         credentials = TokenRequestSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
+        code = credentials.validated_data.pop("otp")
         name = credentials.validated_data.pop("name", "")
         user = authenticate(request._request, **credentials.validated_data)
         if getattr(request._request, "axes_locked_out", False):
@@ -112,6 +124,7 @@ class ObtainToken(APIView):
                 {"non_field_errors": [_("Wrong username or password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        second_factor.verify_for_token(user, code)
         token, key = api_token_issue(actor=user, user=user, name=name)
         # A sign-in like the admin's: django-axes clears the failures it counted
         # (AXES_RESET_ON_SUCCESS) and logs the access; Django records last_login.

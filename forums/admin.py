@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from forums import services
+from forums import second_factor, services
 from forums.admin_base import (
     AuditedAdmin,
     AuditedInline,
@@ -31,6 +33,7 @@ from forums.models import (
     HostingChange,
     Member,
     Profile,
+    SecondFactorEvent,
 )
 from forums.tokens import password_unchanged
 
@@ -330,6 +333,7 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
     inlines = [ProfileInline]
     list_select_related = ["profile__member"]
     list_display = ["username", "first_name", "last_name", "email", "represents", "is_staff"]
+    actions = ["reset_second_factor"]
 
     @admin.display(description=_("represents"), ordering="profile__member__name")
     def represents(self, user):
@@ -407,3 +411,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, not deleted: the row keeps who ended it and when
+    @admin.action(description=_("Reset the second factor (they set it up again)"))
+    def reset_second_factor(self, request, queryset):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda person: second_factor.second_factor_reset(actor=request.user, person=person),
+            _("Reset the second factor of %(count)d person(s)."),
+        )
+
+
+# django-otp's own device pages would delete a device without recording who did it:
+# a reset goes through the action above, and the record is the list below.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "person", "kind", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "actor"]
+    search_fields = ["person__username", "actor__username"]
+    date_hierarchy = "at"

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ForumsConfig(AppConfig):
     name = "forums"
     verbose_name = _("Forums and meetings")
+
+    def ready(self):
+        from forums import checks  # noqa: F401  registers the deploy check

@@ -672,3 +672,40 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return _("%(name)s of %(user)s") % {"name": self.name, "user": self.user}
+class SecondFactorEvent(models.Model):
+    """One change to a person's second factor, or one use of a recovery code.
+
+    django-otp deletes a removed device and a used recovery code, so what happened to
+    them, who did it and when is kept here. Written by forums.second_factor only; the
+    admin shows it and nobody edits it.
+    """
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("enrolled")
+        REMOVED = "removed", _("removed by its owner")
+        RESET = "reset", _("reset by the secretariat")
+        RECOVERY_CODE_USED = "recovery_used", _("recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_renewed", _("recovery codes renewed")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="second_factor_events",
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("second-factor event")
+        verbose_name_plural = _("second-factor events")
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_kind_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages import views
+from pages import second_factor, views
 
 app_name = "pages"
 urlpatterns = [
@@ -36,5 +36,13 @@ urlpatterns = [
     path("me/", views.my_settings, name="settings"),
     path("me/calendar/", views.calendar_address, name="calendar-address"),
     path("me/tokens/<int:token_id>/revoke/", views.api_token_revoke_mine, name="token-revoke"),
+    path("me/second-factor/", second_factor.verify, name="second-factor"),
+    path("me/second-factor/set-up/", second_factor.enrol, name="second-factor-enrol"),
+    path(
+        "me/second-factor/recovery-codes/",
+        second_factor.renew_recovery_codes,
+        name="second-factor-recovery-codes",
+    ),
+    path("me/second-factor/remove/", second_factor.remove, name="second-factor-remove"),
     path("language/", views.set_language, name="language"),
 ]

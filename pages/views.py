@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forums.access import audience_of
 from forums.audit import PreconditionFailed
 from forums.models import ApiToken, Forum, Meeting, Profile
+from forums.second_factor import standing_of
 from forums.services import api_token_revoke, profile_set_language
 from forums.tokens import live_tokens_of
 from outcomes.importing.uploads import oversized_fields
@@ -603,6 +604,7 @@ def my_settings(request):
             ),
             "api_tokens": live_tokens_of(request.user),
             "token_days": settings.API_TOKEN_TTL_DAYS,
+            "second_factor": standing_of(request.user),
         },
     )
 

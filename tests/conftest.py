@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from forums.access import SECRETARIAT_GROUP
 from tests.factories import UserFactory
+from tests.second_factor import SignedInClient
 
 
 def secretariat_officer(username: str = "officer"):
@@ -16,3 +17,11 @@ def secretariat_officer(username: str = "officer"):
 def actor(db):
     """The secretariat officer whose name goes on history rows in service tests."""
     return secretariat_officer()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login also gives the second factor when the
+    person needs one (tests/second_factor.py); tests of the second step itself pass
+    `second_factor=False`."""
+    return SignedInClient()

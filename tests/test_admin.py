@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forums.models import Chair, Hosting, HostingChange, Meeting
+from forums.second_factor import second_factor_reset
 from forums.services import hosting_record
 from forums.tlp import TLP
 from outcomes.models import Outcome
@@ -42,6 +43,7 @@ OUR_APPS = {"forums", "outcomes", "workinggroups", "reports", "auth"}
 # (a generated chair's report: by the report service and its job).
 READ_ONLY = {
     "forums.hostingchange",
+    "forums.secondfactorevent",
     "workinggroups.taskupdate",
     "workinggroups.reminder",
     "reports.generatedreport",
@@ -111,6 +113,7 @@ def one_of_everything(officer):
     add_generated_report(officer)
     add_chair_summary(officer)
     api_token_for(officer, "laptop script")
+    second_factor_reset(actor=officer, person=membership.person)
     return {"meeting": meeting, "task": task, "outcome": outcome}
 
 
@@ -194,6 +197,7 @@ def test_every_domain_model_is_registered():
         "forums.meeting",
         "forums.member",
         "forums.profile",
+        "forums.secondfactorevent",
         "outcomes.outcome",
         "outcomes.outcomedocument",
         "outcomes.outcomelink",
@@ -690,6 +694,8 @@ def test_the_secretariat_group_has_exactly_its_permissions():
         "add_hostingchange",
         "view_taskupdate",
         "add_taskupdate",
+        # Second-factor events (forums 0006): read, never written in the admin.
+        "view_secondfactorevent",
         "view_user",
         "add_user",
         "change_user",

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "simple_history",
     "forums",
@@ -85,8 +88,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the person verified when their session holds a confirmed second factor.
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: a signed-in person reads in their own language and time zone.
     "forums.middleware.PersonalSettingsMiddleware",
+    # Before any page, admin or session API answer: the second code, or enrolment, for
+    # those who need it (pages/middleware.py), in their own language.
+    "pages.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts request.user on every history row written during the request.
@@ -429,6 +437,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "config.api_auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+
+# The second factor (forums/second_factor.py): required of the secretariat and of anyone
+# named on a TLP:RED item. Off for the demo only (config/settings/local.py); with it off,
+# `manage.py check --deploy` warns.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Talanoa"
 
 # One console handler; each line carries its request's id (config/logs.py). Production
 # writes JSON (one object a line); elsewhere text, unless LOG_FORMAT=json.

@@ -12,3 +12,6 @@ if not env.str("EMAIL_URL", default="") and not EMAIL_OUTBOX:  # noqa: F405
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")  # noqa: F405
 # The demo sends at any hour, so reminders arrive minutes after `make run`.
 REMINDER_SEND_FROM_HOUR = env.int("REMINDER_SEND_FROM_HOUR", default=0)
+# The demo's logins have no authenticator: the second factor is offered, not required
+# (`make run` says so; production warns in `check --deploy` when it is off).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)

@@ -33,6 +33,7 @@ from tests.factories import (
     WorkingGroupMembershipFactory,
     api_token_for,
 )
+from tests.second_factor import verify_session
 from workinggroups.models import Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +215,7 @@ def test_a_session_patch_needs_the_csrf_token_too(member):
     secretariat.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(secretariat)
+    verify_session(client, secretariat)
     url = f"/api/v1/tasks/{member.task.pk}/"
     etag = member.task.etag
     refused = client.patch(url, {"title": "No CSRF"}, format="json", HTTP_IF_MATCH=etag)

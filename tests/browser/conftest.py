@@ -19,11 +19,13 @@ from weakref import WeakSet
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from fixtures.demo_activity import load_demo_activity
 from fixtures.jhops import FORUM_ACRONYM, load_jhops
 from forums.models import Meeting
+from tests.second_factor import code_now
 from workinggroups.models import Task
 
 # Playwright's sync API keeps an asyncio event loop running in the test thread (in a
@@ -137,6 +139,28 @@ def sign_in(page: Page, live_server, username: str, password: str, *, path="/acc
     with page.expect_navigation():
         form.locator('button[type="submit"], input[type="submit"]').first.click()
     assert urlparse(page.url).path != path, f"sign-in as {username!r} failed: still on {path}"
+    give_second_factor(page, username)
+
+
+def give_second_factor(page: Page, username: str) -> None:
+    """The step after the password for those asked: set up the app, or type its code.
+
+    The code is the one the person's app would show (the real TOTP from the device's key).
+    """
+    step = urlparse(page.url).path
+    if step == "/me/second-factor/set-up/":
+        device = TOTPDevice.objects.get(user__username=username, confirmed=False)
+        _submit_code(page, code_now(device))
+        with page.expect_navigation():
+            page.get_by_role("link", name="I have kept them: continue").click()
+    elif step == "/me/second-factor/":
+        _submit_code(page, code_now(TOTPDevice.objects.get(user__username=username)))
+
+
+def _submit_code(page: Page, code: str) -> None:
+    page.locator('input[name="code"]').fill(code)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
 
 
 def _violations_report(violations: list[dict]) -> str:

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import MultiWidget
-from django.test import Client
 from django.urls import reverse
 
 from fixtures.jhops import KOROR_COMMUNIQUE_PATH, KOROR_KINDS, load_jhops
@@ -17,6 +16,7 @@ from forums.models import Meeting
 from outcomes.importing.statement import MAX_UPLOAD_BYTES
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 from tests.factories import UserFactory
+from tests.second_factor import SignedInClient
 from workinggroups.models import Task, WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_staff_without_the_add_permission_are_refused_the_import(client, jhops):
 
 def test_the_import_refuses_a_post_without_the_csrf_token(secretariat):
     # The view reads the body itself (to bound uploads first), then checks the token.
-    browser = Client(enforce_csrf_checks=True)
+    browser = SignedInClient(enforce_csrf_checks=True)
     browser.force_login(secretariat)
     assert browser.post(IMPORT_URL, details(text=KOROR)).status_code == 403
     page = browser.get(IMPORT_URL)

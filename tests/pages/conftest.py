@@ -34,6 +34,7 @@ from tests.factories import (
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
 )
+from tests.second_factor import SignedInClient
 from workinggroups.models import WorkingGroupMembership
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
@@ -61,7 +62,7 @@ def _fresh_throttles():
 
 def client_for(user=None) -> Client:
     """A browser: signed in as `user` (through the session), or anonymous."""
-    client = Client()
+    client = SignedInClient()
     if user is not None:
         client.force_login(user)
     return client
