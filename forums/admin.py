@@ -363,6 +363,15 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    @admin.action(description=_("Reset the second factor (they set it up again)"))
+    def reset_second_factor(self, request, queryset):
+        self.act_on_each(
+            request,
+            queryset,
+            lambda person: second_factor.second_factor_reset(actor=request.user, person=person),
+            _("Reset the second factor of %(count)d person(s)."),
+        )
+
 
 # --- API tokens ---------------------------------------------------------------------------
 
@@ -411,14 +420,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, not deleted: the row keeps who ended it and when
-    @admin.action(description=_("Reset the second factor (they set it up again)"))
-    def reset_second_factor(self, request, queryset):
-        self.act_on_each(
-            request,
-            queryset,
-            lambda person: second_factor.second_factor_reset(actor=request.user, person=person),
-            _("Reset the second factor of %(count)d person(s)."),
-        )
 
 
 # django-otp's own device pages would delete a device without recording who did it:

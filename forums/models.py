@@ -672,6 +672,8 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return _("%(name)s of %(user)s") % {"name": self.name, "user": self.user}
+
+
 class SecondFactorEvent(models.Model):
     """One change to a person's second factor, or one use of a recovery code.
 

@@ -67,6 +67,8 @@ def may_issue_token(actor: "User | None", person: "User") -> bool:
 def may_end_tokens(actor: "User | None", person: "User") -> bool:
     """A person's tokens: they end their own; the secretariat ends anyone's."""
     return is_secretariat(actor) or (actor is not None and actor.pk == person.pk)
+
+
 def may_manage_second_factor(actor: "User | None", person: "User") -> bool:
     """A person manages their own second factor; the secretariat resets anyone's."""
     return actor is not None and (actor.pk == person.pk or is_secretariat(actor))

@@ -200,7 +200,8 @@ def api_token_issue(*, actor: "User | None", user: "User", name: str = "") -> tu
 
 
 def _end_tokens(tokens, *, actor: "User | None", because: str) -> int:
-    return tokens.filter(ended_at__isnull=True).update(
+    # The row itself records who ended it, when and why (tokens keep no history table).
+    return ApiToken.objects.filter(pk__in=tokens.values("pk"), ended_at__isnull=True).update(
         ended_at=timezone.now(), ended_by=actor, ended_because=because
     )
 

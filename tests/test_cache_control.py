@@ -9,7 +9,6 @@ everyone) stays cacheable.
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from forums.tlp import TLP
 from tests.factories import (
@@ -19,7 +18,9 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
+    api_token_for,
 )
+from tests.second_factor import SignedInClient
 from workinggroups.services import calendar_feed_for
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_every_answer_to_a_signed_in_reader_is_private(world):
 
 
 def test_every_answer_to_a_token_is_private(world):
-    token = Token.objects.create(user=world["member"]).key
+    token = api_token_for(world["member"])
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     for url in ("/api/v1/tasks/", f"/api/v1/tasks/{world['task'].pk}/", "/api/v1/forums/"):
         response = client.get(url)
@@ -85,7 +86,7 @@ def test_every_answer_to_a_token_is_private(world):
 
 def test_the_admin_is_private_signed_in_or_not(world):
     staff = UserFactory.create(username="cache-staff", is_staff=True, is_superuser=True)
-    client = Client()
+    client = SignedInClient()
     assert is_private(client.get("/admin/login/"))
     client.force_login(staff)
     for url in ("/admin/", reverse("admin:workinggroups_task_changelist")):

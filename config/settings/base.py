@@ -73,10 +73,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware's log lines carry the request's id (config/logs.py).
     "config.logs.RequestIdMiddleware",
-    # Around everything else: the TLP:RED reads of a request are written as one INSERT.
-    "readlog.middleware.ReadLogMiddleware",
     # Before the host check and the HTTPS redirect: load balancers probe by address.
     "config.health.HealthCheckMiddleware",
+    # Around everything else: the TLP:RED reads of a request are written as one INSERT.
+    "readlog.middleware.ReadLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",

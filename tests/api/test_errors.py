@@ -367,9 +367,9 @@ def test_unknown_fields_are_a_400_naming_each_field(world, lead, secretariat):
     assert set(error_body(response, 400)) == {"citation_code", "number"}
 
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": "a", "password": "b", "otp": "1"}, format="json"
+        "/api/v1/auth/token/", {"username": "a", "password": "b", "remember": "1"}, format="json"
     )
-    assert set(error_body(response, 400)) == {"otp"}
+    assert set(error_body(response, 400)) == {"remember"}
     assert unchanged(world, before)
 
 

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from forums.models import ApiToken
 from forums.services import api_token_revoke
 from tests.factories import UserFactory, api_token_for
+from tests.second_factor import SignedInClient
 from tests.test_admin import post_data
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def officer(db):
 
 
 def signed_in(user) -> Client:
-    client = Client()
+    client = SignedInClient()
     client.force_login(user)
     return client
 

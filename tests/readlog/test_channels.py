@@ -10,6 +10,7 @@ from forums.tlp import TLP
 from readlog.models import Channel, RedRead
 from readlog.services import record_reads
 from tests.factories import OutcomeDocumentFactory, OutcomeFactory, UserFactory
+from tests.second_factor import SignedInClient
 from tests.workinggroups.test_reminder_messages import RAROTONGA, at, task_due_reminder
 from workinggroups.reminders import deliver
 from workinggroups.services import calendar_feed_for
@@ -60,7 +61,7 @@ def test_the_api_outcome_detail_and_list_log_their_channels(client, recipient, r
 def test_an_akoma_ntoso_export_logs_the_red_outcomes_it_holds(recipient, red_outcome):
     officer = UserFactory.create(username="officer")
     officer.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
-    client = Client()
+    client = SignedInClient()
     client.force_login(officer)
 
     response = client.get(f"/api/v1/outcome-documents/{red_outcome.document_id}/akn/")
@@ -89,7 +90,7 @@ def test_a_reminder_sent_logs_the_red_task_it_lists():
 
 
 def admin_client_of(user) -> Client:
-    client = Client()
+    client = SignedInClient()
     client.force_login(user)
     return client
 
