@@ -26,7 +26,7 @@ def depends_on_reader(request, response) -> bool:
     """Whether the answer may differ from one reader to the next."""
     return (
         request.method not in ("GET", "HEAD")
-        or "HTTP_AUTHORIZATION" in request.META
+        or "authorization" in request.headers
         # No user: a middleware further in answered before authentication ran.
         or getattr(getattr(request, "user", None), "is_authenticated", False)
         or request.path.startswith(PRIVATE_PATHS)

@@ -44,7 +44,7 @@ class RedRead(models.Model):
         help_text=_("Empty: read by nobody signed in, which the TLP rule should never allow."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel)
     # The model's label ("workinggroups.task"): readlog sits below the apps it logs.
     item_kind = models.CharField(_("item kind"), max_length=60)
     item_id = models.PositiveBigIntegerField(_("item id"))

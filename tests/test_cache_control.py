@@ -77,7 +77,7 @@ def test_every_answer_to_a_signed_in_reader_is_private(world):
 
 def test_every_answer_to_a_token_is_private(world):
     token = api_token_for(world["member"])
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    client = Client(headers={"authorization": f"Token {token}"})
     for url in ("/api/v1/tasks/", f"/api/v1/tasks/{world['task'].pk}/", "/api/v1/forums/"):
         response = client.get(url)
         assert response.status_code == 200, url
