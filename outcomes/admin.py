@@ -191,7 +191,6 @@ class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
             return None
         response = HttpResponse(content, content_type=MEDIA_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, download_name(document))
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

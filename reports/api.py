@@ -488,9 +488,14 @@ class ChairSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "string", "maxLength": SUMMARY_MAX_CHARS})
+class SummaryTextField(serializers.CharField):
+    """Refused over the length that fits a page, with its count (reports.models), which
+    DRF's own max_length would not say; the schema still declares the limit."""
+
+
 def _summary_text(label: str) -> serializers.CharField:
-    # Refused over the length that fits a page, with its count (reports.models).
-    return serializers.CharField(
+    return SummaryTextField(
         allow_blank=True,
         trim_whitespace=False,
         validators=[check_summary_length],
@@ -541,6 +546,15 @@ class ChairSummaryView(generics.GenericAPIView):
         ),
         request=ChairSummaryWriteSerializer,
         responses=ChairSummarySerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag you last read: required once a summary exists (428).",
+            )
+        ],
     )
     def put(self, request, *args, **kwargs):
         meeting = self.get_object()

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # those who need it (pages/middleware.py), in their own language.
     "pages.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Unknown paths under /api/ answer JSON even with DEBUG on (config/api_not_found.py).
+    "config.api_not_found.ApiNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts request.user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -273,6 +275,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "forums.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Last: an Authorization header nothing above understood is refused (401), not
+        # read as an anonymous request that would quietly see only public rows.
+        "forums.api.authentication.UnknownSchemeRefused",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadsForAll"],
     "DEFAULT_PARSER_CLASSES": ["forums.api.parsers.JSONParser"],
@@ -280,7 +285,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "forums.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "forums.api.base.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -340,6 +345,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "forums.api.schema.add_error_responses",
+        "forums.api.schema.declare_limits",
+    ],
+    # The schemes a client can use; UnknownSchemeRefused only refuses the others.
+    "AUTHENTICATION_WHITELIST": [
+        "forums.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
 }
 

@@ -23,3 +23,22 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         return (token.user, token)
+
+
+class UnknownSchemeRefused(authentication.BaseAuthentication):
+    """Listed last: an `Authorization` header that no class above understood is a 401.
+
+    Without it, `Authorization: Bearer …` or a mistyped `Tokn …` would be read as no
+    sign-in at all, and a script would be answered with only the public rows instead of
+    being told its credentials are wrong. A blank header is no credential: anonymous.
+    """
+
+    def authenticate(self, request):
+        if authentication.get_authorization_header(request).strip():
+            raise exceptions.AuthenticationFailed(
+                _("Send `Authorization: Token <token>`; no other scheme is accepted.")
+            )
+        return None
+
+    def authenticate_header(self, request):
+        return "Token"

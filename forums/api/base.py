@@ -18,7 +18,8 @@ from django.core.exceptions import (
 )
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.http import Http404
+from django.http import Http404, QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
@@ -127,7 +128,10 @@ class TLPField(serializers.ChoiceField):
 
 @extend_schema_field(OpenApiTypes.INT)
 class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """Refuses ids beyond a bigint before asking the database (PostgreSQL would error)."""
+    """Refuses ids beyond a bigint before asking the database (PostgreSQL would error).
+
+    Digits as text are read as the id, for forms (an upload); a JSON body must send a
+    number (StrictSerializer)."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
@@ -153,11 +157,21 @@ class CalledField(serializers.CharField):
         return getattr(instance, self.source)()
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 150})
 class TextSlugRelatedField(serializers.SlugRelatedField):
     """An object named by text (a username): a NUL byte is refused before the query,
     which PostgreSQL would fail with an error instead of finding nothing."""
 
-    default_error_messages = {"null_characters": _("Null characters are not allowed.")}
+    default_error_messages = {
+        "null_characters": _("Null characters are not allowed."),
+        "blank": _("This field may not be blank."),
+    }
+
+    def run_validation(self, data=serializers.empty):
+        # DRF reads "" as null for related fields; the schema says a name or null.
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if isinstance(data, str) and "\x00" in data:
@@ -165,15 +179,65 @@ class TextSlugRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+# The JSON type each kind of field takes, as the schema declares it. DRF would read `0` as
+# the text "0", `"true"` as true and `"7"` as 7; a client relying on that would break on
+# any other implementation of the schema, so each is refused instead.
+JSON_TYPES: list[tuple[type, type, str | Promise]] = [
+    (serializers.BooleanField, bool, _("a boolean")),
+    (serializers.IntegerField, int, _("a whole number")),
+    (serializers.PrimaryKeyRelatedField, int, _("a whole number")),
+    (serializers.ManyRelatedField, list, _("a list")),
+    (serializers.ListField, list, _("a list")),
+    (serializers.ListSerializer, list, _("a list")),
+    (serializers.Serializer, dict, _("an object")),
+    (serializers.CharField, str, _("a string")),
+    (serializers.ChoiceField, str, _("a string")),
+    (serializers.DateField, str, _("a string")),
+    (serializers.SlugRelatedField, str, _("a string")),
+]
+
+
+def json_type_error(field, value) -> str | None:
+    """Why `value` is not of the JSON type `field` takes, or None if it is."""
+    if value is None:
+        return None  # the field's own allow_null decides
+    for kind, json_type, name in JSON_TYPES:
+        if isinstance(field, kind):
+            wrong = not isinstance(value, json_type) or (
+                json_type is int and isinstance(value, bool)
+            )
+            if wrong:
+                return _("Send %(type)s.") % {"type": name}
+            break
+    # The items of a list of ids or of texts: `["7"]` is refused as `"7"` would be.
+    child = getattr(field, "child_relation", None) or getattr(field, "child", None)
+    if isinstance(value, list) and isinstance(child, serializers.Field):
+        return next(filter(None, (json_type_error(child, item) for item in value)), None)
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently dropping them."""
+    """Refuses fields it does not know, and values not of the JSON type the schema says,
+    instead of silently dropping or converting them."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+            # A form (an upload's multipart body) carries only text: its types are DRF's.
+            if not isinstance(data, QueryDict):
+                self._refuse_wrong_json_types(data)
         return super().to_internal_value(data)
+
+    def _refuse_wrong_json_types(self, data: dict) -> None:
+        wrong = {
+            name: [error]
+            for name, field in self.fields.items()
+            if name in data and (error := json_type_error(field, data[name]))
+        }
+        if wrong:
+            raise serializers.ValidationError(wrong)
 
 
 class StrictSerializerSchema(OpenApiSerializerExtension):
@@ -212,13 +276,40 @@ class TokenSchemeDescription(OpenApiAuthenticationExtension):
 # --- paging and ordering ----------------------------------------------------------------
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class BoundedPageSize:
+    """`?page_size=` from 1 to 200; anything else is a 400 saying so, not the default."""
+
+    page_size: int | None = 50
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
-class CursorPagination(pagination.CursorPagination):
+class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
+    pass
+
+
+class CursorPagination(BoundedPageSize, pagination.CursorPagination):
     """Stable pages on long lists: a row added or removed never shifts the next page.
 
     Keyset paging on the whole ordering: the cursor holds the last row's values of every
@@ -229,9 +320,6 @@ class CursorPagination(pagination.CursorPagination):
     DRF's `offset_cutoff` of ties pages repeated.
     """
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
     ordering = ("-id",)
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -10,6 +10,7 @@ from forums.api.base import MAX_ID
 from forums.models import Meeting, Member
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id in a query string: a whole number within a bigint, or a 400."""
 

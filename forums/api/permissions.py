@@ -31,6 +31,10 @@ def has_no_handler(request, view) -> bool:
 class ReadsForAll(permissions.BasePermission):
     """Anyone may read (the queryset decides what they see); writing needs a login."""
 
+    # Read by the schema (forums/api/schema.py): these methods declare that no
+    # credentials are needed.
+    anonymous_methods = frozenset(permissions.SAFE_METHODS)
+
     def has_permission(self, request, view):
         return (
             request.method in permissions.SAFE_METHODS

@@ -1,4 +1,5 @@
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 
 from forums.api.filters import IdFilter, TextSearchFilter
 from forums.tlp import TLP
@@ -7,6 +8,7 @@ from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 TLP_CHOICES = [(label.name.lower(), label.label) for label in TLP]
 
 
+@extend_schema_field({"type": "string", "enum": [name for name, _label in TLP_CHOICES]})
 class TLPFilter(django_filters.ChoiceFilter):
     """`?tlp=green`: the lowercase label name, as in representations."""
 

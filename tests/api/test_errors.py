@@ -567,11 +567,21 @@ def test_an_invalid_cursor_or_page_is_a_json_404_or_400(world, lead, url):
     assert "detail" in error_body(response, response.status_code)
 
 
-@pytest.mark.parametrize("page_size", ["abc", "-1", "0", "99999999999999999999", "1e3"])
-def test_a_strange_page_size_falls_back_to_the_default(world, lead, page_size):
+@pytest.mark.parametrize(
+    "page_size", ["abc", "-1", "0", "201", "99999999999999999999", "1e3", "", " 5", "٣"]
+)
+@pytest.mark.parametrize("url", ["/api/v1/tasks/", "/api/v1/working-groups/"])
+def test_a_strange_page_size_is_refused_saying_what_is_allowed(world, lead, url, page_size):
+    # Cursor pages (tasks) and numbered pages (working groups) alike.
+    response = lead.get(url, {"page_size": page_size})
+    assert error_body(response, 400) == {"page_size": ["A whole number from 1 to 200."]}
+
+
+@pytest.mark.parametrize("page_size", ["1", "200"])
+def test_a_page_size_from_1_to_200_is_taken(world, lead, page_size):
     response = lead.get("/api/v1/tasks/", {"page_size": page_size})
     assert response.status_code == 200
-    assert response.json()["results"]
+    assert 1 <= len(response.json()["results"]) <= int(page_size)
 
 
 @pytest.mark.parametrize(

@@ -322,9 +322,21 @@ def test_the_api_sends_the_file_as_an_attachment_named_after_the_code(jhops, sch
     assert response.status_code == 200
     assert response["Content-Type"] == "application/akn+xml"
     assert response["Content-Disposition"] == 'attachment; filename="JHOPS-4.akn.xml"'
-    assert response["Cache-Control"] == "private, no-store"
+    # The public record, the same for every anonymous reader: left cacheable.
+    assert "private" not in response.get("Cache-Control", "")
     schema.assertValid(tree(response.content))
     assert response.content == document_to_akn(doc, user=AnonymousUser())
+
+
+def test_a_signed_in_readers_file_is_kept_out_of_every_cache(jhops):
+    doc = document(DENARAU)
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(username="wg-member"))
+
+    response = client.get(f"/api/v1/outcome-documents/{doc.pk}/akn/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_the_api_file_ignores_accept_and_answers_its_xml_suffix_only(jhops):
