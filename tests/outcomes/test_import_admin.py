@@ -336,7 +336,11 @@ def test_ticking_the_working_group_option_sets_up_the_group_and_its_tasks(office
     assert group.reports_to == Meeting.objects.get(forum__acronym="JHOPS", sequence=7)
     tasks = list(group.tasks.order_by("pk"))
     assert len(tasks) == 4
-    assert tasks[0].title == establishing.children.get(number="6.1").text
+    # The item's words, with the capital a title starts with.
+    assert establishing.children.get(number="6.1").text.startswith("support for the Chair")
+    assert tasks[0].title == (
+        "Support for the Chair\u2019s engagement with the Pacific Islands Forum"
+    )
     served = [sorted(t.outcomes.values_list("citation_code", flat=True)) for t in tasks]
     assert served == [
         ["JHOPS/6/6.1"],
@@ -348,6 +352,56 @@ def test_ticking_the_working_group_option_sets_up_the_group_and_its_tasks(office
     assert {h.history_user for t in tasks for h in t.history.all()} == {secretariat}
     page = officer.get(saved["Location"]).content.decode()
     assert "set up with 4 task(s)." in page
+
+
+# A paragraph in the words of a real outcome record, and a plain list the forum agreed.
+ESTABLISHING = """\
+1. Members agreed to establish an intersessional working group to develop the following, \
+including:
+(a) development of a regional ToR; and
+(b) a calendar of exchanges between border agencies;
+(c) options for pooled training, including:
+(d) a review of the Dialogue's funding, or
+2. Members adopted the following priorities for 2025:
+(a) information sharing between border agencies;
+(b) joint training for frontline officers.
+"""
+
+
+def test_a_paragraph_that_establishes_a_working_group_has_the_option_ticked(officer):
+    response = reviewed(officer, text=ESTABLISHING)
+
+    rows = {form.item.number: form for form in response.context["rows"].forms}
+    assert rows["1"]["establishes_group"].value() is True
+    # Items under words that establish nothing are the forum's, not a group's tasks.
+    assert rows["2"]["establishes_group"].value() is False
+    assert 'name="outcomes-0-establishes_group" id="id_outcomes-0-establishes_group" checked' in (
+        response.content.decode()
+    )
+
+    saved = officer.post(IMPORT_URL, review_data(response))
+
+    assert saved.status_code == 302
+    group = WorkingGroup.objects.get(establishing_outcome__document__code="JHOPS/6")
+    assert group.establishing_outcome.number == "1"
+    # Each title as a task list would say it: the list's "; and", "including:" gone.
+    assert list(group.tasks.order_by("pk").values_list("title", "description")) == [
+        ("Development of a regional ToR", ""),
+        ("A calendar of exchanges between border agencies", ""),
+        ("Options for pooled training", ""),
+        ("A review of the Dialogue's funding", ""),
+    ]
+
+
+def test_unticking_the_option_sets_up_no_group(officer):
+    response = reviewed(officer, text=ESTABLISHING)
+    data = review_data(response)
+    data.pop(f"{row(response, '1')}-establishes_group")
+
+    assert officer.post(IMPORT_URL, data).status_code == 302
+
+    assert OutcomeDocument.objects.get(code="JHOPS/6").outcomes.count() == 8
+    assert not WorkingGroup.objects.filter(establishing_outcome__document__code="JHOPS/6")
 
 
 def test_a_refused_working_group_leaves_nothing_saved_not_even_the_document(officer):
