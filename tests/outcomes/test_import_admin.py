@@ -3,6 +3,7 @@ correct the parsed draft beside its source, save all or nothing (issue 7)."""
 
 import html
 import io
+from html.parser import HTMLParser
 
 import pypdf
 import pytest
@@ -200,10 +201,63 @@ def test_the_preview_shows_each_outcome_its_links_and_the_numbered_source(office
     ]
     # The source beside it, line by line, and each item says where it starts.
     assert response.context["source_lines"][7].startswith("- a terms of reference")
-    assert '<li id="line-8">- a terms of reference' in page
+    assert '<th scope="row" class="line-number">8</th><td>- a terms of reference' in page
     assert 'href="#line-8"' in page
     # Nothing is saved by reading.
     assert not OutcomeDocument.objects.filter(code="JHOPS/6").exists()
+
+
+class SourceColumn(HTMLParser):
+    """The review's source column as a reader sees it: each row's anchor and number, and
+    any list item (whose marker the browser would number a second time)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = self.in_number = False
+        self.rows: list[tuple[str, str]] = []
+        self.list_items = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section" and attrs.get("class") == "statement-source":
+            self.inside = True
+        elif self.inside and tag == "li":
+            self.list_items += 1
+        elif self.inside and tag == "tr":
+            self.rows.append((attrs.get("id") or "", ""))
+        elif self.inside and tag == "th":
+            self.in_number = True
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.inside = False
+        elif tag == "th":
+            self.in_number = False
+
+    def handle_data(self, data):
+        if self.in_number and self.rows:
+            anchor, number = self.rows[-1]
+            self.rows[-1] = (anchor, number + data.strip())
+
+
+def test_the_source_column_numbers_each_line_once(officer):
+    # Numbered paragraphs (whose own numbers a list's markers doubled: "3. 2. Members"),
+    # blank lines, sub-items and Windows line ends, over a thousand lines.
+    paragraphs = [
+        f"{n}. Members agreed to item {n}, including:\r\n(a) a first step;\r\n(b) a second.\r\n"
+        for n in range(1, 260)
+    ]
+    text = "\r\n".join(paragraphs)
+    lines = text.replace("\r\n", "\n").split("\n")
+    assert len(lines) > 1000
+
+    column = SourceColumn()
+    column.feed(reviewed(officer, text=text).content.decode())
+
+    expected = [str(n) for n in range(1, len(lines) + 1)]
+    assert [number for _, number in column.rows] == expected
+    assert [anchor for anchor, _ in column.rows] == [f"line-{n}" for n in expected]
+    assert column.list_items == 0
 
 
 def test_a_reviewed_koror_communique_is_saved_with_its_corrections(officer, secretariat):
