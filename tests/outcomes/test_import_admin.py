@@ -319,6 +319,40 @@ def test_a_reviewed_koror_communique_is_saved_with_its_corrections(officer, secr
     ) in page
 
 
+def test_the_pasted_text_is_kept_as_the_documents_source_and_shown_folded(officer):
+    pasted = f"{KOROR}\r\n{BOE}\r\n"
+    response = reviewed(officer, text=pasted)
+
+    saved = officer.post(IMPORT_URL, review_data(response))
+
+    assert saved.status_code == 302
+    document = OutcomeDocument.objects.get(code="JHOPS/6")
+    assert document.source_text == pasted  # as pasted, line ends and all
+    page = officer.get(saved["Location"])
+    assert [(f.name, f.classes) for f in page.context["adminform"]] == [
+        (None, ""),
+        ("Text as imported", "collapse"),
+    ]
+    # Shown, never a field to edit.
+    assert "source_text" not in page.context["adminform"].form.fields
+    shown = html.unescape(page.content.decode())
+    assert "Members reaffirmed their commitment to the 2019 Boe Declaration" in shown
+    # A document recorded by hand has no text to show, and no empty fold for it.
+    by_hand = OutcomeDocument.objects.get(code="JHOPS/5")
+    change = reverse("admin:outcomes_outcomedocument_change", args=[by_hand.pk])
+    assert [f.name for f in officer.get(change).context["adminform"]] == [None]
+
+
+def test_an_uploaded_file_is_kept_as_the_text_read_from_it(officer):
+    upload = SimpleUploadedFile("koror.txt", KOROR.encode("utf-8"), content_type="text/plain")
+    response = officer.post(IMPORT_URL, {**details(), "file": upload})
+    assert "draft_token" in response.context, response.context["source_form"].errors
+
+    assert officer.post(IMPORT_URL, review_data(response)).status_code == 302
+
+    assert OutcomeDocument.objects.get(code="JHOPS/6").source_text == KOROR
+
+
 def test_a_link_can_be_dropped_or_left_unresolved_in_the_review(officer):
     response = reviewed(officer, text=KOROR)
     data = review_data(response)
