@@ -163,7 +163,7 @@ class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
         # Folded away: long, and there to check the outcomes against, not to edit.
         return [
             *fieldsets,
-            (_("Text as imported"), {"classes": ["collapse"], "fields": ["source_text"]}),
+            (_("Source text"), {"classes": ["collapse"], "fields": ["source_text"]}),
         ]
 
     def get_queryset(self, request):

@@ -73,12 +73,7 @@ class OutcomeDocument(models.Model):
     )
     # What an import read, kept as it was pasted or extracted: the outcomes can be checked
     # against it later. Written once, by the import service, never in a form.
-    source_text = models.TextField(
-        _("text as imported"),
-        blank=True,
-        editable=False,
-        help_text=_("The statement as it was pasted or read from its file when imported."),
-    )
+    source_text = models.TextField(_("text"), blank=True, editable=False)
     objects = OutcomeDocumentQuerySet.as_manager()
     # Up to a million characters that never change: a copy in each history row would
     # only repeat it.

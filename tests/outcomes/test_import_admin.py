@@ -331,7 +331,7 @@ def test_the_pasted_text_is_kept_as_the_documents_source_and_shown_folded(office
     page = officer.get(saved["Location"])
     assert [(f.name, f.classes) for f in page.context["adminform"]] == [
         (None, ""),
-        ("Text as imported", "collapse"),
+        ("Source text", "collapse"),
     ]
     # Shown, never a field to edit.
     assert "source_text" not in page.context["adminform"].form.fields
