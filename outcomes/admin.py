@@ -154,6 +154,17 @@ class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
     autocomplete_fields = ["meeting"]
     inlines = [OutcomeInline]
     actions = ["download_akoma_ntoso"]
+    readonly_fields = ["source_text"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": DocumentForm.Meta.fields})]
+        if obj is None or not obj.source_text:
+            return fieldsets  # only an import has a text to show
+        # Folded away: long, and there to check the outcomes against, not to edit.
+        return [
+            *fieldsets,
+            (_("Source text"), {"classes": ["collapse"], "fields": ["source_text"]}),
+        ]
 
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering (GROUP BY); autocomplete pages need an order.

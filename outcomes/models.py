@@ -71,8 +71,13 @@ class OutcomeDocument(models.Model):
     source_note = models.TextField(
         _("source"), blank=True, help_text=_("Where the text comes from, and what is missing.")
     )
+    # What an import read, kept as it was pasted or extracted: the outcomes can be checked
+    # against it later. Written once, by the import service, never in a form.
+    source_text = models.TextField(_("text"), blank=True, editable=False)
     objects = OutcomeDocumentQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Up to a million characters that never change: a copy in each history row would
+    # only repeat it.
+    history = HistoricalRecords(excluded_fields=["source_text"])
 
     class Meta:
         ordering = ["meeting", "code"]

@@ -57,6 +57,7 @@ def outcome_document_record(
     adopted_on: datetime.date | None = None,
     tlp: int = TLP.CLEAR,
     source_note: str = "",
+    source_text: str = "",
 ) -> OutcomeDocument:
     """Record a document a meeting adopted and its outcomes, all or nothing."""
     require(may_record_outcomes(actor), RECORD_OUTCOMES)
@@ -83,6 +84,7 @@ def outcome_document_record(
             adopted_on=adopted_on,
             tlp=tlp,
             source_note=source_note,
+            source_text=source_text,
         ),
         actor=actor,
     )

@@ -16,7 +16,10 @@ from outcomes.models import Outcome, OutcomeDocument
 from reports.admin import ChairsReportAction
 from workinggroups.implementation import State, with_implementation, with_standings
 from workinggroups.models import WorkingGroup
-from workinggroups.services import statement_import_setting_up_groups
+from workinggroups.services import (
+    establishes_working_group,
+    statement_import_setting_up_groups,
+)
 
 
 @admin.register(Meeting)
@@ -48,6 +51,10 @@ class StatementRowForm(DraftOutcomeForm):
         if not self.has_children:
             del self.fields["establishes_group"]
             del self.fields["group_name"]
+        elif self.item is not None:
+            # Ticked when the words say so, for the secretariat to confirm or untick; only
+            # the first showing: a posted review carries what the officer decided.
+            self.fields["establishes_group"].initial = establishes_working_group(self.item.text)
 
 
 @admin.register(OutcomeDocument)

@@ -1,6 +1,7 @@
 """The writes of the workinggroups app: groups, their members, tasks and every task update."""
 
 import datetime
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -159,6 +160,39 @@ def task_add(
     return task
 
 
+# "agreed to establish an intersessional working group", "will set up a working group": a
+# verb that makes the group, then its article, then at most a few words naming the kind.
+# "the established working group" or "the working group established in 2022" name a group
+# that exists already, so the article must follow the verb.
+ESTABLISHING = re.compile(
+    r"\b(?:establish(?:es|ed|ing)?|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing)|form(?:s|ed|ing)?)"
+    r"\s+(?:an?|one|the)\s+(?:[\w'\u2019-]+\s+){0,4}?working\s+group\b",
+    re.IGNORECASE,
+)
+# What ends an item only because it sits in a list: "; and", "; or", a lone "and", ";",
+# ",", "." and the "including:" that opened a list of its own.
+LIST_TAIL = re.compile(r"(?:[\s;,.:]+|\s+(?:and|or)|\bincluding\s*[;:]?)$", re.IGNORECASE)
+
+
+def establishes_working_group(text: str) -> bool:
+    """Whether a paragraph's words establish a working group (its items then being the
+    group's tasks): the review step ticks the option for the secretariat to confirm."""
+    return ESTABLISHING.search(text) is not None
+
+
+def task_title_from_item(text: str) -> str:
+    """A task's title from a list item: "development of a regional ToR; and" becomes
+    "Development of a regional ToR", the list's punctuation dropped, a capital first."""
+    title = " ".join(text.split())
+    while True:
+        shorter = LIST_TAIL.sub("", title)
+        if shorter == title or not shorter:
+            break
+        title = shorter
+    title = Truncator(title).chars(Task.TITLE_MAX_LENGTH)
+    return title[:1].upper() + title[1:]
+
+
 @transaction.atomic
 def working_group_from_outcome(
     *, actor: "User | None", outcome: Outcome, name: str = "", tlp: int | None = None
@@ -199,13 +233,14 @@ def working_group_from_outcome(
     )
     serves = _outcomes_each_serves(children)
     for child in children:
-        title = Truncator(child.text).chars(Task.TITLE_MAX_LENGTH)
+        title = task_title_from_item(child.text)
         try:
             task_add(
                 actor=actor,
                 working_group=group,
                 title=title,
-                description=child.text if title != child.text else "",
+                # The item's own words, when the title had to cut them short.
+                description=child.text if len(child.text) > Task.TITLE_MAX_LENGTH else "",
                 outcomes=serves[child.pk],
             )
         except ValidationError as error:

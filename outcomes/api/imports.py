@@ -122,7 +122,14 @@ class DraftSerializer(StrictSerializer):
     unresolved = serializers.SerializerMethodField(
         help_text="References not resolved to a recorded outcome or document."
     )
-    source_text = serializers.CharField(read_only=True, help_text="The text as read.")
+    source_text = serializers.CharField(
+        max_length=MAX_TEXT_CHARS,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        help_text="The text as read; sent back with a corrected draft, it is kept as the "
+        "document's source.",
+    )
 
     def get_unresolved(self, draft) -> int:
         return len(draft.unresolved)
@@ -153,7 +160,8 @@ def draft_from(data: dict) -> Draft:
                 ],
             )
             for item in data["outcomes"]
-        ]
+        ],
+        source_text=data.get("source_text", ""),
     )
 
 

@@ -80,6 +80,8 @@ def outcome_statement_import(
         adopted_on=adopted_on,
         tlp=tlp,
         source_note=source_note,
+        # The text as pasted or extracted, kept whichever door the import came through.
+        source_text=draft.source_text,
         outcomes=[],
     )
     # By number: outcomes_add_in_order refuses a number used twice before adding any.

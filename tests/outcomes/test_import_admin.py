@@ -3,6 +3,7 @@ correct the parsed draft beside its source, save all or nothing (issue 7)."""
 
 import html
 import io
+from html.parser import HTMLParser
 
 import pypdf
 import pytest
@@ -200,10 +201,63 @@ def test_the_preview_shows_each_outcome_its_links_and_the_numbered_source(office
     ]
     # The source beside it, line by line, and each item says where it starts.
     assert response.context["source_lines"][7].startswith("- a terms of reference")
-    assert '<li id="line-8">- a terms of reference' in page
+    assert '<th scope="row" class="line-number">8</th><td>- a terms of reference' in page
     assert 'href="#line-8"' in page
     # Nothing is saved by reading.
     assert not OutcomeDocument.objects.filter(code="JHOPS/6").exists()
+
+
+class SourceColumn(HTMLParser):
+    """The review's source column as a reader sees it: each row's anchor and number, and
+    any list item (whose marker the browser would number a second time)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = self.in_number = False
+        self.rows: list[tuple[str, str]] = []
+        self.list_items = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section" and attrs.get("class") == "statement-source":
+            self.inside = True
+        elif self.inside and tag == "li":
+            self.list_items += 1
+        elif self.inside and tag == "tr":
+            self.rows.append((attrs.get("id") or "", ""))
+        elif self.inside and tag == "th":
+            self.in_number = True
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.inside = False
+        elif tag == "th":
+            self.in_number = False
+
+    def handle_data(self, data):
+        if self.in_number and self.rows:
+            anchor, number = self.rows[-1]
+            self.rows[-1] = (anchor, number + data.strip())
+
+
+def test_the_source_column_numbers_each_line_once(officer):
+    # Numbered paragraphs (whose own numbers a list's markers doubled: "3. 2. Members"),
+    # blank lines, sub-items and Windows line ends, over a thousand lines.
+    paragraphs = [
+        f"{n}. Members agreed to item {n}, including:\r\n(a) a first step;\r\n(b) a second.\r\n"
+        for n in range(1, 260)
+    ]
+    text = "\r\n".join(paragraphs)
+    lines = text.replace("\r\n", "\n").split("\n")
+    assert len(lines) > 1000
+
+    column = SourceColumn()
+    column.feed(reviewed(officer, text=text).content.decode())
+
+    expected = [str(n) for n in range(1, len(lines) + 1)]
+    assert [number for _, number in column.rows] == expected
+    assert [anchor for anchor, _ in column.rows] == [f"line-{n}" for n in expected]
+    assert column.list_items == 0
 
 
 def test_a_reviewed_koror_communique_is_saved_with_its_corrections(officer, secretariat):
@@ -263,6 +317,40 @@ def test_a_reviewed_koror_communique_is_saved_with_its_corrections(officer, secr
         "15 outcome(s) and 3 link(s) imported; 1 reference(s) left unresolved "
         "(in each outcome&#x27;s source note)."
     ) in page
+
+
+def test_the_pasted_text_is_kept_as_the_documents_source_and_shown_folded(officer):
+    pasted = f"{KOROR}\r\n{BOE}\r\n"
+    response = reviewed(officer, text=pasted)
+
+    saved = officer.post(IMPORT_URL, review_data(response))
+
+    assert saved.status_code == 302
+    document = OutcomeDocument.objects.get(code="JHOPS/6")
+    assert document.source_text == pasted  # as pasted, line ends and all
+    page = officer.get(saved["Location"])
+    assert [(f.name, f.classes) for f in page.context["adminform"]] == [
+        (None, ""),
+        ("Source text", "collapse"),
+    ]
+    # Shown, never a field to edit.
+    assert "source_text" not in page.context["adminform"].form.fields
+    shown = html.unescape(page.content.decode())
+    assert "Members reaffirmed their commitment to the 2019 Boe Declaration" in shown
+    # A document recorded by hand has no text to show, and no empty fold for it.
+    by_hand = OutcomeDocument.objects.get(code="JHOPS/5")
+    change = reverse("admin:outcomes_outcomedocument_change", args=[by_hand.pk])
+    assert [f.name for f in officer.get(change).context["adminform"]] == [None]
+
+
+def test_an_uploaded_file_is_kept_as_the_text_read_from_it(officer):
+    upload = SimpleUploadedFile("koror.txt", KOROR.encode("utf-8"), content_type="text/plain")
+    response = officer.post(IMPORT_URL, {**details(), "file": upload})
+    assert "draft_token" in response.context, response.context["source_form"].errors
+
+    assert officer.post(IMPORT_URL, review_data(response)).status_code == 302
+
+    assert OutcomeDocument.objects.get(code="JHOPS/6").source_text == KOROR
 
 
 def test_a_link_can_be_dropped_or_left_unresolved_in_the_review(officer):
@@ -336,7 +424,11 @@ def test_ticking_the_working_group_option_sets_up_the_group_and_its_tasks(office
     assert group.reports_to == Meeting.objects.get(forum__acronym="JHOPS", sequence=7)
     tasks = list(group.tasks.order_by("pk"))
     assert len(tasks) == 4
-    assert tasks[0].title == establishing.children.get(number="6.1").text
+    # The item's words, with the capital a title starts with.
+    assert establishing.children.get(number="6.1").text.startswith("support for the Chair")
+    assert tasks[0].title == (
+        "Support for the Chair\u2019s engagement with the Pacific Islands Forum"
+    )
     served = [sorted(t.outcomes.values_list("citation_code", flat=True)) for t in tasks]
     assert served == [
         ["JHOPS/6/6.1"],
@@ -348,6 +440,56 @@ def test_ticking_the_working_group_option_sets_up_the_group_and_its_tasks(office
     assert {h.history_user for t in tasks for h in t.history.all()} == {secretariat}
     page = officer.get(saved["Location"]).content.decode()
     assert "set up with 4 task(s)." in page
+
+
+# A paragraph in the words of a real outcome record, and a plain list the forum agreed.
+ESTABLISHING = """\
+1. Members agreed to establish an intersessional working group to develop the following, \
+including:
+(a) development of a regional ToR; and
+(b) a calendar of exchanges between border agencies;
+(c) options for pooled training, including:
+(d) a review of the Dialogue's funding, or
+2. Members adopted the following priorities for 2025:
+(a) information sharing between border agencies;
+(b) joint training for frontline officers.
+"""
+
+
+def test_a_paragraph_that_establishes_a_working_group_has_the_option_ticked(officer):
+    response = reviewed(officer, text=ESTABLISHING)
+
+    rows = {form.item.number: form for form in response.context["rows"].forms}
+    assert rows["1"]["establishes_group"].value() is True
+    # Items under words that establish nothing are the forum's, not a group's tasks.
+    assert rows["2"]["establishes_group"].value() is False
+    assert 'name="outcomes-0-establishes_group" id="id_outcomes-0-establishes_group" checked' in (
+        response.content.decode()
+    )
+
+    saved = officer.post(IMPORT_URL, review_data(response))
+
+    assert saved.status_code == 302
+    group = WorkingGroup.objects.get(establishing_outcome__document__code="JHOPS/6")
+    assert group.establishing_outcome.number == "1"
+    # Each title as a task list would say it: the list's "; and", "including:" gone.
+    assert list(group.tasks.order_by("pk").values_list("title", "description")) == [
+        ("Development of a regional ToR", ""),
+        ("A calendar of exchanges between border agencies", ""),
+        ("Options for pooled training", ""),
+        ("A review of the Dialogue's funding", ""),
+    ]
+
+
+def test_unticking_the_option_sets_up_no_group(officer):
+    response = reviewed(officer, text=ESTABLISHING)
+    data = review_data(response)
+    data.pop(f"{row(response, '1')}-establishes_group")
+
+    assert officer.post(IMPORT_URL, data).status_code == 302
+
+    assert OutcomeDocument.objects.get(code="JHOPS/6").outcomes.count() == 8
+    assert not WorkingGroup.objects.filter(establishing_outcome__document__code="JHOPS/6")
 
 
 def test_a_refused_working_group_leaves_nothing_saved_not_even_the_document(officer):

@@ -158,6 +158,7 @@ def test_preview_false_saves_the_document_with_its_outcomes_and_links(script):
     assert len(links) == 3
     assert ("JHOPS/6/6.2", "pursuant_to", "JHOPS/4/16") in codes
     assert ("JHOPS/6/6.3", "pursuant_to", "JHOPS/4/15") in codes
+    assert document.source_text == KOROR  # kept by the import service, as the admin's is
     secretariat = get_user_model().objects.get(username="secretariat")
     assert {h.history_user for h in Outcome.history.filter(document_id=document.pk)} == {
         secretariat
@@ -182,6 +183,17 @@ def test_a_corrected_draft_is_saved_as_corrected(script):
         for link in OutcomeLink.objects.filter(source__document=document)
     }
     assert links == {("6", "reaffirms", "JHOPS/5/6"), ("6.2", "pursuant_to", "JHOPS/4/16")}
+    # The text the preview read travels with the draft and is kept with the document.
+    assert document.source_text == KOROR
+
+
+def test_an_uploaded_file_saved_keeps_the_text_read_from_it(script):
+    upload = SimpleUploadedFile("koror.txt", KOROR.encode("utf-8"), content_type="text/plain")
+
+    response = script.post(URL, {**body(preview="false"), "file": upload}, format="multipart")
+
+    assert response.status_code == 201, response.json()
+    assert OutcomeDocument.objects.get(code="JHOPS/6").source_text == KOROR
 
 
 def test_a_corrected_draft_may_be_previewed_again(script):
