@@ -4,10 +4,14 @@ Each `<name>.txt` there is parsed with the JHoPS record loaded (so "Outcome 16 o
 Denarau Outcome" can resolve to JHOPS/4/16) and compared item by item with
 `<name>.expected.json`. A new pair dropped in the folder is tested with no code change; an
 expected parse whose text is not in the folder is read from the seeds (fixtures/seeds/),
-which is how the real Koror communiqué is tested. See statements/README.md.
+which is how the real Koror communiqué is tested. An expected file is either the list of
+outcomes or an object {"document": {...}, "outcomes": [...]} whose "document" also states
+what the parser must read about the document as a whole (title, place, adoption date,
+annexes, dropped page furniture, warnings). See statements/README.md.
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,8 @@ STATEMENTS = Path(__file__).parent / "statements"
 SEEDS = KOROR_COMMUNIQUE_PATH.parent
 EXPECTED_SUFFIX = ".expected.json"
 FIELDS = ("number", "parent", "kind", "is_section", "heading")
+# What the "document" part of an expected file may state; each key is optional.
+DOCUMENT_KEYS = ("title", "place", "adopted_on", "annexes", "furniture", "warnings_contain")
 
 
 def corpus_names() -> list[str]:
@@ -42,6 +48,14 @@ def text_of(name: str) -> str:
 def jhops_forum(db) -> Forum:
     load_jhops(demo_users=False)
     return Forum.objects.get(acronym=FORUM_ACRONYM)
+
+
+def load_expected(path: Path) -> tuple[dict, list[dict]]:
+    """The expected document facts and outcomes: a bare list is outcomes only."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        return {}, data
+    return data.get("document", {}), data["outcomes"]
 
 
 def link_target(link: DraftLink) -> str | None:
@@ -73,6 +87,59 @@ def as_expected(draft: Draft) -> list[dict]:
         }
         for o in draft.outcomes
     ]
+
+
+def annex_titles(draft: Draft) -> list[str]:
+    """The titles of the annexes the parser set apart (none before it reads annexes)."""
+    titles = []
+    for annex in getattr(draft, "annexes", None) or []:
+        titles.append(annex["title"] if isinstance(annex, dict) else getattr(annex, "title", ""))
+    return titles
+
+
+def document_as_expected(draft: Draft) -> dict:
+    """What the parser read about the document, in the expected files' "document" shape
+    (attributes the parser does not have yet read as empty)."""
+    adopted_on = getattr(draft, "adopted_on", "") or ""
+    return {
+        "title": getattr(draft, "title", "") or "",
+        "place": getattr(draft, "place", "") or "",
+        "adopted_on": str(adopted_on),
+        "annexes": annex_titles(draft),
+        "furniture": list(dict.fromkeys(line.strip() for line in getattr(draft, "furniture", []))),
+        # Whole warnings are substrings of themselves: pasted, they expect the same again.
+        "warnings_contain": list(getattr(draft, "warnings", [])),
+    }
+
+
+def document_differences(expected: dict, draft: Draft, outcomes: list[dict]) -> list[str]:
+    """What differs in the document as a whole: each key the expected file states is
+    checked; a parser without the attribute fails it."""
+    problems = [f"document: unknown key {key!r}" for key in expected if key not in DOCUMENT_KEYS]
+    actual = document_as_expected(draft)
+    for key in ("title", "place", "adopted_on"):
+        if key in expected and expected[key] != actual[key]:
+            problems.append(f"document: {key}: expected {expected[key]!r}, got {actual[key]!r}")
+    if "annexes" in expected and expected["annexes"] != actual["annexes"]:
+        problems.append(
+            f"document: annexes:\n  expected {expected['annexes']!r}"
+            f"\n  got      {actual['annexes']!r}"
+        )
+    if "furniture" in expected:
+        # Each distinct furniture line once, in any order; none may stay in an outcome.
+        if sorted(set(expected["furniture"])) != sorted(set(actual["furniture"])):
+            missing = sorted(set(expected["furniture"]) - set(actual["furniture"]))
+            extra = sorted(set(actual["furniture"]) - set(expected["furniture"]))
+            problems.append(f"document: furniture: not dropped {missing!r}, dropped too {extra!r}")
+        for line in expected["furniture"]:
+            for item in outcomes:
+                if line in item["text"]:
+                    problems.append(f"document: furniture {line!r} left in {item['number']!r}")
+    for wanted in expected.get("warnings_contain", []):
+        warnings = actual["warnings_contain"]
+        if not any(wanted.lower() in warning.lower() for warning in warnings):
+            problems.append(f"document: no warning says {wanted!r}; warnings: {warnings!r}")
+    return problems
 
 
 def differences(expected: list[dict], actual: list[dict]) -> list[str]:
@@ -126,12 +193,14 @@ def test_statement_parses_as_expected(name, jhops_forum):
     draft = parse_statement(text_of(name), forum=jhops_forum)
     actual = as_expected(draft)
     expected_path = STATEMENTS / f"{name}{EXPECTED_SUFFIX}"
-    parsed = json.dumps(actual, indent=2, ensure_ascii=False)
+    parsed = json.dumps(
+        {"document": document_as_expected(draft), "outcomes": actual}, indent=2, ensure_ascii=False
+    )
     assert expected_path.exists(), (
         f"{expected_path.name} is missing. The parse, to check by hand before saving:\n{parsed}"
     )
-    expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    problems = differences(expected, actual)
+    document, expected = load_expected(expected_path)
+    problems = document_differences(document, draft, actual) + differences(expected, actual)
     assert not problems, (
         f"{name}: {len(problems)} difference(s)\n" + "\n".join(problems) + f"\n\nparsed:\n{parsed}"
     )
@@ -146,11 +215,31 @@ def test_the_corpus_covers_the_koror_communique_and_the_numbering_styles():
         assert text_of(name).strip(), f"{name}: empty text"
 
 
+def test_every_expected_file_is_well_formed():
+    """The expected files themselves: known document keys, ISO dates, complete outcomes,
+    parents that come before their children."""
+    for path in sorted(STATEMENTS.glob(f"*{EXPECTED_SUFFIX}")):
+        document, outcomes = load_expected(path)
+        unknown = set(document) - set(DOCUMENT_KEYS)
+        assert not unknown, f"{path.name}: unknown document keys {sorted(unknown)}"
+        if "adopted_on" in document:
+            date.fromisoformat(document["adopted_on"])
+        for key in ("annexes", "furniture", "warnings_contain"):
+            assert isinstance(document.get(key, []), list), f"{path.name}: {key} is not a list"
+        seen: set[str] = set()
+        for item in outcomes:
+            missing = {*FIELDS, "text_starts", "links"} - set(item)
+            assert not missing, f"{path.name}: {item.get('number')!r} lacks {sorted(missing)}"
+            assert item["number"] not in seen, f"{path.name}: {item['number']!r} twice"
+            assert item["parent"] is None or item["parent"] in seen, (
+                f"{path.name}: {item['number']!r} comes before its parent {item['parent']!r}"
+            )
+            seen.add(item["number"])
+
+
 def test_the_koror_expectation_agrees_with_the_loaded_record():
     """The hand-made Koror parse says what fixtures/jhops.py records: one source of truth."""
-    expected = json.loads(
-        (STATEMENTS / f"{KOROR_COMMUNIQUE_PATH.stem}{EXPECTED_SUFFIX}").read_text("utf-8")
-    )
+    _, expected = load_expected(STATEMENTS / f"{KOROR_COMMUNIQUE_PATH.stem}{EXPECTED_SUFFIX}")
     top = [item for item in expected if item["parent"] is None]
     assert [item["number"] for item in top] == [str(n) for n in range(1, 11)]
     assert [item["kind"] for item in top] == [str(kind) for kind in KOROR_KINDS]
