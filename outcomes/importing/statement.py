@@ -23,6 +23,7 @@ closes the levels below it.
 """
 
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -31,8 +32,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.layout import (
+    SENTENCE_END,
+    Layout,
+    Line,
+    clean_lines,
+    is_date_line,
+    read_layout,
+)
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -173,7 +183,7 @@ MARKER = re.compile(
       | (?P<lower>[a-z]{1,4})[.)]
       | \((?P<paren_upper>[A-Z]{1,4})\)
       | (?P<upper>[A-Z]{1,4})[.)]
-      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014])
+      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8])
     )\s+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
@@ -182,15 +192,6 @@ SECTION_WORD = re.compile(
     r"\s*[:.\-\u2013\u2014]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.IGNORECASE)
-SENTENCE_END = tuple('.;:!?”")\u2019')
-
-
-@dataclass
-class Line:
-    number: int  # 1-based line of the extracted text
-    indent: int
-    text: str
 
 
 @dataclass
@@ -207,47 +208,45 @@ class Block:
     children: list["Block"] = field(default_factory=list)
 
 
-def _clean_lines(text: str) -> list[Line]:
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        raw = raw.replace("\t", "    ").replace("\u00a0", " ").rstrip()
-        stripped = raw.lstrip()
-        lines.append(Line(number, len(raw) - len(stripped), stripped))
-    return lines
+MARKER_STYLES = (
+    "multi",
+    "decimal",
+    "bare",
+    "paren_decimal",
+    "paren_lower",
+    "lower",
+    "paren_upper",
+    "upper",
+    "bullet",
+)
 
 
 def _marker(text: str) -> tuple[str | None, str, str]:
-    """(style, token, rest) of a line that starts with a list marker, else (None, "", text)."""
+    """(style, token, rest) of a line that starts with a list marker, else (None, "", text).
+
+    A bullet before the item's own number ("• (1) Enhance …", "- a) …") is the way a
+    word processor or a web page shows the list: the number is the marker.
+    """
     match = MARKER.match(text)
-    if match is None:
+    if match is None or is_date_line(text):  # "8 July 2022" is no paragraph 8
         return None, "", text
-    for style in (
-        "multi",
-        "decimal",
-        "bare",
-        "paren_decimal",
-        "paren_lower",
-        "lower",
-        "paren_upper",
-        "upper",
-        "bullet",
-    ):
-        token = match.group(style)
-        if token is not None:
-            multi_letter = style in ("lower", "paren_lower", "upper", "paren_upper")
-            if multi_letter and len(token) > 1 and not ROMAN.match(token.lower()):
-                # "ii." is a roman numeral; "ab." is a word, not a marker.
-                return None, "", text
-            if style == "upper" and len(token) == 1 and not match.group("rest")[:1].isupper():
-                # "A. the …" is a sentence starting with a letter, rarely a heading.
-                return None, "", text
-            if style == "bare":
-                style = "decimal"  # "1 Governance", as numbered headings are often set
-            elif style == "bullet":
-                style = f"bullet{token}"  # "•" then a dash: two levels of bullets
-            return style, token, match.group("rest").strip()
-    return None, "", text  # pragma: no cover - the pattern has no other branch
+    style = next(name for name in MARKER_STYLES if match.group(name) is not None)
+    token, rest = match.group(style), match.group("rest").strip()
+    multi_letter = style in ("lower", "paren_lower", "upper", "paren_upper")
+    if multi_letter and len(token) > 1 and not ROMAN.match(token.lower()):
+        # "ii." is a roman numeral; "ab." is a word, not a marker.
+        return None, "", text
+    if style == "upper" and len(token) == 1 and not rest[:1].isupper():
+        # "A. the …" is a sentence starting with a letter, rarely a heading.
+        return None, "", text
+    if style == "bare":
+        return "decimal", token, rest  # "1 Governance", as numbered headings are often set
+    if style == "bullet":
+        inner_style, inner_token, inner_rest = _marker(rest)
+        if inner_style is not None and not inner_style.startswith("bullet"):
+            return inner_style, inner_token, inner_rest
+        return f"bullet{token}", token, rest  # "•" then a dash: two levels of bullets
+    return style, token, rest
 
 
 def _is_capital_heading(text: str) -> bool:
@@ -293,26 +292,20 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
         if not line.text:
             previous_blank = True
             continue
-        if PAGE_NUMBER.match(line.text):  # "Page 2 of 5", a lone page number
-            continue
         style, token, rest = _marker(line.text)
         section = SECTION_WORD.match(line.text)
         last = blocks[-1] if blocks else None
         continues = (
             last is not None
             and not per_line
-            and not previous_blank
             and style is None
             and section is None
-            and not last.heading
-            and not last.section
-            and not last.text.endswith(SENTENCE_END)
-            and not _is_capital_heading(line.text)
+            and _continues(last, line.text, previous_blank)
         )
         previous_blank = False
         if continues:
             assert last is not None  # part of `continues`
-            last.text = f"{last.text} {line.text}"
+            last.text = _joined(last.text, line.text)
             continue
         if section is not None and _looks_like_heading(section.group("rest") or "Section"):
             blocks.append(
@@ -333,6 +326,26 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
     return blocks
 
 
+def _continues(last: Block, text: str, after_blank: bool) -> bool:
+    """A line without a marker carries on the block above: a wrapped line, or after a
+    blank (a page break, a hard return) the lowercase rest of an unfinished sentence."""
+    return (
+        (not after_blank or text[:1].islower())
+        and not last.heading
+        and not last.section
+        and not last.text.endswith(SENTENCE_END)
+        and not _is_capital_heading(text)
+    )
+
+
+def _joined(first: str, second: str) -> str:
+    """Two lines of one paragraph; a word hyphenated at the line end ("cooper-" over
+    "ation") made whole again, a hyphenated compound ("Asia-" over "Pacific") kept."""
+    if re.search(r"[^\W\d_]-$", first) and second[:1].islower():
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
 def _mark_numbered_sections(blocks: list[Block]) -> None:
     """ "1. MARITIME SECURITY" or "A. Policing" followed by items of another style is a section."""
     for index, block in enumerate(blocks):
@@ -346,6 +359,89 @@ def _mark_numbered_sections(blocks: list[Block]) -> None:
             and not following.heading
         ):
             block.section = True
+
+
+def _is_title_case(text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w\u2019'-]*", text)
+    long_words = [word for word in words if len(word) > 3]
+    return (
+        1 <= len(words) <= 10
+        and bool(long_words)
+        and text[:1].isupper()
+        and not text.endswith(SENTENCE_END)
+        and sum(word[0].isupper() for word in long_words) >= 0.6 * len(long_words)
+    )
+
+
+def _mark_title_case_headings(blocks: list[Block]) -> None:
+    """A short line in Title Case over a numbered list is its heading ("Maritime Security")."""
+    for block, following in itertools.pairwise(blocks):
+        numbered_next = following.style is not None and not following.style.startswith("bullet")
+        plain = block.style is None and not block.heading and not block.section
+        if plain and numbered_next and _is_title_case(block.text):
+            block.heading = True
+
+
+def _number_the_first_paragraph(blocks: list[Block]) -> None:
+    """An unnumbered opening paragraph followed by "2." is paragraph 1."""
+    body = [block for block in blocks if not block.heading]
+    if len(body) < 2 or body[0].style is not None or body[0].section:
+        return
+    second = body[1]
+    if second.style in ("decimal", "paren_decimal") and second.token == "2" and not second.section:
+        body[0].style, body[0].token = second.style, "1"
+
+
+def _sections_from_restarting_headings(blocks: list[Block]) -> bool:
+    """Numbering that starts again at 1 under each unnumbered heading: each heading becomes
+    a section lettered A, B, … so that its items ("A(1)", "B(1)") stay unique."""
+    headings = [block for block in blocks if block.heading]
+    if len(headings) < 2 or any(block.section for block in blocks):
+        return False
+    top = next(
+        (b.style for b in blocks if b.style is not None and not b.style.startswith("bullet")),
+        None,
+    )
+    tokens = [block.token for block in blocks if block.style == top]
+    if top is None or len(tokens) == len(set(tokens)):
+        return False
+    for index, heading in enumerate(headings):
+        heading.heading, heading.section = False, True
+        heading.style, heading.token = "lettered", _letters(index)
+    return True
+
+
+def _letters(index: int) -> str:
+    """A, B, … Z, AA, AB …"""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _read_outline(blocks: list[Block]) -> list[str]:
+    """Settle headings and the first paragraph's number; the warnings that raises."""
+    _mark_title_case_headings(blocks)
+    _number_the_first_paragraph(blocks)
+    warnings = []
+    if _sections_from_restarting_headings(blocks):
+        warnings.append(
+            _(
+                "The numbering starts again under each heading: the headings are numbered "
+                "as sections A, B, … and their items A(1), A(2), …; check them."
+            )
+        )
+    unmarked = all(block.style is None and not block.section for block in blocks)
+    if unmarked and sum(not block.heading for block in blocks) > 1:
+        warnings.append(
+            _(
+                "The text has no numbering: each paragraph is an item, numbered 1, 2, 3, … "
+                "in order; check them."
+            )
+        )
+    return warnings
 
 
 # --- 3. nesting and numbers ---------------------------------------------------------------
@@ -388,6 +484,7 @@ class _Numbering:
         self.child_counts: dict[str | None, int] = {}
         self.by_number: dict[str, DraftOutcome] = {}
         self.heading = ""
+        self.mixed_lines: list[int] = []  # items numbered in another style than their list
         # In a numbered document, an unnumbered paragraph (a preamble, a closing line) must not
         # take a number the document gives another: it is numbered P1, P2 … instead.
         numbered = any(b.section or b.style in NUMBERING_STYLES for b in blocks)
@@ -452,6 +549,12 @@ class _Numbering:
         stack = self.stack
         open_styles = [(s, b) for s, b, _o in stack]
         style = _roman_or_letter(style, block.token, open_styles)
+        continued = _style_it_continues(style, block.token, open_styles)
+        if continued is not None:
+            # "1.", "2.", then "(3)": the next item of the same list in another style, not a
+            # new level below; kept as written, and said in the preview.
+            self.mixed_lines.append(block.line)
+            style = continued
         if style.startswith("bullet"):
             style = f"{style}@{block.indent}"  # an indented bullet is a level down
         # A numbered section ("1. Governance") keeps its style open: "2." after its items
@@ -508,14 +611,52 @@ class _Numbering:
         return outcome
 
 
-def _numbered(blocks: list[Block]) -> list[DraftOutcome]:
-    """Nest the blocks and give each its number."""
+STYLE_FAMILIES = {
+    "decimal": "number",
+    "paren_decimal": "number",
+    "lower": "letter",
+    "paren_lower": "letter",
+    "upper": "capital",
+    "paren_upper": "capital",
+}
+
+
+def _style_it_continues(style: str, token: str, open_styles: list[tuple[str, Block]]) -> str | None:
+    """The open list style a marker of another style continues ("(3)" after "2."), if any."""
+    if style not in STYLE_FAMILIES or any(s == style for s, _b in open_styles):
+        return None
+    for open_style, block in reversed(open_styles):
+        same_family = STYLE_FAMILIES.get(open_style) == STYLE_FAMILIES[style]
+        if same_family and not block.section and _follows(token, block.token):
+            return open_style
+    return None
+
+
+def _follows(token: str, previous: str) -> bool:
+    if token.isdigit() and previous.isdigit():
+        return int(token) == int(previous) + 1
+    if len(token) == 1 and len(previous) == 1 and token.isalpha():
+        return ord(token) == ord(previous) + 1
+    return False
+
+
+def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
+    """Nest the blocks and give each its number; the warnings numbering raised."""
     numbering = _Numbering(blocks)
     for block in blocks:
         numbering.read(block)
     if not numbering.outcomes:
         raise ValidationError(_("No paragraph was found in the text."), code="empty")
-    return numbering.outcomes
+    warnings = []
+    if numbering.mixed_lines:
+        warnings.append(
+            _(
+                "Mixed numbering: lines %(lines)s number their items in another style than "
+                "the list they continue; their numbers are kept as written, check them."
+            )
+            % {"lines": ", ".join(map(str, numbering.mixed_lines))}
+        )
+    return numbering.outcomes, warnings
 
 
 def _opens_list(text: str) -> bool:
@@ -524,8 +665,18 @@ def _opens_list(text: str) -> bool:
 
 # --- 4. kinds ------------------------------------------------------------------------------
 
-# Strongest first: a paragraph that "reiterated … and agreed to establish" decides.
+# The verbs an action plan's items open with: each item is something to do.
+IMPERATIVES = (
+    "Enhance|Exchange|Hold|Conduct|Explore|Cooperate|Strengthen|Develop|Establish|Support"
+    "|Promote|Share|Build|Provide|Convene|Review|Coordinate|Improve|Increase|Deliver|Work"
+    "|Facilitate|Encourage|Implement|Ensure|Maintain|Continue|Expand|Identify|Undertake"
+    "|Consider|Pursue|Advance|Prioriti[sz]e|Collaborate|Engage|Deepen|Invest|Assist|Train"
+)
+# Strongest first: an item opening with an imperative ("Enhance …", case as written, not
+# "Review of …") is a commitment; a paragraph that "reiterated … and agreed to establish"
+# decides.
 KIND_RULES = [
+    (Outcome.Kind.COMMITMENT, rf"^(?-i:(?:{IMPERATIVES}))\b(?!\s+(?:of|for)\b)"),
     (
         Outcome.Kind.DECISION,
         r"\b(agreed|decided|resolved) to (establish|set up|create|convene|form)\b"
@@ -725,19 +876,54 @@ def parse_statement(
         )
     if not text.strip():
         raise ValidationError(_("There is no text to import."), code="empty")
-    blocks = _blocks(_clean_lines(text), from_pdf=from_pdf)
-    title = ""
-    if len(blocks) > 1 and blocks[0].heading and (blocks[1].heading or blocks[1].section):
+    layout = read_layout(clean_lines(text))
+    blocks = _blocks(layout.lines, from_pdf=from_pdf)
+    title = layout.title
+    if (
+        not title
+        and len(blocks) > 1
+        and blocks[0].heading
+        and (blocks[1].heading or blocks[1].section)
+    ):
         # A line in capitals over the first heading or section is the document's title.
         title = blocks.pop(0).text
-    outcomes = _numbered(blocks)
+    warnings = _read_outline(blocks)
+    outcomes, numbering_warnings = _numbered(blocks)
     _read_kinds_and_links(outcomes, *_recorded(forum, exclude_document))
-    warnings = [
+    warnings += numbering_warnings + _furniture_warnings(layout)
+    warnings += [
         _("%(number)s: “%(label)s” is not recorded; link it by hand or leave it out.")
         % {"number": outcome.number, "label": link.target_label}
         for outcome, link in Draft(outcomes=outcomes).unresolved
     ]
-    return Draft(outcomes=outcomes, source_text=text, warnings=warnings, title=title)
+    return Draft(
+        outcomes=outcomes,
+        source_text=text,
+        warnings=warnings,
+        title=title,
+        place=layout.place,
+        adopted_on=layout.adopted_on,
+        furniture=layout.furniture,
+        annexes=layout.annexes,
+    )
+
+
+def _furniture_warnings(layout: Layout) -> list[str]:
+    if not layout.furniture_count:
+        return []
+    return [
+        ngettext(
+            "%(count)s line was dropped as page furniture (a running header, a page number, "
+            "a share link): %(lines)s.",
+            "%(count)s lines were dropped as page furniture (running headers, page numbers, "
+            "share links): %(lines)s.",
+            layout.furniture_count,
+        )
+        % {
+            "count": layout.furniture_count,
+            "lines": "; ".join(f"“{line}”" for line in layout.furniture),
+        }
+    ]
 
 
 def _recorded(forum, exclude_document: OutcomeDocument | None) -> tuple[DocumentIndex, OutcomesOf]:
