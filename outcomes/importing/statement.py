@@ -341,8 +341,8 @@ def _continues(last: Block, text: str, after_blank: bool) -> bool:
 def _joined(first: str, second: str) -> str:
     """Two lines of one paragraph; a word hyphenated at the line end ("cooper-" over
     "ation") made whole again, a hyphenated compound ("Asia-" over "Pacific") kept."""
-    if re.search(r"[^\W\d_]-$", first) and second[:1].islower():
-        return first[:-1] + second
+    if re.search(r"[^\W\d_]-$", first):
+        return first[:-1] + second if second[:1].islower() else first + second
     return f"{first} {second}"
 
 
