@@ -15,15 +15,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-# Old PDF tools write a double quote as "‟", "„" or two ASCII marks.
-STRAY_QUOTES = {"\u201f": "\u201c", "\u201e": "\u201c", "``": "\u201c", "''": "\u201d"}
+# Old PDF tools write a double quote as "‟", "„" or two ASCII marks; "‟" and "„" stand
+# for either end, so which end is read from what stands before them.
+PAIRED_QUOTES = {"``": "\u201c", "''": "\u201d"}
+STRAY_QUOTE = re.compile(r"(^|[\s(\[\u2014\u2013-])?[\u201f\u201e]")
 SENTENCE_END = tuple('.;:!?”")\u2019')
 
 # A line that begins an item: a number, a letter, a roman numeral or a bullet, then a space.
 ITEM_START = re.compile(
     r"^(?:\(?\d+(?:\.\d+)*[.)]?|\(?[A-Za-z]{1,4}[.)]|[•●◦▪‣∙·*\-\u2013\u2014\uf0b7\uf0a7])\s"
 )
-SECTION_START = re.compile(r"^(?:section|part|chapter|pillar)\s+\w+", re.IGNORECASE)
+# The words a numbered section opens with: "Part II", "Strategic Focus Area 1:", "Pillar 3".
+SECTION_NOUN = (
+    r"(?:(?:strategic|key|thematic|priority)\s+)?"
+    r"(?:section|part|chapter|pillar|annex|focus\s+area|priority\s+area|result\s+area"
+    r"|theme|objective|goal)"
+)
+SECTION_START = re.compile(rf"^{SECTION_NOUN}\s+\w+", re.IGNORECASE)
 
 # Whole lines that belong to the page or the web page, not to the statement.
 FURNITURE = re.compile(
@@ -61,14 +69,23 @@ MONTH_DAY_YEAR = re.compile(
     rf"(?P<day>\d{{1,2}}){ORDINAL},?\s+(?P<year>\d{{4}})",
     re.IGNORECASE,
 )
+MONTH_START = re.compile(rf"^{MONTH}\b", re.IGNORECASE)
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?", re.IGNORECASE)
-PLACE = re.compile(r"^[A-Z][\w\u2019'.\- ]*,\s*[A-Z][\w\u2019'.\- ]*$")
+PLACE = re.compile(r"^[A-Z][\w\u2019'.\- ]*(?:,\s*[A-Z][\w\u2019'.\- ]*)+$")
+# What is left of a line once its date is taken: "Vientiane" in "Vientiane, 27 July 2024".
+PLACE_BEFORE_DATE = re.compile(r"^[A-Z][\w\u2019'.\- ]*(?:,\s*[A-Z][\w\u2019'.\- ]*)*$")
 SYMBOL = re.compile(r"^[A-Z]{2,}[A-Z/]*\s*\(\d{2}\)\s*\d+\S*$|^[A-Z]{1,6}(?:/[\w.]+){2,}$")
 # Words that make a line at the top a title rather than the first heading of the body.
 TITLE_WORDS = re.compile(
     r"communiqu|outcome|statement|declaration|\bplan\b|record|meeting|forum|summit"
     r"|conference|dialogue|minister|leaders|report|chair|session|joint|agreement|summary"
     r"|decisions|resolution|heads|action",
+    re.IGNORECASE,
+)
+# The words that name the kind of document, in the line that is its title.
+DOCUMENT_KIND = re.compile(
+    r"communiqu|outcomes?\b|statement|declaration|resolutions|action\s+plan"
+    r"|implementation\s+plan|record\b|summary|decisions|minutes|treaty",
     re.IGNORECASE,
 )
 ANNEX = re.compile(
@@ -100,14 +117,21 @@ def clean_lines(text: str) -> list[Line]:
     """The text's lines, numbered, indentation measured, stray quote marks normalised."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\f", "\n")
-    for stray, quote in STRAY_QUOTES.items():
+    for stray, quote in PAIRED_QUOTES.items():
         text = text.replace(stray, quote)
+    text = STRAY_QUOTE.sub(_quote_end, text)
     lines = []
     for number, raw in enumerate(text.split("\n"), 1):
         raw = raw.replace("\t", "    ").replace("\u00a0", " ").rstrip()
         stripped = raw.lstrip()
         lines.append(Line(number, len(raw) - len(stripped), stripped))
     return lines
+
+
+def _quote_end(match: re.Match) -> str:
+    """An opening quote after a space or a bracket, a closing one after a word."""
+    before = match.group(1)
+    return f"{before}\u201c" if before is not None else "\u201d"
 
 
 def read_layout(lines: list[Line]) -> Layout:
@@ -144,8 +168,11 @@ def _read_title_block(lines: list[Line], layout: Layout) -> int:
             break
         block.append(line)
     # The last short line over the first paragraph is its heading unless it names the
-    # document ("COMMUNIQUÉ", "OUTCOMES …") or is a date, a place or a symbol.
-    while block and not _names_the_document(block[-1].text):
+    # document ("COMMUNIQUÉ", "OUTCOMES …") or is a date, a place or a symbol; and it is a
+    # heading when the list under it starts again under later headings.
+    while block and (
+        not _names_the_document(block[-1].text) or _heads_a_restarting_list(block[-1], lines)
+    ):
         block.pop()
     if not block:
         return 1
@@ -153,8 +180,23 @@ def _read_title_block(lines: list[Line], layout: Layout) -> int:
     for line in block:
         if not _read_date_or_place(line.text, layout) and not SYMBOL.match(line.text):
             title_lines.append(line.text)
-    layout.title = " ".join(title_lines)
+    # The line naming the kind of document is the title ("FORUM COMMUNIQUÉ" under the
+    # meeting's name); failing one, all the lines are.
+    naming = [text for text in title_lines if DOCUMENT_KIND.search(text)]
+    layout.title = naming[0] if naming else " ".join(title_lines)
     return block[-1].number + 1
+
+
+def _heads_a_restarting_list(heading: Line, lines: list[Line]) -> bool:
+    """The line is over an item whose marker ("(i)", "• 1.") opens another list later."""
+    if last_date(heading.text) or PLACE.match(heading.text) or SYMBOL.match(heading.text):
+        return False
+    after = [line.text for line in lines if line.number > heading.number and line.text]
+    if not after or not ITEM_START.match(after[0]):
+        return False
+    marker = after[0].split()[0] if after[0][:1].isalnum() or after[0][:1] == "(" else ""
+    marker = marker or " ".join(after[0].split()[:2])
+    return sum(text.startswith(f"{marker} ") for text in after) >= 2
 
 
 def _is_title_line(text: str) -> bool:
@@ -180,7 +222,8 @@ def _read_date_or_place(text: str, layout: Layout) -> bool:
         before = WEEKDAY.sub("", text[: match.start()])
         before = re.sub(r"(?i)\b(?:held\s+)?(?:at|in|on|from)\b|\bheld\b", " ", before)
         before = re.sub(r"\s+", " ", before).strip(" ,;:-\u2013\u2014")
-        if before and not layout.place and PLACE.match(before):
+        short = len(before.split()) <= 6
+        if before and short and not layout.place and PLACE_BEFORE_DATE.match(before):
             layout.place = before
         return True
     if PLACE.match(text) and len(text.split()) <= 6 and not TITLE_WORDS.search(text):

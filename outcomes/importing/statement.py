@@ -36,6 +36,8 @@ from django.utils.translation import ngettext
 
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.importing.layout import (
+    MONTH_START,
+    SECTION_NOUN,
     SENTENCE_END,
     Layout,
     Line,
@@ -188,7 +190,7 @@ MARKER = re.compile(
     re.VERBOSE,
 )
 SECTION_WORD = re.compile(
-    r"^(?:section|part|chapter|pillar|annex)\s+(?P<token>[0-9]+|[IVXLC]+|[A-Z])\b"
+    rf"^{SECTION_NOUN}\s+(?P<token>[0-9]+|[IVXLC]+|[A-Z])\b"
     r"\s*[:.\-\u2013\u2014]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -240,6 +242,8 @@ def _marker(text: str) -> tuple[str | None, str, str]:
         # "A. the …" is a sentence starting with a letter, rarely a heading.
         return None, "", text
     if style == "bare":
+        if MONTH_START.match(rest):
+            return None, "", text  # "5 October 1999. The Forum …", a wrapped date
         return "decimal", token, rest  # "1 Governance", as numbered headings are often set
     if style == "bullet":
         inner_style, inner_token, inner_rest = _marker(rest)
@@ -361,24 +365,18 @@ def _mark_numbered_sections(blocks: list[Block]) -> None:
             block.section = True
 
 
-def _is_title_case(text: str) -> bool:
-    words = re.findall(r"[^\W\d_][\w\u2019'-]*", text)
-    long_words = [word for word in words if len(word) > 3]
-    return (
-        1 <= len(words) <= 10
-        and bool(long_words)
-        and text[:1].isupper()
-        and not text.endswith(SENTENCE_END)
-        and sum(word[0].isupper() for word in long_words) >= 0.6 * len(long_words)
-    )
+def _is_short_heading(text: str) -> bool:
+    """A line that can head a list: a few words, a capital first, no sentence end."""
+    words = text.split()
+    return 1 <= len(words) <= 8 and text[:1].isupper() and not text.endswith(SENTENCE_END)
 
 
-def _mark_title_case_headings(blocks: list[Block]) -> None:
-    """A short line in Title Case over a numbered list is its heading ("Maritime Security")."""
+def _mark_short_headings(blocks: list[Block]) -> None:
+    """A short line over a numbered list is its heading ("Maritime security")."""
     for block, following in itertools.pairwise(blocks):
         numbered_next = following.style is not None and not following.style.startswith("bullet")
         plain = block.style is None and not block.heading and not block.section
-        if plain and numbered_next and _is_title_case(block.text):
+        if plain and numbered_next and _is_short_heading(block.text):
             block.heading = True
 
 
@@ -405,10 +403,20 @@ def _sections_from_restarting_headings(blocks: list[Block]) -> bool:
     tokens = [block.token for block in blocks if block.style == top]
     if top is None or len(tokens) == len(set(tokens)):
         return False
+    restarts = sum(
+        following.style == top and following.token in SEQUENCE_STARTS
+        for block, following in itertools.pairwise(blocks)
+        if block.heading
+    )
+    if restarts < 2:
+        return False
     for index, heading in enumerate(headings):
         heading.heading, heading.section = False, True
         heading.style, heading.token = "lettered", _letters(index)
     return True
+
+
+SEQUENCE_STARTS = ("1", "a", "A", "i", "I")
 
 
 def _letters(index: int) -> str:
@@ -423,7 +431,7 @@ def _letters(index: int) -> str:
 
 def _read_outline(blocks: list[Block]) -> list[str]:
     """Settle headings and the first paragraph's number; the warnings that raises."""
-    _mark_title_case_headings(blocks)
+    _mark_short_headings(blocks)
     _number_the_first_paragraph(blocks)
     warnings = []
     if _sections_from_restarting_headings(blocks):

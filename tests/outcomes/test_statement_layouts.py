@@ -68,7 +68,7 @@ def test_the_title_block_gives_title_place_and_date_and_no_outcome():
 
     draft = parse_statement(text)
 
-    assert draft.title == "FIFTY-THIRD PACIFIC ISLANDS FORUM LEADERS MEETING FORUM COMMUNIQUÉ"
+    assert draft.title == "FORUM COMMUNIQUÉ"
     assert draft.place == "Suva, Fiji"
     assert draft.adopted_on == "2022-07-08"
     assert numbers_and_parents(draft) == [("1", None), ("2", None)]
