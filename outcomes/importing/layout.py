@@ -10,6 +10,7 @@ adoption date, the furniture it dropped (listed, so nothing vanishes unseen) and
 annexes.
 """
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ SENTENCE_END = tuple('.;:!?”")\u2019')
 
 # A line that begins an item: a number, a letter, a roman numeral or a bullet, then a space.
 ITEM_START = re.compile(
-    r"^(?:\(?\d+(?:\.\d+)*[.)]?|\(?[A-Za-z]{1,4}[.)]|[•●◦▪‣∙·*\-\u2013\u2014\uf0b7\uf0a7])\s"
+    r"^(?:\(\d+\)|\d+(?:\.\d+)*[.)]|\d{1,2}(?:\.\d+)*|\(?[A-Za-z]{1,4}[.)]"
+    r"|[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8])\s"
 )
 # The words a numbered section opens with: "Part II", "Strategic Focus Area 1:", "Pillar 3".
 SECTION_NOUN = (
@@ -41,8 +43,11 @@ FURNITURE = re.compile(
       | back\s+to\s+(?:index|top|contents|list|news)
       | .*\bprinted\s+verbatim\s+below\b.*
       | share(?:\s+(?:this|on\s+\w+))?(?:\s+(?:page|article|story|post))?\s*:?
+        (?:\s*(?:facebook|twitter|linkedin|whatsapp|e-?mail|print|x)\s*[|,\u00b7•/]?)*
       | print(?:\s+(?:this\s+)?(?:page|article|story))?
-      | (?:facebook|twitter|linkedin|whatsapp|e-?mail|tweet|pinterest|reddit|telegram)
+      | (?:(?:facebook|twitter|linkedin|whatsapp|e-?mail|tweet|pinterest|reddit|telegram|print)
+         \s*[|,\u00b7•/]?\s*)+
+      | skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu)
       | download(?:\s+\w+){0,3}\s*(?:\(?\s*pdf\b.*)?
       | (?:home|news)\s*(?:[>»/|]\s*[^>»/|]+)+
       | (?:press|media)\s+release | for\s+immediate\s+release | embargoed\b.*
@@ -196,7 +201,12 @@ def _heads_a_restarting_list(heading: Line, lines: list[Line]) -> bool:
         return False
     marker = after[0].split()[0] if after[0][:1].isalnum() or after[0][:1] == "(" else ""
     marker = marker or " ".join(after[0].split()[:2])
-    return sum(text.startswith(f"{marker} ") for text in after) >= 2
+    # Again under a later short heading (not an annex's): "Strategic Plan" over "(i)".
+    again = sum(
+        text.startswith(f"{marker} ") and _is_subtitle(above) and not ANNEX.match(above)
+        for above, text in itertools.pairwise(after)
+    )
+    return again >= 1
 
 
 def _is_title_line(text: str) -> bool:
@@ -226,7 +236,7 @@ def _read_date_or_place(text: str, layout: Layout) -> bool:
         if before and short and not layout.place and PLACE_BEFORE_DATE.match(before):
             layout.place = before
         return True
-    if PLACE.match(text) and len(text.split()) <= 6 and not TITLE_WORDS.search(text):
+    if PLACE.match(text) and len(text.split()) <= 6 and not DOCUMENT_KIND.search(text):
         layout.place = layout.place or text
         return True
     return False

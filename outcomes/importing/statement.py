@@ -368,7 +368,8 @@ def _mark_numbered_sections(blocks: list[Block]) -> None:
 def _is_short_heading(text: str) -> bool:
     """A line that can head a list: a few words, a capital first, no sentence end."""
     words = text.split()
-    return 1 <= len(words) <= 8 and text[:1].isupper() and not text.endswith(SENTENCE_END)
+    starts = text[:1].isupper() or text[:1].isdigit()  # "47th Pacific Islands Forum"
+    return 1 <= len(words) <= 8 and starts and not text.endswith(SENTENCE_END)
 
 
 def _mark_short_headings(blocks: list[Block]) -> None:
