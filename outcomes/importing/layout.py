@@ -33,6 +33,8 @@ SECTION_NOUN = (
     r"(?:section|part|chapter|pillar|annex|focus\s+area|priority\s+area|result\s+area"
     r"|theme|objective|goal)"
 )
+# A line with one of these verbs is a sentence (the first paragraph's, wrapped), not a title.
+SENTENCE_VERB = re.compile(r"\b(?:was|were|is|are|met|held|has|have|had|will)\b")
 SECTION_START = re.compile(rf"^{SECTION_NOUN}\s+\w+", re.IGNORECASE)
 
 # Whole lines that belong to the page or the web page, not to the statement.
@@ -53,6 +55,9 @@ FURNITURE = re.compile(
       | (?:press|media)\s+release | for\s+immediate\s+release | embargoed\b.*
       | (?:read|see)\s+more | related\s+(?:news|articles|stories|posts)
       | (?:unclassified|official|confidential|restricted)
+      | for\s+information\s+media\.?\s*not\s+an\s+official\s+record\.?
+      | meetings\s+coverage\s+and\s+press\s+releases
+      | (?:call|tel|telephone|phone|fax|email|e-mail)\s*:\s*[+\d(][\d\s()+-]*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -214,7 +219,11 @@ def _is_title_line(text: str) -> bool:
         return True
     if ITEM_START.match(text) or SECTION_START.match(text) or ANNEX.match(text):
         return False
-    return len(text.split()) <= 15 and (not text.endswith(SENTENCE_END) or text.endswith("”"))
+    return (
+        len(text.split()) <= 12
+        and (not text.endswith(SENTENCE_END) or text.endswith("”"))
+        and not SENTENCE_VERB.search(text)
+    )
 
 
 def _names_the_document(text: str) -> bool:

@@ -208,6 +208,7 @@ class Block:
     heading: bool = False  # an unnumbered heading in capitals
     section: bool = False  # a numbered heading
     children: list["Block"] = field(default_factory=list)
+    shape: str = ""  # how the marker is written, "1." or "1)": mixed styles are said
 
 
 MARKER_STYLES = (
@@ -325,9 +326,17 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
         elif style is None and _is_capital_heading(line.text):
             blocks.append(Block(line.number, line.indent, None, "", line.text, heading=True))
         else:
-            blocks.append(Block(line.number, line.indent, style, token, rest))
+            block = Block(line.number, line.indent, style, token, rest)
+            block.shape = _marker_shape(line.text, rest) if style else ""
+            blocks.append(block)
     _mark_numbered_sections(blocks)
     return blocks
+
+
+def _marker_shape(text: str, rest: str) -> str:
+    """The marker without its number or letter and any bullet before it: "1." → "#."."""
+    marker = text[: len(text) - len(rest)].strip().lstrip("•●◦▪‣∙·*-\u2013\u2014►➢❖■ ")
+    return re.sub(r"[0-9]+|[A-Za-z]+", "#", marker)
 
 
 def _continues(last: Block, text: str, after_blank: bool) -> bool:
@@ -388,7 +397,7 @@ def _number_the_first_paragraph(blocks: list[Block]) -> None:
         return
     second = body[1]
     if second.style in ("decimal", "paren_decimal") and second.token == "2" and not second.section:
-        body[0].style, body[0].token = second.style, "1"
+        body[0].style, body[0].token, body[0].shape = second.style, "1", second.shape
 
 
 def _sections_from_restarting_headings(blocks: list[Block]) -> bool:
@@ -568,6 +577,9 @@ class _Numbering:
             style = f"{style}@{block.indent}"  # an indented bullet is a level down
         # A numbered section ("1. Governance") keeps its style open: "2." after its items
         # is the next item at the section's level, not a child of the last one.
+        sibling = next((b for s, b in reversed(open_styles) if s == style), None)
+        if sibling is not None and sibling.shape != block.shape and style in STYLE_FAMILIES:
+            self.mixed_lines.append(block.line)  # "2." then "3)": said, numbers kept
         if any(s.removeprefix("section:") == style for s, _b in open_styles):
             while stack[-1][0].removeprefix("section:") != style:
                 stack.pop()
@@ -663,7 +675,7 @@ def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
                 "Mixed numbering: lines %(lines)s number their items in another style than "
                 "the list they continue; their numbers are kept as written, check them."
             )
-            % {"lines": ", ".join(map(str, numbering.mixed_lines))}
+            % {"lines": ", ".join(map(str, dict.fromkeys(numbering.mixed_lines)))}
         )
     return numbering.outcomes, warnings
 
