@@ -157,6 +157,7 @@ def read_layout(lines: list[Line]) -> Layout:
         if line.number >= body_start and line.text and _key(line.text) in repeated
     }
     body = [line for line in lines if line.number >= body_start]
+    dropped |= _lone_dates(body, layout)
     layout.lines = _split_annexes(_join_across_dropped(body, dropped), layout)
     furniture = [line.text for line in lines if line.number in dropped]
     layout.furniture = list(dict.fromkeys(furniture))
@@ -277,6 +278,19 @@ def is_date_line(text: str) -> bool:
         return False
     rest = text[: found[0].start()] + text[found[0].end() :]
     return len(rest.split()) <= 4 and not rest.rstrip().endswith((".", ";"))
+
+
+def _lone_dates(lines: list[Line], layout: Layout) -> set[int]:
+    """Date lines standing alone in the body ("Suva, 8 July 2022" over the signatures, a
+    web page's posting date): never an outcome; the first dates the document if the title
+    block did not."""
+    found = set()
+    padded = [Line(0, 0, ""), *lines, Line(0, 0, "")]
+    for above, line, below in zip(padded, padded[1:], padded[2:], strict=False):
+        if line.text and not above.text and not below.text and is_date_line(line.text):
+            layout.adopted_on = layout.adopted_on or last_date(line.text)
+            found.add(line.number)
+    return found
 
 
 # --- running headers and footers -------------------------------------------------------------

@@ -76,6 +76,21 @@ def test_the_title_block_gives_title_place_and_date_and_no_outcome():
     assert all("2022" not in outcome.heading for outcome in draft.outcomes)
 
 
+def test_a_date_line_standing_alone_in_the_body_is_no_outcome():
+    text = (
+        "1. Members agreed to meet again in Nadi.\n"
+        "2. Members thanked Fiji for hosting.\n"
+        "\n"
+        "Suva, 8 July 2022\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.adopted_on == "2022-07-08"
+    assert draft.furniture == ["Suva, 8 July 2022"]
+
+
 def test_a_meeting_over_several_days_is_adopted_on_its_last_day():
     text = (
         "Chair\u2019s Statement\n"
