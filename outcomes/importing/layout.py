@@ -240,7 +240,12 @@ def _read_date_or_place(text: str, layout: Layout) -> bool:
         match, iso = found
         layout.adopted_on = iso
         before = WEEKDAY.sub("", text[: match.start()])
-        before = re.sub(r"(?i)\b(?:held\s+)?(?:at|in|on|from)\b|\bheld\b", " ", before)
+        before = re.sub(
+            r"(?i)\b(?:held\s+)?(?:at|in|on|from)\b|\b(?:held|posted|published|issued|dated"
+            r"|updated|released|date)\b:?",
+            " ",
+            before,
+        )
         before = re.sub(r"\s+", " ", before).strip(" ,;:-\u2013\u2014")
         short = len(before.split()) <= 6
         if before and short and not layout.place and PLACE_BEFORE_DATE.match(before):
@@ -297,7 +302,7 @@ def _lone_dates(lines: list[Line], layout: Layout) -> set[int]:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.casefold())
+    return re.sub(r"\d+", "#", " ".join(text.casefold().split()))
 
 
 def _running_lines(lines: list[Line]) -> set[str]:

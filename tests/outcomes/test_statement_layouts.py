@@ -152,6 +152,32 @@ def test_page_and_web_furniture_is_dropped_listed_and_warned_about():
     )
 
 
+def test_a_web_page_gives_its_breadcrumbs_and_links_to_the_furniture():
+    text = (
+        "Home \u00bb News \u00bb Media Releases\n"
+        "Forum Economic Ministers Meeting 2019: Outcomes\n"
+        "Posted 14 August 2019\n"
+        "Apia, Samoa\n"
+        "Print\n"
+        "1. Ministers agreed to develop a regional approach to disaster risk financing.\n"
+        "Share: Facebook | Twitter | Print\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert (draft.title, draft.place, draft.adopted_on) == (
+        "Forum Economic Ministers Meeting 2019: Outcomes",
+        "Apia, Samoa",
+        "2019-08-14",
+    )
+    assert [outcome.number for outcome in draft.outcomes] == ["1"]
+    assert draft.furniture == [
+        "Home \u00bb News \u00bb Media Releases",
+        "Print",
+        "Share: Facebook | Twitter | Print",
+    ]
+
+
 def test_an_unnumbered_first_paragraph_before_2_is_paragraph_1():
     text = (
         "Leaders of the Pacific Islands Forum met in Aitutaki, Cook Islands.\n"
