@@ -109,6 +109,13 @@ class DraftOutcomeSerializer(StrictSerializer):
     links = DraftLinkSerializer(many=True, required=False, max_length=MAX_LINKS_PER_OUTCOME)  # type: ignore[call-arg]
 
 
+class DraftAnnexSerializer(StrictSerializer):
+    """An annex after the statement's body, kept apart from its outcomes."""
+
+    title = serializers.CharField(read_only=True, help_text="“Annex A: Terms of reference”.")
+    text = serializers.CharField(read_only=True)
+
+
 class DraftSerializer(StrictSerializer):
     """A parsed statement: what the preview returns, and what a script may send back."""
 
@@ -129,6 +136,25 @@ class DraftSerializer(StrictSerializer):
         trim_whitespace=False,
         help_text="The text as read; sent back with a corrected draft, it is kept as the "
         "document's source.",
+    )
+    title = serializers.CharField(
+        read_only=True, help_text="The title the text's title block gives, or empty."
+    )
+    place = serializers.CharField(
+        read_only=True, help_text="Where it was adopted, as the title block says, or empty."
+    )
+    adopted_on = serializers.CharField(
+        read_only=True,
+        help_text="The date the title block gives (its last day, ISO 8601), or empty.",
+    )
+    furniture = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Lines dropped as page or web furniture (running headers, page numbers, "
+        "share links), each once.",
+    )
+    annexes = DraftAnnexSerializer(
+        many=True, read_only=True, help_text="Annexes after the body, not read as outcomes."
     )
 
     def get_unresolved(self, draft) -> int:

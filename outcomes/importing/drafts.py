@@ -57,13 +57,20 @@ class Draft:
     source_text: str = ""
     # What the parser noticed and could not settle: shown above the preview.
     warnings: list[str] = field(default_factory=list)
-    # Set by the Akoma Ntoso importer, which carries the document's own metadata.
+    # Set by the Akoma Ntoso importer, which carries the document's own metadata, and by
+    # the statement parser from the title block at the top of the text.
     title: str = ""
     short_title: str = ""
     code: str = ""
     kind: str = ""
     adopted_on: str = ""  # ISO date
     tlp: int | None = None
+    place: str = ""  # where it was adopted, as the title block says: "Suva, Fiji"
+    # Lines dropped as page or web furniture (running headers, "Page 3 of 12", share
+    # links), each once: listed in the preview so that nothing vanishes unseen.
+    furniture: list[str] = field(default_factory=list)
+    # Annexes after the body, kept apart from the outcomes: {"title": …, "text": …}.
+    annexes: list[dict] = field(default_factory=list)
 
     @property
     def unresolved(self) -> list[tuple[DraftOutcome, DraftLink]]:

@@ -6,7 +6,9 @@ uploads it and reviews what this module read:
 1. `extract_text` turns the upload into plain lines (a .docx list paragraph becomes a
    bullet line, indented by its level; a PDF's text layer is read, and a PDF without one,
    a scan, is refused with a message saying so).
-2. `parse_statement` splits the lines into items with their numbers and nesting, infers
+2. `parse_statement` first sets apart what is not the statement's body (the title block,
+   page and web furniture, annexes: layout.py), settles headings and paragraph 1
+   (outline.py), then splits the lines into items with their numbers and nesting, infers
    each item's kind from its lead verb, and detects references to earlier outcomes and
    documents, resolving them against what is recorded. A reference it cannot resolve is
    flagged for the secretariat, never guessed.
@@ -27,12 +29,24 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
+from outcomes.importing.layout import (
+    MONTH_START,
+    SECTION_NOUN,
+    SENTENCE_END,
+    Layout,
+    Line,
+    clean_lines,
+    is_date_line,
+    read_layout,
+)
+from outcomes.importing.outline import Block, read_outline
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -173,81 +187,58 @@ MARKER = re.compile(
       | (?P<lower>[a-z]{1,4})[.)]
       | \((?P<paren_upper>[A-Z]{1,4})\)
       | (?P<upper>[A-Z]{1,4})[.)]
-      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014])
+      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8])
     )\s+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
 SECTION_WORD = re.compile(
-    r"^(?:section|part|chapter|pillar|annex)\s+(?P<token>[0-9]+|[IVXLC]+|[A-Z])\b"
+    rf"^{SECTION_NOUN}\s+(?P<token>[0-9]+|[IVXLC]+|[A-Z])\b"
     r"\s*[:.\-\u2013\u2014]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.IGNORECASE)
-SENTENCE_END = tuple('.;:!?”")\u2019')
 
 
-@dataclass
-class Line:
-    number: int  # 1-based line of the extracted text
-    indent: int
-    text: str
-
-
-@dataclass
-class Block:
-    """One paragraph or list item as the text lays it out, before numbering."""
-
-    line: int
-    indent: int
-    style: str | None  # marker style, None for an unnumbered paragraph
-    token: str  # the marker as written, without brackets and full stop
-    text: str
-    heading: bool = False  # an unnumbered heading in capitals
-    section: bool = False  # a numbered heading
-    children: list["Block"] = field(default_factory=list)
-
-
-def _clean_lines(text: str) -> list[Line]:
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        raw = raw.replace("\t", "    ").replace("\u00a0", " ").rstrip()
-        stripped = raw.lstrip()
-        lines.append(Line(number, len(raw) - len(stripped), stripped))
-    return lines
+MARKER_STYLES = (
+    "multi",
+    "decimal",
+    "bare",
+    "paren_decimal",
+    "paren_lower",
+    "lower",
+    "paren_upper",
+    "upper",
+    "bullet",
+)
 
 
 def _marker(text: str) -> tuple[str | None, str, str]:
-    """(style, token, rest) of a line that starts with a list marker, else (None, "", text)."""
+    """(style, token, rest) of a line that starts with a list marker, else (None, "", text).
+
+    A bullet before the item's own number ("• (1) Enhance …", "- a) …") is the way a
+    word processor or a web page shows the list: the number is the marker.
+    """
     match = MARKER.match(text)
-    if match is None:
+    if match is None or is_date_line(text):  # "8 July 2022" is no paragraph 8
         return None, "", text
-    for style in (
-        "multi",
-        "decimal",
-        "bare",
-        "paren_decimal",
-        "paren_lower",
-        "lower",
-        "paren_upper",
-        "upper",
-        "bullet",
-    ):
-        token = match.group(style)
-        if token is not None:
-            multi_letter = style in ("lower", "paren_lower", "upper", "paren_upper")
-            if multi_letter and len(token) > 1 and not ROMAN.match(token.lower()):
-                # "ii." is a roman numeral; "ab." is a word, not a marker.
-                return None, "", text
-            if style == "upper" and len(token) == 1 and not match.group("rest")[:1].isupper():
-                # "A. the …" is a sentence starting with a letter, rarely a heading.
-                return None, "", text
-            if style == "bare":
-                style = "decimal"  # "1 Governance", as numbered headings are often set
-            elif style == "bullet":
-                style = f"bullet{token}"  # "•" then a dash: two levels of bullets
-            return style, token, match.group("rest").strip()
-    return None, "", text  # pragma: no cover - the pattern has no other branch
+    style = next(name for name in MARKER_STYLES if match.group(name) is not None)
+    token, rest = match.group(style), match.group("rest").strip()
+    multi_letter = style in ("lower", "paren_lower", "upper", "paren_upper")
+    if multi_letter and len(token) > 1 and not ROMAN.match(token.lower()):
+        # "ii." is a roman numeral; "ab." is a word, not a marker.
+        return None, "", text
+    if style == "upper" and len(token) == 1 and not rest[:1].isupper():
+        # "A. the …" is a sentence starting with a letter, rarely a heading.
+        return None, "", text
+    if style == "bare":
+        if MONTH_START.match(rest):
+            return None, "", text  # "5 October 1999. The Forum …", a wrapped date
+        return "decimal", token, rest  # "1 Governance", as numbered headings are often set
+    if style == "bullet":
+        inner_style, inner_token, inner_rest = _marker(rest)
+        if inner_style is not None and not inner_style.startswith("bullet"):
+            return inner_style, inner_token, inner_rest
+        return f"bullet{token}", token, rest  # "•" then a dash: two levels of bullets
+    return style, token, rest
 
 
 def _is_capital_heading(text: str) -> bool:
@@ -293,26 +284,20 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
         if not line.text:
             previous_blank = True
             continue
-        if PAGE_NUMBER.match(line.text):  # "Page 2 of 5", a lone page number
-            continue
         style, token, rest = _marker(line.text)
         section = SECTION_WORD.match(line.text)
         last = blocks[-1] if blocks else None
         continues = (
             last is not None
             and not per_line
-            and not previous_blank
             and style is None
             and section is None
-            and not last.heading
-            and not last.section
-            and not last.text.endswith(SENTENCE_END)
-            and not _is_capital_heading(line.text)
+            and _continues(last, line.text, previous_blank)
         )
         previous_blank = False
         if continues:
             assert last is not None  # part of `continues`
-            last.text = f"{last.text} {line.text}"
+            last.text = _joined(last.text, line.text)
             continue
         if section is not None and _looks_like_heading(section.group("rest") or "Section"):
             blocks.append(
@@ -328,9 +313,37 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
         elif style is None and _is_capital_heading(line.text):
             blocks.append(Block(line.number, line.indent, None, "", line.text, heading=True))
         else:
-            blocks.append(Block(line.number, line.indent, style, token, rest))
+            block = Block(line.number, line.indent, style, token, rest)
+            block.shape = _marker_shape(line.text, rest) if style else ""
+            blocks.append(block)
     _mark_numbered_sections(blocks)
     return blocks
+
+
+def _marker_shape(text: str, rest: str) -> str:
+    """The marker without its number or letter and any bullet before it: "1." → "#."."""
+    marker = text[: len(text) - len(rest)].strip().lstrip("•●◦▪‣∙·*-\u2013\u2014►➢❖■ ")
+    return re.sub(r"[0-9]+|[A-Za-z]+", "#", marker)
+
+
+def _continues(last: Block, text: str, after_blank: bool) -> bool:
+    """A line without a marker carries on the block above: a wrapped line, or after a
+    blank (a page break, a hard return) the lowercase rest of an unfinished sentence."""
+    return (
+        (not after_blank or text[:1].islower())
+        and not last.heading
+        and not last.section
+        and not last.text.endswith(SENTENCE_END)
+        and not _is_capital_heading(text)
+    )
+
+
+def _joined(first: str, second: str) -> str:
+    """Two lines of one paragraph; a word hyphenated at the line end ("cooper-" over
+    "ation") made whole again, a hyphenated compound ("Asia-" over "Pacific") kept."""
+    if re.search(r"[^\W\d_]-$", first):
+        return first[:-1] + second if second[:1].islower() else first + second
+    return f"{first} {second}"
 
 
 def _mark_numbered_sections(blocks: list[Block]) -> None:
@@ -388,6 +401,7 @@ class _Numbering:
         self.child_counts: dict[str | None, int] = {}
         self.by_number: dict[str, DraftOutcome] = {}
         self.heading = ""
+        self.mixed_lines: list[int] = []  # items numbered in another style than their list
         # In a numbered document, an unnumbered paragraph (a preamble, a closing line) must not
         # take a number the document gives another: it is numbered P1, P2 … instead.
         numbered = any(b.section or b.style in NUMBERING_STYLES for b in blocks)
@@ -452,10 +466,19 @@ class _Numbering:
         stack = self.stack
         open_styles = [(s, b) for s, b, _o in stack]
         style = _roman_or_letter(style, block.token, open_styles)
+        continued = _style_it_continues(style, block.token, open_styles)
+        if continued is not None:
+            # "1.", "2.", then "(3)": the next item of the same list in another style, not a
+            # new level below; kept as written, and said in the preview.
+            self.mixed_lines.append(block.line)
+            style = continued
         if style.startswith("bullet"):
             style = f"{style}@{block.indent}"  # an indented bullet is a level down
         # A numbered section ("1. Governance") keeps its style open: "2." after its items
         # is the next item at the section's level, not a child of the last one.
+        sibling = next((b for s, b in reversed(open_styles) if s == style), None)
+        if sibling is not None and sibling.shape != block.shape and style in STYLE_FAMILIES:
+            self.mixed_lines.append(block.line)  # "2." then "3)": said, numbers kept
         if any(s.removeprefix("section:") == style for s, _b in open_styles):
             while stack[-1][0].removeprefix("section:") != style:
                 stack.pop()
@@ -508,14 +531,52 @@ class _Numbering:
         return outcome
 
 
-def _numbered(blocks: list[Block]) -> list[DraftOutcome]:
-    """Nest the blocks and give each its number."""
+STYLE_FAMILIES = {
+    "decimal": "number",
+    "paren_decimal": "number",
+    "lower": "letter",
+    "paren_lower": "letter",
+    "upper": "capital",
+    "paren_upper": "capital",
+}
+
+
+def _style_it_continues(style: str, token: str, open_styles: list[tuple[str, Block]]) -> str | None:
+    """The open list style a marker of another style continues ("(3)" after "2."), if any."""
+    if style not in STYLE_FAMILIES or any(s == style for s, _b in open_styles):
+        return None
+    for open_style, block in reversed(open_styles):
+        same_family = STYLE_FAMILIES.get(open_style) == STYLE_FAMILIES[style]
+        if same_family and not block.section and _follows(token, block.token):
+            return open_style
+    return None
+
+
+def _follows(token: str, previous: str) -> bool:
+    if token.isdigit() and previous.isdigit():
+        return int(token) == int(previous) + 1
+    if len(token) == 1 and len(previous) == 1 and token.isalpha():
+        return ord(token) == ord(previous) + 1
+    return False
+
+
+def _numbered(blocks: list[Block]) -> tuple[list[DraftOutcome], list[str]]:
+    """Nest the blocks and give each its number; the warnings numbering raised."""
     numbering = _Numbering(blocks)
     for block in blocks:
         numbering.read(block)
     if not numbering.outcomes:
         raise ValidationError(_("No paragraph was found in the text."), code="empty")
-    return numbering.outcomes
+    warnings = []
+    if numbering.mixed_lines:
+        warnings.append(
+            _(
+                "Mixed numbering: lines %(lines)s number their items in another style than "
+                "the list they continue; their numbers are kept as written, check them."
+            )
+            % {"lines": ", ".join(map(str, dict.fromkeys(numbering.mixed_lines)))}
+        )
+    return numbering.outcomes, warnings
 
 
 def _opens_list(text: str) -> bool:
@@ -524,8 +585,18 @@ def _opens_list(text: str) -> bool:
 
 # --- 4. kinds ------------------------------------------------------------------------------
 
-# Strongest first: a paragraph that "reiterated … and agreed to establish" decides.
+# The verbs an action plan's items open with: each item is something to do.
+IMPERATIVES = (
+    "Enhance|Exchange|Hold|Conduct|Explore|Cooperate|Strengthen|Develop|Establish|Support"
+    "|Promote|Share|Build|Provide|Convene|Review|Coordinate|Improve|Increase|Deliver|Work"
+    "|Facilitate|Encourage|Implement|Ensure|Maintain|Continue|Expand|Identify|Undertake"
+    "|Consider|Pursue|Advance|Prioriti[sz]e|Collaborate|Engage|Deepen|Invest|Assist|Train"
+)
+# Strongest first: an item opening with an imperative ("Enhance …", case as written, not
+# "Review of …") is a commitment; a paragraph that "reiterated … and agreed to establish"
+# decides.
 KIND_RULES = [
+    (Outcome.Kind.COMMITMENT, rf"^(?-i:(?:{IMPERATIVES}))\b(?!\s+(?:of|for)\b)"),
     (
         Outcome.Kind.DECISION,
         r"\b(agreed|decided|resolved) to (establish|set up|create|convene|form)\b"
@@ -725,19 +796,54 @@ def parse_statement(
         )
     if not text.strip():
         raise ValidationError(_("There is no text to import."), code="empty")
-    blocks = _blocks(_clean_lines(text), from_pdf=from_pdf)
-    title = ""
-    if len(blocks) > 1 and blocks[0].heading and (blocks[1].heading or blocks[1].section):
+    layout = read_layout(clean_lines(text))
+    blocks = _blocks(layout.lines, from_pdf=from_pdf)
+    title = layout.title
+    if (
+        not title
+        and len(blocks) > 1
+        and blocks[0].heading
+        and (blocks[1].heading or blocks[1].section)
+    ):
         # A line in capitals over the first heading or section is the document's title.
         title = blocks.pop(0).text
-    outcomes = _numbered(blocks)
+    warnings = read_outline(blocks)
+    outcomes, numbering_warnings = _numbered(blocks)
     _read_kinds_and_links(outcomes, *_recorded(forum, exclude_document))
-    warnings = [
+    warnings += numbering_warnings + _furniture_warnings(layout)
+    warnings += [
         _("%(number)s: “%(label)s” is not recorded; link it by hand or leave it out.")
         % {"number": outcome.number, "label": link.target_label}
         for outcome, link in Draft(outcomes=outcomes).unresolved
     ]
-    return Draft(outcomes=outcomes, source_text=text, warnings=warnings, title=title)
+    return Draft(
+        outcomes=outcomes,
+        source_text=text,
+        warnings=warnings,
+        title=title,
+        place=layout.place,
+        adopted_on=layout.adopted_on,
+        furniture=layout.furniture,
+        annexes=layout.annexes,
+    )
+
+
+def _furniture_warnings(layout: Layout) -> list[str]:
+    if not layout.furniture_count:
+        return []
+    return [
+        ngettext(
+            "%(count)s line was dropped as page furniture (a running header, a page number, "
+            "a share link): %(lines)s.",
+            "%(count)s lines were dropped as page furniture (running headers, page numbers, "
+            "share links): %(lines)s.",
+            layout.furniture_count,
+        )
+        % {
+            "count": layout.furniture_count,
+            "lines": "; ".join(f"“{line}”" for line in layout.furniture),
+        }
+    ]
 
 
 def _recorded(forum, exclude_document: OutcomeDocument | None) -> tuple[DocumentIndex, OutcomesOf]:

@@ -1,0 +1,375 @@
+"""The layouts published outcome documents come in, one test per class (issue 22).
+
+Each text is small and written for the class it shows: a bullet before the item's own
+number, a title block, page and web furniture, an unnumbered first paragraph, numbering
+that restarts under each heading, annexes, hard-wrapped and hyphenated lines, action
+items in the imperative, and the bad input the preview must say something about.
+"""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from outcomes.api.imports import DraftSerializer
+from outcomes.importing.drafts import Draft
+from outcomes.importing.statement import parse_statement
+from outcomes.models import Outcome
+
+pytestmark = pytest.mark.django_db
+
+MARKERS = ("•", "(1)", "(2)", "a)", "b)", "\u2013 ", "- ")
+
+
+def numbers_and_parents(draft: Draft) -> list[tuple[str, str | None]]:
+    return [(outcome.number, outcome.parent_number) for outcome in draft.outcomes]
+
+
+def texts(draft: Draft) -> dict[str, str]:
+    return {outcome.number: outcome.text for outcome in draft.outcomes}
+
+
+def test_a_bullet_before_the_items_own_number_leaves_the_number_and_no_marker():
+    text = (
+        "3. The parties agreed on the following actions:\n"
+        "• (1) Enhance maritime surveillance;\n"
+        "• (2) Exchange information on:\n"
+        "- a) illegal fishing;\n"
+        "- b) people smuggling.\n"
+        "\u2013 4. The parties noted the report of the working group.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [
+        ("3", None),
+        ("3(1)", "3"),
+        ("3(2)", "3"),
+        ("3(2)(a)", "3(2)"),
+        ("3(2)(b)", "3(2)"),
+        ("4", None),
+    ]
+    assert texts(draft)["3(1)"] == "Enhance maritime surveillance;"
+    assert texts(draft)["3(2)(a)"] == "illegal fishing;"
+    assert texts(draft)["4"].startswith("The parties noted")
+    for outcome in draft.outcomes:
+        assert not outcome.text.startswith(MARKERS), outcome.text
+
+
+def test_the_title_block_gives_title_place_and_date_and_no_outcome():
+    text = (
+        "FIFTY-THIRD PACIFIC ISLANDS FORUM LEADERS MEETING\n"
+        "Suva, Fiji\n"
+        "8 July 2022\n"
+        "FORUM COMMUNIQUÉ\n"
+        "PIFS(22)10\n"
+        "\n"
+        "1. Leaders met in Suva and welcomed the Prime Minister of Fiji as Chair.\n"
+        "2. Leaders agreed to strengthen regional security cooperation.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "FORUM COMMUNIQUÉ"
+    assert draft.place == "Suva, Fiji"
+    assert draft.adopted_on == "2022-07-08"
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.outcomes[0].text.startswith("Leaders met in Suva")
+    assert all("2022" not in outcome.heading for outcome in draft.outcomes)
+
+
+def test_a_date_line_standing_alone_in_the_body_is_no_outcome():
+    text = (
+        "1. Members agreed to meet again in Nadi.\n"
+        "2. Members thanked Fiji for hosting.\n"
+        "\n"
+        "Suva, 8 July 2022\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.adopted_on == "2022-07-08"
+    assert draft.furniture == ["Suva, 8 July 2022"]
+
+
+def test_a_meeting_over_several_days_is_adopted_on_its_last_day():
+    text = (
+        "Chair\u2019s Statement\n"
+        "Nuku\u2019alofa, Tonga, 12-14 August 2019\n"
+        "\n"
+        "1. Ministers met to review the Boe Declaration Action Plan.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "Chair\u2019s Statement"
+    assert draft.place == "Nuku\u2019alofa, Tonga"
+    assert draft.adopted_on == "2019-08-14"
+    assert [outcome.number for outcome in draft.outcomes] == ["1"]
+
+
+def test_page_and_web_furniture_is_dropped_listed_and_warned_about():
+    text = (
+        "Back to Index\n"
+        "The Outcomes are printed verbatim below.\n"
+        "1. Ministers agreed to convene a regional workshop on\n"
+        "\n"
+        "Forum Foreign Ministers Meeting Outcomes\n"
+        "Page 1 of 2\n"
+        "\n"
+        "cyber security in the first half of the year.\n"
+        "2. Ministers noted the update on the Pacific Resilience Facility.\n"
+        "- 2 -\n"
+        "Forum Foreign Ministers Meeting Outcomes\n"
+        "Page 2 of 2\n"
+        "3. Ministers welcomed the offer of Samoa to host the next meeting.\n"
+        "Share this\n"
+        "Print\n"
+        "Facebook\n"
+        "Twitter\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None)]
+    assert texts(draft)["1"] == (
+        "Ministers agreed to convene a regional workshop on cyber security in the first "
+        "half of the year."
+    )
+    assert draft.furniture == [
+        "Back to Index",
+        "The Outcomes are printed verbatim below.",
+        "Forum Foreign Ministers Meeting Outcomes",
+        "Page 1 of 2",
+        "- 2 -",
+        "Page 2 of 2",
+        "Share this",
+        "Print",
+        "Facebook",
+        "Twitter",
+    ]
+    assert any(
+        warning.startswith("11 lines were dropped as page furniture") for warning in draft.warnings
+    )
+
+
+def test_a_web_page_gives_its_breadcrumbs_and_links_to_the_furniture():
+    text = (
+        "Home \u00bb News \u00bb Media Releases\n"
+        "Forum Economic Ministers Meeting 2019: Outcomes\n"
+        "Posted 14 August 2019\n"
+        "Apia, Samoa\n"
+        "Print\n"
+        "1. Ministers agreed to develop a regional approach to disaster risk financing.\n"
+        "Share: Facebook | Twitter | Print\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert (draft.title, draft.place, draft.adopted_on) == (
+        "Forum Economic Ministers Meeting 2019: Outcomes",
+        "Apia, Samoa",
+        "2019-08-14",
+    )
+    assert [outcome.number for outcome in draft.outcomes] == ["1"]
+    assert draft.furniture == [
+        "Home \u00bb News \u00bb Media Releases",
+        "Print",
+        "Share: Facebook | Twitter | Print",
+    ]
+
+
+def test_an_unnumbered_first_paragraph_before_2_is_paragraph_1():
+    text = (
+        "Leaders of the Pacific Islands Forum met in Aitutaki, Cook Islands.\n"
+        "2. Leaders endorsed the 2050 Strategy Implementation Plan.\n"
+        "3. Leaders noted the report of the Secretary General.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None)]
+    assert texts(draft)["1"].startswith("Leaders of the Pacific Islands Forum met")
+
+
+def test_numbering_that_restarts_under_each_heading_makes_each_heading_a_section():
+    text = (
+        "MARITIME SECURITY\n"
+        "1. Enhance joint patrols in the exclusive economic zones.\n"
+        "2. Exchange information on vessels of interest, including:\n"
+        "(a) fishing vessels without licences;\n"
+        "(b) vessels that switch off their transponders.\n"
+        "\n"
+        "Policing\n"
+        "1. Hold an annual meeting of police commissioners.\n"
+        "2. Conduct a joint exercise on disaster response.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [
+        ("A", None),
+        ("A(1)", "A"),
+        ("A(2)", "A"),
+        ("A(2)(a)", "A(2)"),
+        ("A(2)(b)", "A(2)"),
+        ("B", None),
+        ("B(1)", "B"),
+        ("B(2)", "B"),
+    ]
+    sections = {o.number: o for o in draft.outcomes if o.is_section}
+    assert [(number, section.text) for number, section in sections.items()] == [
+        ("A", "MARITIME SECURITY"),
+        ("B", "Policing"),
+    ]
+    assert any("starts again under each heading" in warning for warning in draft.warnings)
+
+
+def test_numbering_that_continues_across_headings_keeps_them_as_headings():
+    text = (
+        "MARITIME SECURITY\n"
+        "1. Members agreed to enhance joint patrols.\n"
+        "CYBER SECURITY\n"
+        "2. Members agreed to share incident reports.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    headings = [outcome.heading for outcome in draft.outcomes]
+    assert headings == ["MARITIME SECURITY", "CYBER SECURITY"]
+    assert not any(outcome.is_section for outcome in draft.outcomes)
+
+
+def test_annexes_after_the_body_are_kept_apart_from_the_outcomes():
+    text = (
+        "1. Members agreed to establish a working group on climate security.\n"
+        "2. Members adopted the terms of reference in Annex A.\n"
+        "\n"
+        "Annex A: Terms of reference\n"
+        "1. The working group meets twice a year.\n"
+        "2. It reports to the Forum Regional Security Committee.\n"
+        "\n"
+        "ANNEX 2\n"
+        "LIST OF PARTICIPANTS\n"
+        "Fiji, Palau, Samoa, Tonga.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.annexes == [
+        {
+            "title": "Annex A: Terms of reference",
+            "text": "1. The working group meets twice a year.\n"
+            "2. It reports to the Forum Regional Security Committee.",
+        },
+        {"title": "ANNEX 2: LIST OF PARTICIPANTS", "text": "Fiji, Palau, Samoa, Tonga."},
+    ]
+
+
+def test_hard_breaks_page_splits_hyphens_and_stray_quotes_are_mended():
+    text = (
+        "1. Members welcomed the regional cooper-\n"
+        "ation on the ‟Blue Pacific” narrative and the Asia-\n"
+        "Pacific dialogue on ``ocean governance''.\n"
+        "2. Members agreed to continue the\n"
+        "\n"
+        "work of the taskforce on transnational crime.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert texts(draft)["1"] == (
+        "Members welcomed the regional cooperation on the “Blue Pacific” narrative and the "
+        "Asia-Pacific dialogue on “ocean governance”."
+    )
+    assert texts(draft)["2"] == (
+        "Members agreed to continue the work of the taskforce on transnational crime."
+    )
+
+
+def test_action_items_in_the_imperative_are_commitments():
+    text = (
+        "1. Enhance cooperation between maritime agencies.\n"
+        "2. Exchange liaison officers between the two police forces.\n"
+        "3. Explore a joint training centre.\n"
+        "4. Review of the action plan by the Committee.\n"
+    )
+
+    draft = parse_statement(text)
+
+    kinds = {outcome.number: outcome.kind for outcome in draft.outcomes}
+    assert kinds == {
+        "1": Outcome.Kind.COMMITMENT,
+        "2": Outcome.Kind.COMMITMENT,
+        "3": Outcome.Kind.COMMITMENT,
+        "4": "",
+    }
+
+
+def test_a_text_without_numbering_numbers_each_paragraph_and_says_so():
+    text = (
+        "Members met in Honiara.\n"
+        "\n"
+        "Members agreed to meet again next year.\n"
+        "\n"
+        "Members thanked Solomon Islands for hosting.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None)]
+    assert any("no numbering" in warning for warning in draft.warnings)
+
+
+def test_two_items_with_the_same_number_are_refused_with_both_lines():
+    text = "1. Members met in Apia.\n2. Members agreed.\n2. Members noted the report.\n"
+
+    with pytest.raises(ValidationError) as refused:
+        parse_statement(text)
+
+    assert refused.value.messages == ["Number 2 appears twice (lines 2 and 3)."]
+
+
+def test_mixed_numbering_styles_are_said_not_silently_renumbered():
+    text = (
+        "1. Members met in Port Vila.\n"
+        "2. Members agreed to share data.\n"
+        "(3) Members noted the report.\n"
+        "4. Members thanked Vanuatu.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None), ("4", None)]
+    assert any(
+        "mixed numbering" in warning.lower() and "3" in warning for warning in draft.warnings
+    )
+
+
+def test_the_new_fields_travel_through_a_dict_and_the_api():
+    text = (
+        "OUTCOMES OF THE FORUM ECONOMIC MINISTERS MEETING\n"
+        "Apia, Samoa\n"
+        "3 August 2023\n"
+        "\n"
+        "1. Ministers agreed to review the trade facilitation programme.\n"
+        "Page 1 of 1\n"
+        "\n"
+        "Annex A: Participants\n"
+        "Samoa, Fiji.\n"
+    )
+    draft = parse_statement(text)
+
+    again = Draft.from_dict(draft.as_dict())
+    data = DraftSerializer(draft).data
+
+    assert again == draft
+    assert (data["title"], data["place"], data["adopted_on"]) == (
+        "OUTCOMES OF THE FORUM ECONOMIC MINISTERS MEETING",
+        "Apia, Samoa",
+        "2023-08-03",
+    )
+    assert data["furniture"] == ["Page 1 of 1"]
+    assert data["annexes"] == [{"title": "Annex A: Participants", "text": "Samoa, Fiji."}]
