@@ -29,6 +29,7 @@ class DocumentForm(forms.ModelForm):
             "short_title",
             "code",
             "adopted_on",
+            "place",
             "tlp",
             "source_note",
         ]
@@ -58,6 +59,7 @@ def record_document(request, document: OutcomeDocument) -> None:
             short_title=document.short_title,
             code=document.code,
             adopted_on=document.adopted_on,
+            place=document.place,
             tlp=document.tlp,
             source_note=document.source_note,
         ),

@@ -67,6 +67,12 @@ class OutcomeDocument(models.Model):
         help_text=_("Starts its outcomes' citation codes; never changes once outcomes exist."),
     )
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where it was adopted, as its title block says, e.g. “Suva, Fiji”."),
+    )
     tlp = models.PositiveSmallIntegerField(_("TLP label"), choices=TLP.choices, default=TLP.CLEAR)
     source_note = models.TextField(
         _("source"), blank=True, help_text=_("Where the text comes from, and what is missing.")

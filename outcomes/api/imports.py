@@ -204,8 +204,17 @@ class StatementImportSerializer(StrictSerializer):
     """The document's details and its text: `text`, or a corrected `draft`."""
 
     meeting = BoundedPrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    kind = serializers.ChoiceField(choices=OutcomeDocument.Kind.choices)
-    title = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(
+        choices=OutcomeDocument.Kind.choices,
+        required=False,
+        help_text="Default: the kind the title names (a communiqué, a declaration, an action "
+        "plan), else outcome_statement.",
+    )
+    title = serializers.CharField(
+        max_length=300,
+        required=False,
+        help_text="Default: the title the text's title block gives; a 400 if it gives none.",
+    )
     short_title = serializers.CharField(max_length=100, allow_blank=True, required=False)
     code = serializers.CharField(
         max_length=40,
@@ -214,7 +223,15 @@ class StatementImportSerializer(StrictSerializer):
         validators=[DOCUMENT_CODE_VALIDATOR],
         help_text="Empty: forum / meeting number, e.g. JHOPS/5.",
     )
-    adopted_on = serializers.DateField(allow_null=True, required=False)
+    adopted_on = serializers.DateField(
+        allow_null=True, required=False, help_text="Default: the date the title block gives."
+    )
+    place = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        help_text="Where it was adopted. Default: the place the title block gives.",
+    )
     tlp = TLPField(required=False, help_text="Default: clear.")
     preview = PreviewField(
         default=True, help_text="true (default): return the parsed draft, save nothing."
@@ -384,11 +401,12 @@ class StatementImportView(generics.GenericAPIView):
                 actor=request.user,
                 meeting=data["meeting"],
                 draft=review.without_repeated_links(draft),
-                kind=data["kind"],
-                title=data["title"],
+                kind=data.get("kind", ""),
+                title=data.get("title", ""),
                 short_title=data.get("short_title", ""),
                 code=data.get("code", ""),
                 adopted_on=data.get("adopted_on"),
+                place=data.get("place", ""),
                 tlp=data.get("tlp", TLP.CLEAR),
             )
         fresh = self._document(document.pk)

@@ -26,6 +26,7 @@ class OutcomeDocumentSerializer(serializers.ModelSerializer):
             "short_title",
             "code",
             "adopted_on",
+            "place",
             "tlp",
             "outcome_count",
         ]

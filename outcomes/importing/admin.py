@@ -40,7 +40,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from forums.admin_base import show_refusal
 from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftOutcome
-from outcomes.importing.services import outcome_statement_import
+from outcomes.importing.services import document_kind_named_in, outcome_statement_import
 from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
 
 # The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
@@ -180,7 +180,18 @@ class StatementImportMixin(_ModelAdmin):
     """Adds "Import an outcome statement…" to the outcome document admin."""
 
     statement_row_form = DraftOutcomeForm
-    statement_fields = ["meeting", "kind", "title", "short_title", "code", "adopted_on", "tlp"]
+    statement_fields = [
+        "meeting",
+        "kind",
+        "title",
+        "short_title",
+        "code",
+        "adopted_on",
+        "place",
+        "tlp",
+    ]
+    # Left empty, they are read from the text's title block (the import service says so).
+    from_title_block = ["kind", "title", "adopted_on", "place"]
     statement_template = "admin/outcomes/outcomedocument/import.html"
     statement_review_template = "admin/outcomes/outcomedocument/import_review.html"
 
@@ -233,7 +244,34 @@ class StatementImportMixin(_ModelAdmin):
         return self._render_source(request, self._statement_form(request)(), StatementSourceForm())
 
     def _statement_form(self, request):
-        return self.get_form(request, fields=self.statement_fields)
+        form_class = self.get_form(request, fields=self.statement_fields)
+        optional = self.from_title_block
+
+        class StatementDetailsForm(form_class):  # type: ignore[valid-type,misc]
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name in optional:
+                    self.fields[name].required = False
+                self.fields["title"].help_text = _(
+                    "Leave empty to take it from the text's title block."
+                )
+
+        return StatementDetailsForm
+
+    def _with_title_block(self, meta_form_class, data, draft: Draft):
+        """The details form as posted, its empty details filled from the title block the
+        parser read, for the secretariat to check before saving."""
+        data = data.copy()
+        found = {
+            "title": draft.title,
+            "adopted_on": draft.adopted_on,
+            "place": draft.place,
+            "kind": draft.kind or (draft.title and document_kind_named_in(draft.title)),
+        }
+        for name, value in found.items():
+            if value and not data.get(name):
+                data[name] = value
+        return meta_form_class(data)
 
     def statement_import_view(self, request):
         self._check_import_permission(request)
@@ -259,6 +297,7 @@ class StatementImportMixin(_ModelAdmin):
                 source.add_error("file" if upload is not None else "text", error)
             else:
                 rows, links = self._review_formsets(draft)
+                meta = self._with_title_block(meta_form_class, request.POST, draft)
                 return self._render_review(
                     request, meta, draft, review.sign_draft(draft), rows, links
                 )

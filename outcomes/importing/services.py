@@ -1,6 +1,7 @@
 """Saving a reviewed draft: the document, its outcomes, and the links the review resolved."""
 
 import datetime
+import re
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -47,22 +48,53 @@ def _import_note(item: DraftOutcome) -> str:
     return " ".join(notes)[:300]
 
 
+# The kind of document its title names; any other is an outcome statement.
+KINDS_NAMED = [
+    (re.compile(r"\bcommuniqu[eé]\b", re.IGNORECASE), OutcomeDocument.Kind.COMMUNIQUE),
+    (re.compile(r"\bdeclaration\b", re.IGNORECASE), OutcomeDocument.Kind.DECLARATION),
+    (
+        re.compile(r"\b(?:action|implementation|work)\s+plan\b", re.IGNORECASE),
+        OutcomeDocument.Kind.ACTION_PLAN,
+    ),
+]
+
+
+def document_kind_named_in(title: str) -> str:
+    """ "Forum Communiqué" → communique, "Boe Declaration Action Plan" → action_plan."""
+    named = [kind for pattern, kind in KINDS_NAMED if pattern.search(title)]
+    return named[-1] if named else OutcomeDocument.Kind.OUTCOME_STATEMENT
+
+
+def details_from_title_block(draft: Draft, *, kind: str, title: str, adopted_on, place: str):
+    """The document's details as given, each one left empty taken from the text's title
+    block; (kind, title, adopted_on, place). A title is needed from one or the other."""
+    title = title or draft.title
+    if not title:
+        no_title = _("Give the document's title: the text has no title block to take it from.")
+        raise ValidationError({"title": [no_title]})
+    if adopted_on is None and draft.adopted_on:
+        adopted_on = datetime.date.fromisoformat(draft.adopted_on)
+    return kind or document_kind_named_in(title), title, adopted_on, place or draft.place
+
+
 @transaction.atomic
 def outcome_statement_import(
     *,
     actor: "User | None",
     meeting: Meeting,
     draft: Draft,
-    kind: str,
-    title: str,
+    kind: str = "",
+    title: str = "",
     short_title: str = "",
     code: str = "",
     adopted_on: datetime.date | None = None,
+    place: str = "",
     tlp: int = TLP.CLEAR,
     source_note: str = "",
 ) -> OutcomeDocument:
     """Save a reviewed draft: the document, its outcomes and the links it resolved.
 
+    The kind, title, adoption day and place default to what the text's title block says.
     All or nothing: a refusal names the outcome it is about ("6.2: …") and leaves the
     database as it was. Unresolved references are not guessed: each is kept in words in
     its outcome's source note, for the secretariat to link by hand.
@@ -70,6 +102,9 @@ def outcome_statement_import(
     require(may_record_outcomes(actor), RECORD_OUTCOMES)
     if not draft.outcomes:
         raise ValidationError({"outcomes": [_("The draft has no outcome to save.")]})
+    kind, title, adopted_on, place = details_from_title_block(
+        draft, kind=kind, title=title, adopted_on=adopted_on, place=place
+    )
     document = outcome_document_record(
         actor=actor,
         meeting=meeting,
@@ -78,6 +113,7 @@ def outcome_statement_import(
         short_title=short_title,
         code=code,
         adopted_on=adopted_on,
+        place=place,
         tlp=tlp,
         source_note=source_note,
         # The text as pasted or extracted, kept whichever door the import came through.

@@ -169,8 +169,12 @@ def test_the_first_step_asks_for_the_document_and_its_text(officer):
         "short_title",
         "code",
         "adopted_on",
+        "place",
         "tlp",
     }
+    # Each of these may be left to the text's title block.
+    for name in ("kind", "title", "adopted_on", "place"):
+        assert not response.context["meta_form"].fields[name].required
     page = response.content.decode()
     assert 'enctype="multipart/form-data"' in page
     assert 'accept=".txt,.docx,.pdf,.xml"' in page
