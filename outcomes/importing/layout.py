@@ -36,13 +36,33 @@ SECTION_NOUN = (
 # A line with one of these verbs is a sentence (the first paragraph's, wrapped), not a title.
 SENTENCE_VERB = re.compile(r"\b(?:was|were|is|are|met|held|has|have|had|will)\b")
 SECTION_START = re.compile(rf"^{SECTION_NOUN}\s+\w+", re.IGNORECASE)
+# Any other short name a plan gives its parts, when the part's number and a separator
+# stand before its title: "Action Area 2: Cyber Security", "Pillar 3 - Oceans",
+# "Objective 4. Data", "Theme II: Climate". The separator tells it from a sentence that
+# happens to start with capitals and a number.
+NUMBERED_TITLE = re.compile(
+    r"^(?P<noun>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,3})\s+"
+    r"(?P<token>\d{1,2}|[IVXLC]{1,6})(?:\s*:|\.|\s+[-\u2013\u2014])\s+(?P<rest>\S.*)$"
+)
+
+# A page-number line: "Page 3 of 12", "3/12", "- 3 -", or a footer whose page number
+# stands after a run of spaces ("Record of Outcomes          Page 1 of 2"), as PDF tools
+# lay out a footer's left and right parts.
+PAGE_NUMBER = re.compile(
+    r"^(?:(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?"
+    r"|[-\u2013\u2014]\s*\d{1,3}\s*[-\u2013\u2014]"
+    r"|.*\S\s{2,}page\s+\d{1,3}\s*(?:of|/)\s*\d{1,3})$",
+    re.IGNORECASE,
+)
+# The page number a running footer ends with, left out when its words are counted.
+PAGE_SUFFIX = re.compile(
+    r"[\s|\u2013\u2014-]*\bpage\s+\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE
+)
 
 # Whole lines that belong to the page or the web page, not to the statement.
 FURNITURE = re.compile(
     r"""^(?:
-        (?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?
-      | [-\u2013\u2014]\s*\d{1,3}\s*[-\u2013\u2014]
-      | back\s+to\s+(?:index|top|contents|list|news)
+        back\s+to\s+(?:index|top|contents|list|news)
       | .*\bprinted\s+verbatim\s+below\b.*
       | share(?:\s+(?:this|on\s+\w+))?(?:\s+(?:page|article|story|post))?\s*:?
         (?:\s*(?:facebook|twitter|linkedin|whatsapp|e-?mail|print|x)\s*[|,\u00b7•/]?)*
@@ -147,7 +167,7 @@ def _quote_end(match: re.Match) -> str:
 def read_layout(lines: list[Line]) -> Layout:
     """Set apart the title block, the page and web furniture and the annexes."""
     layout = Layout(lines=[])
-    dropped = {line.number for line in lines if line.text and FURNITURE.match(line.text)}
+    dropped = {line.number for line in lines if line.text and _is_furniture(line.text)}
     remaining = [line for line in lines if line.number not in dropped]
     body_start = _read_title_block(remaining, layout)
     repeated = _running_lines(lines)
@@ -158,11 +178,16 @@ def read_layout(lines: list[Line]) -> Layout:
     }
     body = [line for line in lines if line.number >= body_start]
     dropped |= _lone_dates(body, layout)
+    dropped |= _headers_beside_page_numbers(body, dropped)
     layout.lines = _split_annexes(_join_across_dropped(body, dropped), layout)
     furniture = [line.text for line in lines if line.number in dropped]
     layout.furniture = list(dict.fromkeys(furniture))
     layout.furniture_count = len(furniture)
     return layout
+
+
+def _is_furniture(text: str) -> bool:
+    return bool(FURNITURE.match(text) or PAGE_NUMBER.match(text))
 
 
 # --- the title block -------------------------------------------------------------------------
@@ -192,9 +217,11 @@ def _read_title_block(lines: list[Line], layout: Layout) -> int:
         if not _read_date_or_place(line.text, layout) and not SYMBOL.match(line.text):
             title_lines.append(line.text)
     # The line naming the kind of document is the title ("FORUM COMMUNIQUÉ" under the
-    # meeting's name); failing one, all the lines are.
+    # meeting's name); failing one, all the lines are. A block names what the document
+    # belongs to before the document itself ("IMPLEMENTATION PLAN" under the declaration
+    # it implements), so the last such line is the title.
     naming = [text for text in title_lines if DOCUMENT_KIND.search(text)]
-    layout.title = naming[0] if naming else " ".join(title_lines)
+    layout.title = naming[-1] if naming else " ".join(title_lines)
     return block[-1].number + 1
 
 
@@ -219,6 +246,8 @@ def _is_title_line(text: str) -> bool:
     if last_date(text) and len(text.split()) <= 12:
         return True
     if ITEM_START.match(text) or SECTION_START.match(text) or ANNEX.match(text):
+        return False
+    if NUMBERED_TITLE.match(text):
         return False
     return (
         len(text.split()) <= 12
@@ -314,7 +343,9 @@ def _running_lines(lines: list[Line]) -> set[str]:
     counts: dict[str, int] = {}
     for line in lines:
         text = line.text
-        if not text or len(text) > 100 or len(text.split()) > 12:
+        # A footer's page number ("… Record of Outcomes | Page 1 of 2") makes it no longer.
+        words = PAGE_SUFFIX.sub("", text).split()
+        if not text or len(text) > 100 or len(words) > 12:
             continue
         if ITEM_START.match(text) or (text.endswith(SENTENCE_END) and not text.endswith(")")):
             continue
@@ -322,6 +353,47 @@ def _running_lines(lines: list[Line]) -> set[str]:
             continue
         counts[_key(text)] = counts.get(_key(text), 0) + 1
     return {key for key, count in counts.items() if count >= 2}
+
+
+def _headers_beside_page_numbers(lines: list[Line], dropped: set[int]) -> set[int]:
+    """Running headers and footers printed only once, beside a page number: a short
+    unnumbered line standing alone (blank lines or furniture around it) right before or
+    after a page-number line. A heading at a page top is kept: a list follows it."""
+    texts = [line for line in lines if line.text]
+    pages = {line.number for line in texts if line.number in dropped and _is_page_number(line)}
+    found = set()
+    for index, line in enumerate(texts):
+        if line.number in dropped or not _could_be_running_line(line.text):
+            continue
+        before = texts[index - 1] if index else None
+        after = texts[index + 1] if index + 1 < len(texts) else None
+        if not any(n is not None and n.number in pages for n in (before, after)):
+            continue
+        alone = all(
+            n is None or n.number in dropped or abs(n.number - line.number) > 1
+            for n in (before, after)
+        )
+        following = next((n.text for n in texts[index + 1 :] if n.number not in dropped), "")
+        if alone and not ITEM_START.match(following):
+            found.add(line.number)
+    return found
+
+
+def _is_page_number(line: Line) -> bool:
+    return bool(PAGE_NUMBER.match(line.text))
+
+
+def _could_be_running_line(text: str) -> bool:
+    """Short, capitalised, unnumbered and no sentence: what a header or footer looks like."""
+    return (
+        len(text.split()) <= 12
+        and text[:1].isupper()
+        and not text.endswith(SENTENCE_END)
+        and not ITEM_START.match(text)
+        and not SECTION_START.match(text)
+        and not NUMBERED_TITLE.match(text)
+        and not ANNEX.match(text)
+    )
 
 
 def _join_across_dropped(lines: list[Line], dropped: set[int]) -> list[Line]:

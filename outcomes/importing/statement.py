@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.importing.layout import (
     MONTH_START,
+    NUMBERED_TITLE,
     SECTION_NOUN,
     SENTENCE_END,
     Layout,
@@ -275,24 +276,28 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
     """Group lines into paragraphs and list items.
 
     A new block starts at a marker, after a blank line, after a heading, or after a line
-    that ends a sentence; any other line continues the block above (a wrapped line).
+    that ends a sentence; any other line continues the block above (a wrapped line). When
+    blank lines set the paragraphs apart, a line right under another continues it even
+    after a sentence end.
     """
     per_line = not from_pdf and _one_paragraph_per_line(lines)
+    set_apart = not per_line and _paragraphs_set_apart(lines)
+    following = _next_texts(lines)
     blocks: list[Block] = []
     previous_blank = True
-    for line in lines:
+    for line, next_text in zip(lines, following, strict=True):
         if not line.text:
             previous_blank = True
             continue
         style, token, rest = _marker(line.text)
-        section = SECTION_WORD.match(line.text)
+        section = _section_title(line.text, next_text)
         last = blocks[-1] if blocks else None
         continues = (
             last is not None
             and not per_line
             and style is None
             and section is None
-            and _continues(last, line.text, previous_blank)
+            and _continues(last, line.text, previous_blank, set_apart=set_apart)
         )
         previous_blank = False
         if continues:
@@ -300,16 +305,8 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
             last.text = _joined(last.text, line.text)
             continue
         if section is not None and _looks_like_heading(section.group("rest") or "Section"):
-            blocks.append(
-                Block(
-                    line.number,
-                    line.indent,
-                    "section",
-                    section.group("token"),
-                    section.group("rest").strip(),
-                    section=True,
-                )
-            )
+            token, title = section.group("token"), section.group("rest").strip()
+            blocks.append(Block(line.number, line.indent, "section", token, title, section=True))
         elif style is None and _is_capital_heading(line.text):
             blocks.append(Block(line.number, line.indent, None, "", line.text, heading=True))
         else:
@@ -320,22 +317,67 @@ def _blocks(lines: list[Line], *, from_pdf: bool = False) -> list[Block]:
     return blocks
 
 
+def _next_texts(lines: list[Line]) -> list[str]:
+    """For each line, the text of the next line that has any."""
+    following: list[str] = []
+    next_text = ""
+    for line in reversed(lines):
+        following.append(next_text)
+        next_text = line.text or next_text
+    return following[::-1]
+
+
+def _section_title(text: str, next_text: str) -> re.Match | None:
+    """A numbered section heading: a known noun ("Part II", "Strategic Focus Area 1:"), or
+    any short name with its number, a separator and a title ("Action Area 2: Cyber
+    Security") when a list of items follows it, as a plan's parts are laid out."""
+    known = SECTION_WORD.match(text)
+    if known is not None:
+        return known
+    named = NUMBERED_TITLE.match(text)
+    if named is None or is_date_line(text) or not _looks_like_heading(named.group("rest")):
+        return None
+    return named if _marker(next_text)[0] is not None else None
+
+
+def _paragraphs_set_apart(lines: list[Line]) -> bool:
+    """Paragraphs set apart by blank lines, their lines hard-wrapped (a PDF's, an e-mail's).
+
+    Where paragraphs follow one another line after line, a line ending a sentence is often
+    followed by an unmarked line that starts the next paragraph; where blank lines set them
+    apart, that is only a wrap that fell at a sentence end ("… Network (PTCN)" over "met in
+    …"). Comparing how often each happens tells the two layouts apart.
+    """
+    groups = sentence_breaks = 0
+    previous = ""
+    for line in lines:
+        if not line.text:
+            previous = ""
+            continue
+        if not previous:
+            groups += 1
+        elif previous.endswith(SENTENCE_END) and _marker(line.text)[0] is None:
+            sentence_breaks += 1
+        previous = line.text
+    return groups >= 3 and 2 * sentence_breaks < groups
+
+
 def _marker_shape(text: str, rest: str) -> str:
     """The marker without its number or letter and any bullet before it: "1." → "#."."""
     marker = text[: len(text) - len(rest)].strip().lstrip("•●◦▪‣∙·*-\u2013\u2014►➢❖■ ")
     return re.sub(r"[0-9]+|[A-Za-z]+", "#", marker)
 
 
-def _continues(last: Block, text: str, after_blank: bool) -> bool:
+def _continues(last: Block, text: str, after_blank: bool, *, set_apart: bool = False) -> bool:
     """A line without a marker carries on the block above: a wrapped line, or after a
-    blank (a page break, a hard return) the lowercase rest of an unfinished sentence."""
-    return (
-        (not after_blank or text[:1].islower())
-        and not last.heading
-        and not last.section
-        and not last.text.endswith(SENTENCE_END)
-        and not _is_capital_heading(text)
-    )
+    blank (a page break, a hard return) the lowercase rest of an unfinished sentence.
+    Where blank lines set the paragraphs apart, a line right under another is a wrap
+    whatever the line above ends with."""
+    if last.heading or last.section or _is_capital_heading(text):
+        return False
+    if after_blank:
+        return text[:1].islower() and not last.text.endswith(SENTENCE_END)
+    return set_apart or not last.text.endswith(SENTENCE_END)
 
 
 def _joined(first: str, second: str) -> str:

@@ -224,6 +224,144 @@ def test_numbering_that_restarts_under_each_heading_makes_each_heading_a_section
     assert any("starts again under each heading" in warning for warning in draft.warnings)
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Pillar {n} \u2013 {title}",
+        "Priority {n}: {title}",
+        "Objective {n}. {title}",
+        "Key Result Area {n}: {title}",
+        "Outcome Area {n}: {title}",
+    ],
+)
+def test_a_heading_that_names_its_own_number_is_that_numbered_section(heading):
+    text = (
+        f"{heading.format(n=1, title='Fisheries Enforcement')}\n"
+        "\n"
+        "(1) Conduct joint patrols of the shared exclusive economic zones.\n"
+        "(2) Share vessel monitoring data, covering:\n"
+        "    a) licensed foreign vessels;\n"
+        "    b) vessels of interest.\n"
+        "\n"
+        f"{heading.format(n=2, title='Customs Cooperation')}\n"
+        "\n"
+        "(1) Hold an annual meeting of the heads of customs.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [
+        ("1", None),
+        ("1(1)", "1"),
+        ("1(2)", "1"),
+        ("1(2)(a)", "1(2)"),
+        ("1(2)(b)", "1(2)"),
+        ("2", None),
+        ("2(1)", "2"),
+    ]
+    assert [o.number for o in draft.outcomes if o.is_section] == ["1", "2"]
+    assert texts(draft)["2"] == "Customs Cooperation"
+
+
+def test_a_numbered_title_with_no_list_under_it_is_no_section():
+    text = (
+        "The Ministers met in Nuku\u2019alofa.\n"
+        "\n"
+        "Vision 2: Looking Ahead\n"
+        "\n"
+        "The Ministers thanked the host.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert not any(outcome.is_section for outcome in draft.outcomes)
+
+
+def test_a_running_header_printed_once_beside_a_page_number_is_furniture():
+    text = (
+        "1. The Committee welcomed the report of the working group on customs\n"
+        "\n"
+        "- 1 -\n"
+        "\n"
+        "Regional Customs Committee \u2013 Summary Record\n"
+        "\n"
+        "and agreed to publish it.\n"
+        "2. The Committee noted the budget for the next year.\n"
+        "\n"
+        "Secretariat of the Customs Committee\n"
+        "\n"
+        "Page 2 of 2\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert texts(draft)["1"] == (
+        "The Committee welcomed the report of the working group on customs "
+        "and agreed to publish it."
+    )
+    assert set(draft.furniture) == {
+        "- 1 -",
+        "Regional Customs Committee \u2013 Summary Record",
+        "Secretariat of the Customs Committee",
+        "Page 2 of 2",
+    }
+
+
+def test_a_heading_at_the_top_of_a_page_over_its_list_is_no_furniture():
+    text = (
+        "1. The Committee noted the report.\n"
+        "\n"
+        "Page 1 of 2\n"
+        "\n"
+        "Border Management\n"
+        "\n"
+        "2. The Committee agreed to hold a workshop.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.furniture == ["Page 1 of 2"]
+    assert draft.outcomes[1].heading == "Border Management"
+
+
+def test_a_footer_repeated_with_its_page_number_changed_is_furniture():
+    footer = "Fisheries Officials Meeting, May 2027 \u2013 Summary of Decisions and Actions"
+    text = (
+        "1. Officials agreed on a common format for catch reports.\n"
+        "\n"
+        f"{footer} \u2013 Page 1 of 2\n"
+        "\n"
+        "2. Officials noted the progress on observer coverage.\n"
+        "\n"
+        f"{footer} \u2013 Page 2 of 2\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.furniture == [
+        f"{footer} \u2013 Page 1 of 2",
+        f"{footer} \u2013 Page 2 of 2",
+    ]
+
+
+def test_a_footer_ending_in_a_page_number_after_a_run_of_spaces_is_furniture():
+    footer = "Customs Heads Meeting          Page 1 of 3"
+    text = (
+        "1. The Heads agreed on the work programme.\n"
+        "\n"
+        f"{footer}\n"
+        "\n"
+        "2. The Heads thanked the host.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None)]
+    assert draft.furniture == [footer]
+
+
 def test_numbering_that_continues_across_headings_keeps_them_as_headings():
     text = (
         "MARITIME SECURITY\n"
@@ -321,6 +459,73 @@ def test_a_text_without_numbering_numbers_each_paragraph_and_says_so():
 
     assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None)]
     assert any("no numbering" in warning for warning in draft.warnings)
+
+
+def test_wrapped_paragraphs_set_apart_by_blank_lines_keep_their_lines_together():
+    text = (
+        "The Heads of Customs of the Oceania Customs Organisation (OCO)\n"
+        "gathered in Rarotonga for their annual conference.\n"
+        "\n"
+        "The conference welcomed two new members. It asked the\n"
+        "Secretariat to revise the strategic plan.\n"
+        "\n"
+        "The conference thanked the Cook Islands for its hospitality, and asked\n"
+        "members to report on the pilot of electronic declarations at the\n"
+        "\n"
+        "OCO Annual Conference 2027 \u2013 Outcomes          Page 1 of 2\n"
+        "\n"
+        "next conference.\n"
+        "\n"
+        "OCO Annual Conference 2027 \u2013 Outcomes          Page 2 of 2\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [("1", None), ("2", None), ("3", None)]
+    assert texts(draft)["1"] == (
+        "The Heads of Customs of the Oceania Customs Organisation (OCO) gathered in "
+        "Rarotonga for their annual conference."
+    )
+    assert texts(draft)["2"] == (
+        "The conference welcomed two new members. It asked the Secretariat to revise "
+        "the strategic plan."
+    )
+    assert texts(draft)["3"].endswith("electronic declarations at the next conference.")
+    assert any("no numbering" in warning for warning in draft.warnings)
+
+
+def test_lines_without_blank_lines_between_stay_separate_paragraphs():
+    text = (
+        "WORKSHOP SUMMARY\n"
+        "\n"
+        "The workshop reviewed the customs risk model.\n"
+        "Participants shared experiences of targeting.\n"
+        "The Secretariat will circulate the report.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert [outcome.text for outcome in draft.outcomes] == [
+        "The workshop reviewed the customs risk model.",
+        "Participants shared experiences of targeting.",
+        "The Secretariat will circulate the report.",
+    ]
+
+
+def test_the_title_is_the_last_title_line_naming_a_kind_of_document():
+    text = (
+        "NUKU\u2019ALOFA DECLARATION\n"
+        "ACTION PLAN 2027\u20132029\n"
+        "Nuku\u2019alofa, Tonga\n"
+        "3 March 2027\n"
+        "\n"
+        "1. Strengthen the regional customs network.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "ACTION PLAN 2027\u20132029"
+    assert draft.place == "Nuku\u2019alofa, Tonga"
 
 
 def test_two_items_with_the_same_number_are_refused_with_both_lines():
