@@ -247,7 +247,7 @@ class StatementImportMixin(_ModelAdmin):
         form_class = self.get_form(request, fields=self.statement_fields)
         optional = self.from_title_block
 
-        class StatementDetailsForm(form_class):  # type: ignore[valid-type,misc]
+        class StatementDetailsForm(form_class):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 for name in optional:
