@@ -268,8 +268,7 @@ def _is_title_line(text: str) -> bool:
 # name in brackets: "Statement of Outcomes from the … Meeting (FFC Min21)".
 LONG_DOCUMENT_NAME = re.compile(
     r"^(?:(?:the|joint|final|summary)\s+)?(?:statement|communiqu\S*|record|outcomes?"
-    r"|declaration|resolutions?|decisions)\s+(?:of|from|on)\s+\S.*?(?:\s\([^()\s]+"
-    r"(?:\s[^()\s]+)?\))?$",
+    r"|declaration|resolutions?|decisions)\s+(?:of|from|on)\s+\S",
     re.IGNORECASE,
 )
 
