@@ -22,10 +22,13 @@ PAIRED_QUOTES = {"``": "\u201c", "''": "\u201d"}
 STRAY_QUOTE = re.compile(r"(^|[\s(\[\u2014\u2013-])?[\u201f\u201e]")
 SENTENCE_END = tuple('.;:!?”")\u2019')
 
+# Word's second-level bullet glyph, pasted as a plain "o": a bullet only when the item's
+# own number or letter follows it ("o 1. Ministers …"), since "o" alone is also a word.
+LETTER_O_BULLET = r"o(?=\s+(?:\(\w{1,4}\)|\w{1,4}[.)])\s)"
 # A line that begins an item: a number, a letter, a roman numeral or a bullet, then a space.
 ITEM_START = re.compile(
     r"^(?:\(\d+\)|\d+(?:\.\d+)*[.)]|\d{1,2}(?:\.\d+)*|\(?[A-Za-z]{1,4}[.)]"
-    r"|[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8])\s"
+    rf"|[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8]|{LETTER_O_BULLET})\s"
 )
 # The words a numbered section opens with: "Part II", "Strategic Focus Area 1:", "Pillar 3".
 SECTION_NOUN = (
@@ -114,8 +117,8 @@ TITLE_WORDS = re.compile(
 )
 # The words that name the kind of document, in the line that is its title.
 DOCUMENT_KIND = re.compile(
-    r"communiqu|outcomes?\b|statement|declaration|resolutions|action\s+plan"
-    r"|implementation\s+plan|record\b|summary|decisions|minutes|treaty",
+    r"communiqu|outcomes?\b|statement|declaration|resolutions|\bplan\b"
+    r"|record\b|summary|decisions|minutes|treaty",
     re.IGNORECASE,
 )
 ANNEX = re.compile(
@@ -245,15 +248,38 @@ def _heads_a_restarting_list(heading: Line, lines: list[Line]) -> bool:
 def _is_title_line(text: str) -> bool:
     if last_date(text) and len(text.split()) <= 12:
         return True
+    if _is_long_document_name(text):
+        return True
     if ITEM_START.match(text) or SECTION_START.match(text) or ANNEX.match(text):
         return False
     if NUMBERED_TITLE.match(text):
         return False
+    # A line ending with a comma is a sentence wrapped mid-list ("Ministers representing
+    # Australia, Fiji, …,"), however short and verbless.
     return (
         len(text.split()) <= 12
         and (not text.endswith(SENTENCE_END) or text.endswith("”"))
+        and not text.endswith(",")
         and not SENTENCE_VERB.search(text)
     )
+
+
+# A title written out in full names its kind first and may end with the meeting's short
+# name in brackets: "Statement of Outcomes from the … Meeting (FFC Min21)".
+LONG_DOCUMENT_NAME = re.compile(
+    r"^(?:(?:the|joint|final|summary)\s+)?(?:statement|communiqu\S*|record|outcomes?"
+    r"|declaration|resolutions?|decisions)\s+(?:of|from|on)\s+\S",
+    re.IGNORECASE,
+)
+
+
+def _is_long_document_name(text: str) -> bool:
+    """A long line that is the document's name, not a sentence: it opens with the kind of
+    document and has no verb, and any sentence end it has is a bracketed short name."""
+    if len(text.split()) > 30 or SENTENCE_VERB.search(text):
+        return False
+    without_short_name = re.sub(r"\s\([^()]*\)$", "", text)
+    return bool(LONG_DOCUMENT_NAME.match(text)) and not without_short_name.endswith(SENTENCE_END)
 
 
 def _names_the_document(text: str) -> bool:

@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 
 from outcomes.importing.drafts import Draft, DraftLink, DraftOutcome
 from outcomes.importing.layout import (
+    LETTER_O_BULLET,
     MONTH_START,
     NUMBERED_TITLE,
     SECTION_NOUN,
@@ -188,7 +189,9 @@ MARKER = re.compile(
       | (?P<lower>[a-z]{1,4})[.)]
       | \((?P<paren_upper>[A-Z]{1,4})\)
       | (?P<upper>[A-Z]{1,4})[.)]
-      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8])
+      | (?P<bullet>[•●◦▪‣∙·*\-\u2013\u2014►➢❖■\uf0b7\uf0a7\uf0d8]|"""
+    + LETTER_O_BULLET
+    + r""")
     )\s+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
@@ -421,9 +424,26 @@ def _roman_or_letter(style: str, token: str, open_styles: list[tuple[str, Block]
             and ord(token) == ord(letter_open.token) + 1
         )
         # A lone "(v)", "(x)" … that follows no letter stays a letter: a roman list opens at i.
+        if roman_open and follows_letter and not _follows_roman(token, open_styles, roman_style):
+            # "(c)" after "(b)" and its "(i)", "(ii)": the letters go on ("(iii)" is next).
+            return style
         if roman_open or len(token) > 1 or (not follows_letter and token.lower() == "i"):
             return roman_style
     return style
+
+
+def _roman_value(numeral: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    digits = [values[c] for c in numeral.lower()]
+    return sum(-d if d < n else d for d, n in zip(digits, [*digits[1:], 0], strict=True))
+
+
+def _follows_roman(token: str, open_styles: list[tuple[str, Block]], roman_style: str) -> bool:
+    """The numeral is the one after the open roman list's latest ("iii" after "ii")."""
+    latest = next((b for s, b in reversed(open_styles) if s == roman_style), None)
+    if latest is None or not ROMAN.match(latest.token.lower()):
+        return False
+    return _roman_value(token) == _roman_value(latest.token) + 1
 
 
 # Marker styles that number a document (as opposed to bullets and lone letters).

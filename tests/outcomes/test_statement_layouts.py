@@ -578,3 +578,104 @@ def test_the_new_fields_travel_through_a_dict_and_the_api():
     )
     assert data["furniture"] == ["Page 1 of 1"]
     assert data["annexes"] == [{"title": "Annex A: Participants", "text": "Samoa, Fiji."}]
+
+
+def test_a_letter_o_bullet_before_the_items_own_number_is_a_bullet():
+    text = (
+        "Part 2 \u2013 Cyber Security\n"
+        "\n"
+        "o 1. Leaders noted the rise in ransomware attacks on utilities.\n"
+        "o 2. Leaders decided that officials would draft a response protocol, covering:\n"
+        "   \u2013 a) the reporting of incidents;\n"
+        "   \u2013 b) the sharing of indicators.\n"
+        "\n"
+        "o Leaders also thanked the host.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert [outcome.number for outcome in draft.outcomes][:5] == [
+        "2",
+        "2(1)",
+        "2(2)",
+        "2(2)(a)",
+        "2(2)(b)",
+    ]
+    assert texts(draft)["2(1)"].startswith("Leaders noted")
+    # An "o" with no number after it is a word, not a bullet.
+    assert any(outcome.text.startswith("o Leaders also") for outcome in draft.outcomes)
+
+
+def test_the_next_letter_after_a_roman_sub_list_goes_back_to_the_letters():
+    text = (
+        "4. The parties agreed to:\n"
+        "\u25aa (a) Review the treaty every five years;\n"
+        "\u25aa (b) Train officers in:\n"
+        "    - (i) forensic accounting;\n"
+        "    - (ii) digital evidence;\n"
+        "\u25aa (c) Convene a dialogue each year.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert numbers_and_parents(draft) == [
+        ("4", None),
+        ("4(a)", "4"),
+        ("4(b)", "4"),
+        ("4(b)(i)", "4(b)"),
+        ("4(b)(ii)", "4(b)"),
+        ("4(c)", "4"),
+    ]
+
+
+def test_a_title_written_out_in_full_with_a_bracketed_short_name_is_the_title():
+    text = (
+        "Record of Decisions of the Ninth Meeting of the Regional Customs Heads "
+        "Working Group on Border Revenue (RCH WG9)\n"
+        "Honiara, Solomon Islands\n"
+        "5 \u2013 6 May 2025\n"
+        "\n"
+        "1. Members noted the report of the Chair.\n"
+        "2. Members agreed to meet again in 2026.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title.endswith("Border Revenue (RCH WG9)")
+    assert (draft.place, draft.adopted_on) == ("Honiara, Solomon Islands", "2025-05-06")
+    assert [outcome.number for outcome in draft.outcomes] == ["1", "2"]
+
+
+def test_a_short_first_line_ending_with_a_comma_opens_paragraph_one():
+    text = (
+        "FORUM TRADE MINISTERS MEETING\n"
+        "OUTCOMES\n"
+        "Nadi, Fiji\n"
+        "2 June 2025\n"
+        "\n"
+        "Ministers from Fiji, Kiribati, Nauru, Niue, Palau, Samoa, Tonga, Tuvalu,\n"
+        "and Vanuatu met in Nadi to review regional trade.\n"
+        "\n"
+        "2. Ministers agreed to update the trade strategy.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "OUTCOMES"
+    assert texts(draft)["1"].startswith("Ministers from Fiji, Kiribati")
+
+
+def test_a_plan_named_under_the_parties_line_is_the_title():
+    text = (
+        "FIJI \u2013 NEW ZEALAND\n"
+        "POLICING SUPPORT PLAN 2026\n"
+        "Suva, Fiji\n"
+        "1 March 2026\n"
+        "\n"
+        "1. Provide training for investigators.\n"
+        "2. Support the community policing programme.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "POLICING SUPPORT PLAN 2026"
