@@ -296,8 +296,8 @@ def _read_date_or_place(text: str, layout: Layout) -> bool:
         layout.adopted_on = iso
         before = WEEKDAY.sub("", text[: match.start()])
         before = re.sub(
-            r"(?i)\b(?:held\s+)?(?:at|in|on|from)\b|\b(?:held|posted|published|issued|dated"
-            r"|updated|released|date)\b:?",
+            r"(?i)\b(?:held\s+)?(?:at|in|on|from)\b|\b(?:held|posted|published|issued"
+            r"|updated|released|dated?)\b:?",
             " ",
             before,
         )

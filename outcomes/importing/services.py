@@ -52,10 +52,8 @@ def _import_note(item: DraftOutcome) -> str:
 KINDS_NAMED = [
     (re.compile(r"\bcommuniqu[eé]\b", re.IGNORECASE), OutcomeDocument.Kind.COMMUNIQUE),
     (re.compile(r"\bdeclaration\b", re.IGNORECASE), OutcomeDocument.Kind.DECLARATION),
-    (
-        re.compile(r"\b(?:action|implementation|work)\s+plan\b", re.IGNORECASE),
-        OutcomeDocument.Kind.ACTION_PLAN,
-    ),
+    # An action, implementation, work, cooperation or partnership plan.
+    (re.compile(r"\bplan\b", re.IGNORECASE), OutcomeDocument.Kind.ACTION_PLAN),
 ]
 
 

@@ -55,6 +55,7 @@ def sixth() -> Meeting:
         ("Joint Communique of the 6th JHoPS", "communique"),
         ("Boe Declaration on Regional Security", "declaration"),
         ("Boe Declaration Action Plan", "action_plan"),
+        ("SECURITY COOPERATION PLAN 2025", "action_plan"),
         ("Implementation Plan 2025–2027", "action_plan"),  # noqa: RUF001
         ("Outcomes of the Forum Regional Security Committee", "outcome_statement"),
     ],
