@@ -2,12 +2,12 @@
 
 Communiqués reach the secretariat as PDFs, web pages and pasted copies of either, and bring
 their layout with them: a title block (forum, meeting, place, dates, a document symbol),
-running headers and page numbers repeated on every page, share and print links, annexes
-after the body, words hyphenated at line ends, quote marks mangled by old PDF tools.
-`read_layout` takes the cleaned lines of such a text and returns the body's lines (each
-keeping its line number, for the preview) with the rest set apart: the title, place and
-adoption date, the furniture it dropped (listed, so nothing vanishes unseen) and the
-annexes.
+running headers and page numbers repeated on every page, share and print links, a news
+site's section line and links to its other stories, annexes after the body, words
+hyphenated at line ends, quote marks mangled by old PDF tools. `read_layout` takes the
+cleaned lines of such a text and returns the body's lines (each keeping its line number,
+for the preview) with the rest set apart: the title, place and adoption date, the
+furniture it dropped (listed, so nothing vanishes unseen) and the annexes.
 """
 
 import itertools
@@ -76,7 +76,7 @@ FURNITURE = re.compile(
       | download(?:\s+\w+){0,3}\s*(?:\(?\s*pdf\b.*)?
       | (?:home|news)\s*(?:[>»/|]\s*[^>»/|]+)+
       | (?:press|media)\s+release | for\s+immediate\s+release | embargoed\b.*
-      | (?:read|see)\s+more | related\s+(?:news|articles|stories|posts)
+      | (?:read|see)\s+more | (?:read\s+more|related|see\s+also)\s*:.*
       | (?:unclassified|official|confidential|restricted)
       | for\s+information\s+media\.?\s*not\s+an\s+official\s+record\.?
       | meetings\s+coverage\s+and\s+press\s+releases
@@ -84,6 +84,15 @@ FURNITURE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# The heading a news site puts over its list of other headlines at the foot of a story.
+RELATED_HEADING = re.compile(
+    r"^(?:related\s+(?:news|articles|stories|posts|content)|more\s+(?:stories|news|articles)"
+    r"|most\s+(?:read|popular|viewed)|latest\s+news)\s*:?$",
+    re.IGNORECASE,
+)
+# A news site's section line over a pasted story: "Pacific news | Regional".
+SITE_SECTION = re.compile(r"^[^|.;:]{2,40}(?:\s\|\s[^|.;:]{2,40})+$")
 
 MONTHS = [
     *("january", "february", "march", "april", "may", "june"),
@@ -171,6 +180,7 @@ def read_layout(lines: list[Line]) -> Layout:
     """Set apart the title block, the page and web furniture and the annexes."""
     layout = Layout(lines=[])
     dropped = {line.number for line in lines if line.text and _is_furniture(line.text)}
+    dropped |= _site_section_line(lines, dropped) | _related_headlines(lines, dropped)
     remaining = [line for line in lines if line.number not in dropped]
     body_start = _read_title_block(remaining, layout)
     repeated = _running_lines(lines)
@@ -190,7 +200,45 @@ def read_layout(lines: list[Line]) -> Layout:
 
 
 def _is_furniture(text: str) -> bool:
-    return bool(FURNITURE.match(text) or PAGE_NUMBER.match(text))
+    return bool(FURNITURE.match(text) or PAGE_NUMBER.match(text) or RELATED_HEADING.match(text))
+
+
+def _site_section_line(lines: list[Line], dropped: set[int]) -> set[int]:
+    """The first line, when it is a news site's short section line ("Pacific news |
+    Regional") rather than a title naming the document."""
+    first = next((line for line in lines if line.text and line.number not in dropped), None)
+    if first is None or len(first.text.split()) > 8 or DOCUMENT_KIND.search(first.text):
+        return set()
+    return {first.number} if SITE_SECTION.match(first.text) else set()
+
+
+def _related_headlines(lines: list[Line], dropped: set[int]) -> set[int]:
+    """The headlines a news site lists under "Related articles", "Most read" …: the short
+    lines after the heading with no sentence's end, up to the end of the text or to the
+    first line that goes back to the statement (a numbered item, an annex)."""
+    found: set[int] = set()
+    headings = [line.number for line in lines if RELATED_HEADING.match(line.text)]
+    if not headings:
+        return found
+    for line in lines:
+        if line.number <= headings[0] or not line.text or line.number in dropped:
+            continue
+        if RELATED_HEADING.match(line.text):
+            continue
+        if not _is_headline(line.text):
+            break
+        found.add(line.number)
+    return found
+
+
+def _is_headline(text: str) -> bool:
+    return (
+        len(text.split()) <= 15
+        and not text.endswith((".", ";", ":"))
+        and not ITEM_START.match(text)
+        and not SECTION_START.match(text)
+        and not ANNEX.match(text)
+    )
 
 
 # --- the title block -------------------------------------------------------------------------

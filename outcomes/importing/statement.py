@@ -656,21 +656,37 @@ IMPERATIVES = (
 )
 # Strongest first: an item opening with an imperative ("Enhance …", case as written, not
 # "Review of …") is a commitment; a paragraph that "reiterated … and agreed to establish"
-# decides.
+# decides. UN and ASEAN texts write their operative verbs in the present ("The Security
+# Council recalls …"), which say what the past tense says. "requests" and "expresses" have
+# no rule in either tense: what they ask or voice takes the kind of another verb, if any.
 KIND_RULES = [
     (Outcome.Kind.COMMITMENT, rf"^(?-i:(?:{IMPERATIVES}))\b(?!\s+(?:of|for)\b)"),
     (
         Outcome.Kind.DECISION,
-        r"\b(agreed|decided|resolved) to (establish|set up|create|convene|form)\b"
-        r"|\bdecided\b|\bresolved\b",
+        r"\b(agreed|agrees|decided|decides|resolved|resolves) to"
+        r" (establish|set up|create|convene|form)\b"
+        r"|\bdecided\b|\bdecides\b|\bresolved\b|\bresolves\b",
     ),
-    (Outcome.Kind.AGREEMENT, r"\bagreed\b|\bendorsed\b|\badopted\b|\bapproved\b"),
-    (Outcome.Kind.COMMITMENT, r"\bcommitted\b|\bpledged\b|\bundert(ook|akes)\b|\bwill\b|\bshall\b"),
-    (Outcome.Kind.REAFFIRMATION, r"\breaffirmed\b|\breiterated\b|\brecalled\b"),
-    (Outcome.Kind.RECOGNITION, r"\brecogni[sz]ed\b|\backnowledged\b"),
-    (Outcome.Kind.WELCOME, r"\bwelcomed\b"),
-    (Outcome.Kind.RECOMMENDATION, r"\brecommended\b|\bencouraged\b|\burged\b|\bcalled (up)?on\b"),
-    (Outcome.Kind.NOTE, r"\bnoted\b|\btook note\b|\bmet\b|\bthanked\b|\bthanks\b|\bregistered\b"),
+    (
+        Outcome.Kind.AGREEMENT,
+        r"\bagree[ds]\b|\bendorse[ds]\b|\badopt(ed|s)\b|\bapprove[ds]\b",
+    ),
+    (
+        Outcome.Kind.COMMITMENT,
+        r"\bcommit(ted|s)\b|\bpledge[ds]\b|\bundert(ook|akes)\b|\bwill\b|\bshall\b",
+    ),
+    (Outcome.Kind.REAFFIRMATION, r"\breaffirm(ed|s)\b|\breiterate[ds]\b|\brecall(ed|s)\b"),
+    (Outcome.Kind.RECOGNITION, r"\brecogni[sz]e[ds]\b|\backnowledge[ds]\b"),
+    (Outcome.Kind.WELCOME, r"\bwelcome[ds]\b"),
+    (
+        Outcome.Kind.RECOMMENDATION,
+        r"\brecommend(ed|s)\b|\bencourage[ds]\b|\burge[ds]\b|\bcall(ed|s) (up)?on\b",
+    ),
+    (
+        Outcome.Kind.NOTE,
+        r"\bnote[ds]\b|\b(took|takes) note\b|\bmet\b|\bthanked\b|\bthanks\b"
+        r"|\bregistered\b",
+    ),
 ]
 KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in KIND_RULES]
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from outcomes.api.imports import DraftSerializer
 from outcomes.importing.drafts import Draft
-from outcomes.importing.statement import parse_statement
+from outcomes.importing.statement import infer_kind, parse_statement
 from outcomes.models import Outcome
 
 pytestmark = pytest.mark.django_db
@@ -679,3 +679,120 @@ def test_a_plan_named_under_the_parties_line_is_the_title():
     draft = parse_statement(text)
 
     assert draft.title == "POLICING SUPPORT PLAN 2026"
+
+
+def test_a_news_sites_section_line_and_story_links_are_furniture():
+    text = (
+        "Islands desk | Politics\n"
+        "\n"
+        "MINISTERS OF JUSTICE MEETING\n"
+        "Apia, Samoa\n"
+        "3 March 2026\n"
+        "OUTCOMES\n"
+        "\n"
+        "1. Ministers agreed to review the regional extradition guidelines.\n"
+        "\n"
+        "See also: Samoa opens new courthouse in Salelologa\n"
+        "\n"
+        "2. Ministers noted the report on court backlogs.\n"
+        "Related: Judges call for more interpreters\n"
+        "Read more\n"
+        "3. Ministers welcomed the new legal aid network.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert draft.title == "OUTCOMES"
+    assert [outcome.number for outcome in draft.outcomes] == ["1", "2", "3"]
+    assert texts(draft)["2"] == "Ministers noted the report on court backlogs."
+    assert draft.furniture == [
+        "Islands desk | Politics",
+        "See also: Samoa opens new courthouse in Salelologa",
+        "Related: Judges call for more interpreters",
+        "Read more",
+    ]
+
+
+def test_the_headlines_under_most_read_are_furniture_to_the_end_of_the_text():
+    text = (
+        "1. Ministers agreed to fund two regional patrol boats.\n"
+        "\n"
+        "More stories\n"
+        "Tonga hosts fisheries talks\n"
+        "\n"
+        "Storm damage closes Port Vila wharf\n"
+        "Most read\n"
+        "Why the reef matters to Palau's economy\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert texts(draft) == {"1": "Ministers agreed to fund two regional patrol boats."}
+    assert set(draft.furniture) == {
+        "More stories",
+        "Tonga hosts fisheries talks",
+        "Storm damage closes Port Vila wharf",
+        "Most read",
+        "Why the reef matters to Palau's economy",
+    }
+
+
+def test_the_headlines_under_related_stories_stop_at_a_numbered_item():
+    text = (
+        "1. Leaders agreed to meet again in 2027.\n"
+        "Related stories\n"
+        "Kiribati names new police commissioner\n"
+        "2. Leaders thanked the host government.\n"
+    )
+
+    draft = parse_statement(text)
+
+    assert [outcome.number for outcome in draft.outcomes] == ["1", "2"]
+    assert draft.furniture == ["Related stories", "Kiribati names new police commissioner"]
+
+
+def test_a_title_line_with_a_bar_naming_the_document_is_no_site_section():
+    text = "Forum Communiqué | Tonga 2026\n\n1. Leaders agreed to meet again in 2027.\n"
+
+    draft = parse_statement(text)
+
+    assert draft.title == "Forum Communiqué | Tonga 2026"
+    assert draft.furniture == []
+
+
+@pytest.mark.parametrize(
+    ("present", "past"),
+    [
+        ("recalls its resolution on piracy", "recalled its resolution on piracy"),
+        ("welcomes the new patrol boats", "welcomed the new patrol boats"),
+        ("notes the report of the Secretariat", "noted the report of the Secretariat"),
+        ("encourages members to share data", "encouraged members to share data"),
+        ("recognizes the role of women", "recognized the role of women"),
+        ("recognises the role of youth", "recognised the role of youth"),
+        ("reaffirms its commitment to peace", "reaffirmed its commitment to peace"),
+        ("calls upon partners to coordinate", "called upon partners to coordinate"),
+        ("decides to remain seized", "decided to remain seized"),
+        ("requests the Secretary-General to report", "requested the Secretary-General to report"),
+        ("urges States to ratify the treaty", "urged States to ratify the treaty"),
+        ("expresses its deep concern", "expressed its deep concern"),
+        ("agrees to hold a workshop", "agreed to hold a workshop"),
+    ],
+)
+def test_a_present_tense_operative_verb_gives_the_kind_of_its_past(present, past):
+    assert infer_kind(f"The Security Council {present}.") == infer_kind(f"Ministers {past}.")
+
+
+def test_present_tense_operative_verbs_give_their_kinds():
+    kinds = {
+        verb: infer_kind(f"The ASEAN Regional Forum {verb} the report.")
+        for verb in ("recalls", "recognises", "welcomes", "encourages", "notes", "decides")
+    }
+
+    assert kinds == {
+        "recalls": Outcome.Kind.REAFFIRMATION,
+        "recognises": Outcome.Kind.RECOGNITION,
+        "welcomes": Outcome.Kind.WELCOME,
+        "encourages": Outcome.Kind.RECOMMENDATION,
+        "notes": Outcome.Kind.NOTE,
+        "decides": Outcome.Kind.DECISION,
+    }
