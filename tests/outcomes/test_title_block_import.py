@@ -143,3 +143,19 @@ def test_the_admin_review_offers_the_title_block_for_checking(secretariat, clien
     assert re.search(r'name="place" value="Apia, Samoa"', page)
     assert 'value="2026-06-18"' in page
     assert '<option value="communique" selected>' in page
+
+
+def test_the_admin_review_shows_annexes_apart_from_the_outcomes(secretariat, client):
+    text = WITH_TITLE_BLOCK + (
+        "\nAnnex A: List of Participants\n\nFiji Police Force\nTonga Police\n"
+    )
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("admin:outcomes_outcomedocument_import"),
+        {"meeting": str(sixth().pk), "tlp": "0", "text": text, "_preview": "1"},
+    )
+    page = response.content.decode()
+    assert "Annexes, kept apart: not read as outcomes" in page
+    assert "<summary>Annex A: List of Participants</summary>" in page
+    # Two outcomes, none of them an annex line.
+    assert len(response.context["items"]) == 2
