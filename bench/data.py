@@ -163,12 +163,12 @@ STATEMENTS = [
         "outcomes_outcomedocument",
         """
         INSERT INTO outcomes_outcomedocument (id, kind, title, short_title, code, adopted_on,
-                                              tlp, source_note, meeting_id)
+                                              place, tlp, source_note, source_text, meeting_id)
         SELECT m.id, 'outcome_statement',
                'Outcome of the ' || m.sequence || 'th BF' || m.forum_id,
                'BF' || m.forum_id || ' Outcome ' || m.sequence,
                'BF' || m.forum_id || '/' || m.sequence,
-               CASE WHEN m.start_date < %(today)s THEN m.start_date + 1 END, 0, '', m.id
+               CASE WHEN m.start_date < %(today)s THEN m.start_date + 1 END, '', 0, '', '', m.id
         FROM forums_meeting AS m
         """,
     ),
