@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,11 +12,21 @@ from forums.api.base import MAX_ID
 from forums.models import Meeting, Member
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits only: Django's own field also takes "120.0" and " 12", which the schema's
+    integer does not, so a client reading the schema and one reading us would disagree."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"-?[0-9]+", str(value)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id in a query string: a whole number within a bigint, or a 400."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

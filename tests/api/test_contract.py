@@ -152,7 +152,9 @@ def test_text_over_a_declared_limit_is_refused(world):
     assert "search" in error_body(response, 400)
 
 
-@pytest.mark.parametrize("value", ["", "0", "-3", str(MAX_ID + 1), "1.5", "x"])
+@pytest.mark.parametrize(
+    "value", ["", "0", "-3", str(MAX_ID + 1), "1.5", "120.0", " 12", "+3", "1e2", "x"]
+)
 def test_an_id_filter_out_of_bounds_is_refused_or_empty_is_none(world, value):
     response = world.client(world.lead).get("/api/v1/tasks/", {"meeting": value})
     if value == "":
