@@ -1,0 +1,36 @@
+"""How the secretariat finds and names a person: "Name (Agency, State)".
+
+One home for the label and the search, so that every picker (chairs, working-group
+members, task leads, recipients) names people the same way and finds them by what an
+officer types: a name, an agency or a member state.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+
+# What person_label reads, for select_related on any queryset of people it names.
+PERSON_LABEL_RELATED = ("profile__member__parent",)
+
+PERSON_SEARCH_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "profile__member__name",
+    "profile__member__short_name",
+    "profile__member__parent__name",
+    "profile__member__parent__short_name",
+)
+
+
+def person_label(person) -> str:
+    """ "Ana Reklai (Palau National Police, Palau)", or fewer parts when unknown."""
+    name = person.get_full_name() or person.get_username()
+    try:
+        member = person.profile.member
+    except ObjectDoesNotExist:
+        member = None
+    if member is None:
+        return name
+    seats = [member.short_name or member.name]
+    if member.parent is not None:
+        seats.append(member.parent.short_name or member.parent.name)
+    return f"{name} ({', '.join(seats)})"
