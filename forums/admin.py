@@ -1,14 +1,18 @@
 """The secretariat's data entry for forums, members, meetings, chairs, hosts and attendance."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,13 +35,17 @@ from forums.models import (
     ForumMembership,
     Hosting,
     HostingChange,
+    Meeting,
     Member,
     Profile,
     SecondFactorEvent,
+    country_zones_message,
 )
 from forums.tokens import password_unchanged
+from forums.zones import zones_by_country, zones_of
 
 User = get_user_model()
+BLANK_CHOICE = "---------"
 
 
 # --- members and forums ---------------------------------------------------------------
@@ -79,26 +87,99 @@ class ForumMembershipAdmin(AuditedAdmin):
 # --- meetings -------------------------------------------------------------------------
 
 
-class ChairInline(AuditedInline):
+def meeting_form_forum_id(request, meeting: Meeting | None) -> int | None:
+    """The forum a meeting's page is about: the meeting's; on the add form the one posted or
+    named in the address (`?forum=<id>`, as the after-the-meeting checklist links), or the
+    only forum there is."""
+    if meeting is not None:
+        return meeting.forum_id
+    wanted = request.POST.get("forum") or request.GET.get("forum") or ""
+    if wanted.isdigit():
+        return int(wanted)
+    only = list(Forum.objects.values_list("pk", flat=True)[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def members_first(forum_id: int | None) -> list:
+    """Every member, the forum's current members and observers first (chairs, hosts and
+    delegations are nearly always at its table): two queries, whatever the rows."""
+    members = list(Member.objects.only("pk", "name"))
+    seats = list(
+        ForumMembership.objects.current()
+        .filter(forum_id=forum_id)
+        .values_list("member_id", "role", "forum__acronym")
+    )
+    role_of = {member_id: role for member_id, role, _acronym in seats}
+    if not role_of:
+        return [("", BLANK_CHOICE), *((m.pk, m.name) for m in members)]
+    acronym = seats[0][2]
+    groups = [
+        (_("Members of %(forum)s") % {"forum": acronym}, ForumMembership.Role.MEMBER),
+        (_("Observers at %(forum)s") % {"forum": acronym}, ForumMembership.Role.OBSERVER),
+        (_("Others"), None),
+    ]
+    return [("", BLANK_CHOICE)] + [
+        (label, [(m.pk, m.name) for m in members if role_of.get(m.pk) == role])
+        for label, role in groups
+        if any(role_of.get(m.pk) == role for m in members)
+    ]
+
+
+def offer_choices(field: forms.ChoiceField, choices: list) -> None:
+    """Give a select fixed choices, also to the widget inside the admin's add/change links
+    wrapper: each inline row renders them without asking the database again."""
+    field.choices = choices
+    inner = getattr(field.widget, "widget", None)
+    if inner is not None:
+        inner.choices = field.choices
+
+
+class ForumMembersFirstMixin:
+    """The member select of a meeting's inline offers the forum's own members first."""
+
+    def get_queryset(self, request):
+        # Each row is named by its member and meeting: read with the rows.
+        return super().get_queryset(request).select_related("member", "meeting__forum")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("member")
+        if field is not None:
+            cache = request.__dict__.setdefault("_talanoa_members_first", {})
+            forum_id = meeting_form_forum_id(request, obj)
+            if forum_id not in cache:
+                cache[forum_id] = members_first(forum_id)
+            offer_choices(field, cache[forum_id])
+        return formset
+
+
+class ChairInline(ForumMembersFirstMixin, AuditedInline):
     model = Chair
     fields = ["member", "role", "office", "person"]
-    autocomplete_fields = ["member", "person"]
+    autocomplete_fields = ["person"]
 
 
-class AttendanceInline(AuditedInline):
+class AttendanceInline(ForumMembersFirstMixin, AuditedInline):
     model = Attendance
     fields = ["member", "role"]
-    autocomplete_fields = ["member"]
 
 
-class MeetingHostingInline(AuditedInline):
+class MeetingHostingInline(ForumMembersFirstMixin, AuditedInline):
     """New hostings are recorded here; their moves happen on the hosting's own page."""
 
     model = Hosting
     fk_name = "meeting"
-    fields = ["member", "status", "announced_at"]
-    autocomplete_fields = ["member", "announced_at"]
+    fields = ["member", "status", "announced_at", "status_moves"]
+    readonly_fields = ["status_moves"]
+    autocomplete_fields = ["announced_at"]
     show_change_link = True
+
+    @admin.display(description=_("status moves"))
+    def status_moves(self, hosting: Hosting) -> str:
+        if hosting.pk is None:
+            return _("Once saved, on the hosting's own page.")
+        url = reverse("admin:forums_hosting_change", args=[hosting.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Move it on its own page"))
 
     def has_change_permission(self, request, obj=None):
         # A status move is a HostingChange: the hosting page's action records it.
@@ -118,6 +199,77 @@ class MeetingHostingInline(AuditedInline):
                 announced_at=obj.announced_at,
             ),
         )
+
+
+class MeetingForm(forms.ModelForm):
+    """A meeting as the secretariat types it: the forum gives the sequence, the country the
+    venue's time zone (forums/static/forums/meeting_form.js narrows the list to it)."""
+
+    class Meta:
+        model = Meeting
+        fields = [
+            *("forum", "sequence", "title", "start_date", "end_date", "dates_note"),
+            *("venue", "country", "time_zone"),
+        ]
+
+    class Media:
+        js = ["forums/meeting_form.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "sequence" in self.fields:
+            self.fields["sequence"].required = False
+            self.fields["sequence"].help_text = _(
+                "5 for the 5th meeting. Leave empty for the forum's next: one after its "
+                "highest recorded."
+            )
+        if "time_zone" in self.fields:
+            zone = self.fields["time_zone"]
+            zone.help_text = _(
+                "Deadlines of work reporting to this meeting end at 23:59 here. Leave it empty "
+                "when the country has a single time zone: it is filled from the country."
+            )
+            zone.widget.attrs["data-country-zones"] = json.dumps(
+                zones_by_country(), separators=(",", ":")
+            )
+
+    def clean(self):
+        data = super().clean()
+        forum = data.get("forum")
+        if forum is not None and "sequence" in self.fields:
+            self.clean_sequence_of(forum, data)
+        if "time_zone" in self.fields:
+            self.require_time_zone(data)
+        return data
+
+    def clean_sequence_of(self, forum: Forum, data: dict) -> None:
+        if data.get("sequence") is None:
+            data["sequence"] = Meeting.objects.next_sequence(forum.pk)
+            return
+        # The unique constraint decides; asked here too, to say which number is free.
+        taken = Meeting.objects.filter(forum=forum, sequence=data["sequence"])
+        if taken.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "sequence",
+                _("The %(meeting)s is already recorded: the forum's next is %(next)d.")
+                % {
+                    "meeting": Meeting.name_from("", data["sequence"], forum.acronym),
+                    "next": Meeting.objects.next_sequence(forum.pk),
+                },
+            )
+
+    def require_time_zone(self, data: dict) -> None:
+        """A country with several zones needs one chosen (one zone: Meeting.clean fills it).
+
+        A meeting recorded without one (the 6th JHoPS: somewhere in Australia, city not
+        known) keeps none while neither its country nor its zone is edited.
+        """
+        zones = zones_of(data.get("country") or "")
+        if len(zones) < 2 or data.get("time_zone") is not None:
+            return
+        untouched = self.instance.pk and not {"country", "time_zone"} & set(self.changed_data)
+        if not untouched:
+            self.add_error("time_zone", country_zones_message(data["country"], zones))
 
 
 # Registered by the secretariat's admin (secretariat/admin.py), which adds what other apps
@@ -146,6 +298,18 @@ class MeetingAdmin(AuditedAdmin):
     ]
     autocomplete_fields = ["forum"]
     inlines = [ChairInline, MeetingHostingInline, AttendanceInline]
+    form = MeetingForm
+
+    def get_changeform_initial_data(self, request):
+        """`?forum=<id>` (or the only forum) brings the forum and its next sequence."""
+        initial = super().get_changeform_initial_data(request)
+        if not str(initial.get("forum", "")).isdigit():
+            initial.pop("forum", None)  # a forum is named by its number in the address
+        forum_id = meeting_form_forum_id(request, None)
+        if forum_id is not None:
+            initial.setdefault("forum", forum_id)
+            initial.setdefault("sequence", Meeting.objects.next_sequence(forum_id))
+        return initial
 
     def get_queryset(self, request):
         chairs = Chair.objects.select_related("member")
@@ -216,6 +380,40 @@ class HostingAddForm(forms.ModelForm):
         fields = ["meeting", "member", "status", "announced_at"]
 
 
+class HostingPageForm(forms.ModelForm):
+    """A hosting's own page: its status moves here, to one of the moves allowed from where
+    it stands (Hosting.TRANSITIONS), through the service that records who moved it."""
+
+    move_to = forms.ChoiceField(
+        label=_("move to"), choices=[("", "———"), *Hosting.Status.choices], required=False
+    )
+    effective_on = forms.DateField(label=_("on"), required=False, widget=AdminDateWidget)
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Hosting
+        fields = ["announced_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Hosting.Status.choices)
+        current = self.instance.status
+        allowed = [s for s in labels if s in Hosting.TRANSITIONS.get(current, ())]
+        field = self.fields["move_to"]
+        # Any status passes the form: the service decides, and its refusal names the moves
+        # allowed. The list offers only those.
+        field.widget.choices = [("", "———"), *((s, labels[s]) for s in allowed)]
+        names = {"status": labels.get(current, current)}
+        if allowed:
+            names["allowed"] = ", ".join(str(labels[s]) for s in allowed)
+            field.help_text = _("From “%(status)s” it may move to: %(allowed)s.") % names
+        else:
+            field.help_text = _("“%(status)s” is final: no move is allowed from it.") % names
+            field.disabled = True
+
+
 class HostingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HostingChange
     fields = readonly_fields = (
@@ -241,17 +439,25 @@ class HostingAdmin(AuditedAdmin):
     actions = ["change_status"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = HostingAddForm
+        kwargs["form"] = HostingAddForm if obj is None else HostingPageForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return [
+            (None, {"fields": ["meeting", "member", "status", "announced_at"]}),
+            (_("Move the status"), {"fields": ["move_to", "effective_on", "note"]}),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        # Moves go through the "change status" action, so that each one is recorded.
+        # The status moves through the service (the fields below it or the list action),
+        # so that each move is checked and recorded.
         return ["meeting", "member", "status"] if obj else []
 
     def record(self, request, obj, form, change):
         if change:
-            save_validated(obj, actor=request.user)
+            self.record_change(request, obj, form)
             return
         adopt(
             obj,
@@ -265,6 +471,25 @@ class HostingAdmin(AuditedAdmin):
                 note=form.cleaned_data.get("note", ""),
             ),
         )
+
+    def record_change(self, request, obj, form):
+        if set(form.changed_data) - {"move_to", "effective_on", "note"}:
+            save_validated(obj, actor=request.user)
+        status = form.cleaned_data.get("move_to")
+        if not status:
+            return
+        try:
+            moved = services.hosting_change_status(
+                actor=request.user,
+                hosting=obj,
+                status=status,
+                effective_on=form.cleaned_data.get("effective_on"),
+                note=form.cleaned_data.get("note", ""),
+            )
+        except ValidationError as refusal:
+            # Shown next to "move to", the field that asked for it.
+            raise ValidationError({"move_to": refusal.messages}) from refusal
+        obj.status = moved.status
 
     @admin.action(description=_("Move the selected hostings to the status chosen above"))
     def change_status(self, request, queryset):

@@ -1,21 +1,25 @@
 """Forums, the members at their table, their meetings, chairs, hosts and attendance."""
 
 import datetime
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
+from django_countries import countries
 from django_countries.fields import CountryField
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
+
+from forums.zones import zones_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -260,6 +264,11 @@ class MeetingQuerySet(models.QuerySet):
         ).order_by("-status")
         return self.annotate(host_name=Subquery(hosting.values("member__name")[:1]))
 
+    def next_sequence(self, forum_id: int) -> int:
+        """The sequence the forum's next meeting takes: one after its highest, 1 for none."""
+        highest = self.filter(forum_id=forum_id).aggregate(highest=Max("sequence"))["highest"]
+        return (highest or 0) + 1
+
     def after(self, meeting: "Meeting") -> "MeetingQuerySet":
         """The forum's meetings after `meeting`, next first."""
         return self.filter(forum_id=meeting.forum_id, sequence__gt=meeting.sequence).order_by(
@@ -354,6 +363,21 @@ class Meeting(models.Model):
             raise ValidationError({"start_date": _("Give the start date with the end date.")})
         if self.expected_month is not None:
             self.expected_month = first_of_month(self.expected_month)
+        self.clean_time_zone()
+
+    def clean_time_zone(self) -> None:
+        """The venue's zone is one of its country's; a country with one zone gives it."""
+        zones = zones_of(self.country)
+        if not zones:
+            return
+        if self.time_zone is None:
+            if len(zones) == 1:
+                self.time_zone = zoneinfo.ZoneInfo(zones[0])
+            return
+        if str(self.time_zone) not in zones:
+            raise ValidationError(
+                {"time_zone": country_zones_message(self.country, zones, given=self.time_zone)}
+            )
 
     @property
     def next_meeting(self) -> "Meeting | None":
@@ -367,6 +391,17 @@ class Meeting(models.Model):
         return datetime.datetime.combine(
             self.start_date, MEETING_OPENS, tzinfo=self.time_zone or datetime.UTC
         )
+
+
+def country_zones_message(country, zones: tuple[str, ...], *, given=None) -> str:
+    """What to choose from when a venue's country has several zones, or another was given."""
+    names = {"country": countries.name(str(country)) or country, "zones": ", ".join(zones)}
+    if given is None:
+        return _("%(country)s has several time zones: choose one of %(zones)s.") % names
+    return _("%(zone)s is not a time zone of %(country)s: choose one of %(zones)s.") % {
+        **names,
+        "zone": given,
+    }
 
 
 def ordinal(number: int) -> str:
