@@ -203,7 +203,8 @@ class MeetingHostingInline(ForumMembersFirstMixin, AuditedInline):
 
 class MeetingForm(forms.ModelForm):
     """A meeting as the secretariat types it: the forum gives the sequence, the country the
-    venue's time zone (forums/static/forums/meeting_form.js narrows the list to it)."""
+    venue's time zone (forums/static/forums/meeting_form.js proposes the one and narrows
+    the list of the other as they are chosen)."""
 
     class Meta:
         model = Meeting
@@ -218,11 +219,17 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "sequence" in self.fields:
-            self.fields["sequence"].required = False
-            self.fields["sequence"].help_text = _(
+            sequence = self.fields["sequence"]
+            sequence.required = False
+            sequence.help_text = _(
                 "5 for the 5th meeting. Leave empty for the forum's next: one after its "
                 "highest recorded."
             )
+            if self.instance.pk is None:
+                # For the page's script to propose the next when the forum is chosen.
+                sequence.widget.attrs["data-next-sequences"] = json.dumps(
+                    Meeting.objects.next_sequences(), separators=(",", ":")
+                )
         if "time_zone" in self.fields:
             zone = self.fields["time_zone"]
             zone.help_text = _(

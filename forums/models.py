@@ -264,10 +264,15 @@ class MeetingQuerySet(models.QuerySet):
         ).order_by("-status")
         return self.annotate(host_name=Subquery(hosting.values("member__name")[:1]))
 
+    def next_sequences(self) -> dict[int, int]:
+        """The sequence each forum's next meeting takes: one after its highest recorded
+        (a forum missing here has none: its next is 1). One query."""
+        highest = self.values("forum_id").annotate(highest=Max("sequence")).order_by()
+        return {row["forum_id"]: row["highest"] + 1 for row in highest}
+
     def next_sequence(self, forum_id: int) -> int:
-        """The sequence the forum's next meeting takes: one after its highest, 1 for none."""
-        highest = self.filter(forum_id=forum_id).aggregate(highest=Max("sequence"))["highest"]
-        return (highest or 0) + 1
+        """The sequence the forum's next meeting takes (see next_sequences)."""
+        return self.filter(forum_id=forum_id).next_sequences().get(forum_id, 1)
 
     def after(self, meeting: "Meeting") -> "MeetingQuerySet":
         """The forum's meetings after `meeting`, next first."""

@@ -1,10 +1,36 @@
-// The meeting form's venue time zone follows its country (forums/zones.py says which
-// zones each country has). With a country chosen the list offers only its zones; with a
-// single zone the row is hidden and that zone chosen. Without JavaScript the whole list
-// stays, and the server fills the zone of a one-zone country and refuses another's.
+// The meeting form asks for less. Choosing the forum proposes its next sequence (unless
+// the officer typed one). The venue time zone follows the country (forums/zones.py says
+// which zones each country has): the list offers only its zones, and for a country with
+// a single zone the list gives way to that zone's name, chosen. Without JavaScript the server
+// does the same on saving: an empty sequence becomes the forum's next, the zone of a
+// one-zone country is filled in, and another country's zone is refused.
 "use strict";
 
 (function () {
+  function onChange(select, handler) {
+    select.addEventListener("change", handler);
+    // The forum is an autocomplete (select2), which announces changes through jQuery.
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(select).on("change", handler);
+    }
+  }
+
+  function proposeSequence(input) {
+    const nextByForum = JSON.parse(input.dataset.nextSequences);
+    const forum = input.form && input.form.elements.namedItem("forum");
+    if (!forum) {
+      return;
+    }
+    let proposed = input.value;
+    onChange(forum, function () {
+      if (!forum.value || (input.value !== "" && input.value !== proposed)) {
+        return; // no forum yet, or a number the officer typed: kept
+      }
+      proposed = String(nextByForum[forum.value] || 1);
+      input.value = proposed;
+    });
+  }
+
   function followCountry(zoneSelect) {
     const zonesByCountry = JSON.parse(zoneSelect.dataset.countryZones);
     const country = zoneSelect.form && zoneSelect.form.elements.namedItem("country");
@@ -12,7 +38,11 @@
       return;
     }
     const everyZone = Array.from(zoneSelect.options, (option) => [option.value, option.text]);
-    const row = zoneSelect.closest(".form-row") || zoneSelect.parentElement;
+    // A country's only zone is shown as text where the list was: nothing to choose.
+    const onlyZone = document.createElement("output");
+    onlyZone.className = "country-only-zone";
+    onlyZone.htmlFor = zoneSelect.id;
+    zoneSelect.after(onlyZone);
 
     function narrow() {
       const zones = zonesByCountry[country.value];
@@ -30,14 +60,17 @@
       if (onlyOne) {
         zoneSelect.value = zones[0];
       }
-      row.hidden = onlyOne;
+      zoneSelect.hidden = onlyOne;
+      onlyZone.hidden = !onlyOne;
+      onlyZone.textContent = onlyOne ? zones[0] : "";
     }
 
-    country.addEventListener("change", narrow);
+    onChange(country, narrow);
     narrow();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-next-sequences]").forEach(proposeSequence);
     document.querySelectorAll("select[data-country-zones]").forEach(followCountry);
   });
 })();
