@@ -126,12 +126,11 @@ def members_first(forum_id: int | None) -> list:
 
 
 def offer_choices(field: forms.ChoiceField, choices: list) -> None:
-    """Give a select fixed choices, also to the widget inside the admin's add/change links
-    wrapper: each inline row renders them without asking the database again."""
+    """Give a member select fixed choices: each inline row renders them without asking the
+    database again. Without the admin's add/change/view links, four icons a row that
+    widened the table past the page (members are recorded on their own page)."""
+    field.widget = getattr(field.widget, "widget", field.widget)
     field.choices = choices
-    inner = getattr(field.widget, "widget", None)
-    if inner is not None:
-        inner.choices = field.choices
 
 
 class ForumMembersFirstMixin:
@@ -215,6 +214,7 @@ class MeetingForm(forms.ModelForm):
 
     class Media:
         js = ["forums/meeting_form.js"]
+        css = {"all": ["forums/meeting_form.css"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -392,11 +392,11 @@ class HostingPageForm(forms.ModelForm):
     it stands (Hosting.TRANSITIONS), through the service that records who moved it."""
 
     move_to = forms.ChoiceField(
-        label=_("move to"), choices=[("", "———"), *Hosting.Status.choices], required=False
+        label=_("Move to"), choices=[("", "———"), *Hosting.Status.choices], required=False
     )
-    effective_on = forms.DateField(label=_("on"), required=False, widget=AdminDateWidget)
+    effective_on = forms.DateField(label=_("Happened on"), required=False, widget=AdminDateWidget)
     note = forms.CharField(
-        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     class Meta:
