@@ -375,7 +375,7 @@ class Meeting(models.Model):
         zones = zones_of(self.country)
         if not zones:
             return
-        if self.time_zone is None:
+        if not self.time_zone:  # None, or "" from a caller that means none
             if len(zones) == 1:
                 self.time_zone = zoneinfo.ZoneInfo(zones[0])
             return

@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from fixtures.jhops import DEMO_PASSWORD, FORUM_ACRONYM
-from forums.models import Forum
+from forums.models import Forum, Meeting
 from tests.browser.conftest import csp_violations, screenshot, sign_in
 
 DESK = {"width": 1280, "height": 900}
@@ -72,3 +72,23 @@ def test_choosing_the_forum_proposes_its_next_sequence(desk, live_server, jhops)
     page.locator(".select2-results__option", has_text=FORUM_ACRONYM).first.click()
 
     assert page.locator("#id_sequence").input_value() == "8"
+
+
+def test_without_javascript_the_server_fills_the_zone(browser, live_server, jhops):
+    context = browser.new_context(
+        viewport=DESK, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    sign_in(page, live_server, "admin", DEMO_PASSWORD, path="/admin/login/")
+    forum = Forum.objects.get(acronym=FORUM_ACRONYM)
+    page.goto(f"{reverse('admin:forums_meeting_add')}?forum={forum.pk}")
+
+    page.locator("#id_sequence").fill("")  # left to the forum
+    page.locator("#id_venue").fill("Nuku'alofa")
+    page.locator("#id_country").select_option("TO")
+    with page.expect_navigation():
+        page.locator('input[name="_save"]').click()
+    context.close()
+
+    meeting = Meeting.objects.get(forum=forum, venue="Nuku'alofa")
+    assert (meeting.sequence, str(meeting.time_zone)) == (8, "Pacific/Tongatapu")

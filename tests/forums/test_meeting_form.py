@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forums.models import Attendance, Chair, ForumMembership, Meeting
+from forums.services import meeting_create
 from forums.zones import zones_of
 from tests.conftest import secretariat_officer
 from tests.factories import ForumFactory, MeetingFactory, MemberFactory
@@ -111,6 +112,15 @@ def test_the_zones_of_a_country_come_from_the_tz_database():
     assert set(zones_of("KI")) == {"Pacific/Tarawa", "Pacific/Kanton", "Pacific/Kiritimati"}
     assert "Pacific/Bougainville" in zones_of("PG")
     assert zones_of("") == ()
+
+
+def test_every_door_fills_a_one_zone_countrys_zone_and_guesses_none_of_several(jhops):
+    officer = secretariat_officer()
+    tonga = meeting_create(actor=officer, forum=jhops, sequence=8, country="TO")
+    australia = meeting_create(actor=officer, forum=jhops, sequence=9, country="AU", time_zone="")
+
+    assert str(tonga.time_zone) == "Pacific/Tongatapu"
+    assert not australia.time_zone
 
 
 def test_a_country_with_one_zone_fills_the_venue_time_zone(officer_client, jhops):
