@@ -22,6 +22,7 @@ from forums.admin_base import (
     AuditedAdmin,
     AuditedInline,
     AuditedStackedInline,
+    CountryInUseFilter,
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
     adopt,
@@ -41,6 +42,7 @@ from forums.models import (
     SecondFactorEvent,
     country_zones_message,
 )
+from forums.people import PERSON_LABEL_RELATED, PERSON_SEARCH_FIELDS, person_label
 from forums.tokens import password_unchanged
 from forums.zones import zones_by_country, zones_of
 
@@ -78,7 +80,7 @@ class ForumAdmin(AuditedAdmin):
 @admin.register(ForumMembership)
 class ForumMembershipAdmin(AuditedAdmin):
     list_display = ["member", "forum", "role", "joined_on", "left_on"]
-    list_filter = ["forum", "role"]
+    list_filter = [("forum", admin.RelatedOnlyFieldListFilter), "role"]
     list_select_related = ["member", "forum"]
     search_fields = ["member__name", "member__short_name", "forum__acronym"]
     autocomplete_fields = ["forum", "member"]
@@ -294,9 +296,12 @@ class MeetingAdmin(AuditedAdmin):
         "host",
     ]
     list_display_links = ["__str__"]
-    list_filter = ["forum", "country"]
+    list_filter = [("forum", admin.RelatedOnlyFieldListFilter), CountryInUseFilter]
     list_select_related = ["forum"]
-    search_fields = ["title", "forum__acronym", "forum__name", "venue", "=sequence"]
+    # What the search box and every meeting picker read; get_search_results adds the
+    # number ("8", "8th"), the year and the country name (MeetingQuerySet.matching).
+    search_fields = ["title", "forum__acronym", "forum__name", "venue"]
+    search_help_text = _("A number (8 or 8th), a forum, a venue, a country or a year.")
     date_hierarchy = "start_date"
     fieldsets = [
         (None, {"fields": ["forum", "sequence", "title"]}),
@@ -318,11 +323,15 @@ class MeetingAdmin(AuditedAdmin):
             initial.setdefault("sequence", Meeting.objects.next_sequence(forum_id))
         return initial
 
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.matching(search_term), False
+
     def get_queryset(self, request):
         chairs = Chair.objects.select_related("member")
         return (
             super()
             .get_queryset(request)
+            .select_related("forum")  # its name, in pickers as in the list
             .with_host_name()
             .prefetch_related(Prefetch("chairs", queryset=chairs))
         )
@@ -344,7 +353,7 @@ class MeetingAdmin(AuditedAdmin):
 @admin.register(Chair)
 class ChairAdmin(AuditedAdmin):
     list_display = ["meeting", "member", "role", "office", "person"]
-    list_filter = ["role", "meeting__forum"]
+    list_filter = ["role", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__forum", "member", "person"]
     search_fields = ["member__name", "office", "meeting__title", "meeting__forum__acronym"]
     autocomplete_fields = ["meeting", "member", "person"]
@@ -353,7 +362,7 @@ class ChairAdmin(AuditedAdmin):
 @admin.register(Attendance)
 class AttendanceAdmin(AuditedAdmin):
     list_display = ["meeting", "member", "role"]
-    list_filter = ["role", "meeting__forum"]
+    list_filter = ["role", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__forum", "member"]
     search_fields = ["member__name", "meeting__title", "meeting__forum__acronym"]
     autocomplete_fields = ["meeting", "member"]
@@ -437,7 +446,7 @@ class HostingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Hosting)
 class HostingAdmin(AuditedAdmin):
     list_display = ["meeting", "member", "status", "announced_at"]
-    list_filter = ["status", "meeting__forum"]
+    list_filter = ["status", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__forum", "member", "announced_at__forum"]
     search_fields = ["member__name", "meeting__title", "meeting__forum__acronym"]
     autocomplete_fields = ["meeting", "member", "announced_at"]
@@ -528,7 +537,7 @@ class HostingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["status_to", "hosting__meeting__forum"]
+    list_filter = ["status_to", ("hosting__meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["hosting__member", "hosting__meeting__forum", "recorded_by"]
     search_fields = ["hosting__member__name", "note"]
 
@@ -565,6 +574,16 @@ class TalanoaUserAdmin(ServiceAdminMixin, UserAdmin):
     inlines = [ProfileInline]
     list_select_related = ["profile__member"]
     list_display = ["username", "first_name", "last_name", "email", "represents", "is_staff"]
+    # Every person picker searches here: by name, login, agency or member state.
+    search_fields = PERSON_SEARCH_FIELDS
+    ordering = ["first_name", "last_name", "username"]
+
+    def autocomplete_label(self, person) -> str:
+        return person_label(person)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*PERSON_LABEL_RELATED)
+
     actions = ["reset_second_factor"]
 
     @admin.display(description=_("represents"), ordering="profile__member__name")

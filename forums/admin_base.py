@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from forums.audit import attribute_change, save_validated
+from forums.people import PersonChoiceField, PersonMultipleChoiceField
 
 if TYPE_CHECKING:
     # The mixins below are only ever mixed into ModelAdmin: for the type checker they are one.
@@ -81,7 +85,22 @@ def refusing_form(form_class: type[forms.BaseForm], error: ValidationError):
     return RefusedForm
 
 
-class ServiceAdminMixin(_ModelAdmin):
+class PersonPickersMixin(_ModelAdmin):
+    """Every picker of people, on a page or in an inline, names them "Name (Agency, State)"
+    (forums/people.py): in its list as in the value it shows once chosen."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is get_user_model():
+            kwargs.setdefault("form_class", PersonChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is get_user_model():
+            kwargs.setdefault("form_class", PersonMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ServiceAdminMixin(PersonPickersMixin):
     """Saves through services; see the module docstring for how refusals are shown."""
 
     def record(self, request, obj, form, change: bool) -> None:
@@ -158,7 +177,7 @@ class ServiceAdminMixin(_ModelAdmin):
             self.message_user(request, done % {"count": moved, **params}, messages.SUCCESS)
 
 
-class ServiceInlineMixin:
+class ServiceInlineMixin(PersonPickersMixin):
     """An inline whose rows are saved one by one through `record`, refusals shown per row."""
 
     def record(self, request, obj, change: bool) -> None:
@@ -211,3 +230,23 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CountryInUseFilter(admin.SimpleListFilter):
+    """The countries the listed rows are in, by name: not the world's 250 (a model's
+    `country` field)."""
+
+    title = gettext_lazy("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.model._default_manager.exclude(country="")
+            .order_by()
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: str(c[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset

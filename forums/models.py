@@ -1,6 +1,7 @@
 """Forums, the members at their table, their meetings, chairs, hosts and attendance."""
 
 import datetime
+import re
 import zoneinfo
 from typing import TYPE_CHECKING
 
@@ -241,6 +242,33 @@ def meeting_held(today: datetime.date, *, prefix: str = "") -> Q:
     )
 
 
+# What an officer types for a meeting's number: "8", "8th", "8e" (French), "2023".
+MEETING_NUMBER = re.compile(r"^(\d{1,4})(?:st|nd|rd|th|e|er|re|ème)?$", re.IGNORECASE)
+MEETING_TERM_SEPARATORS = re.compile(r"[\s/,]+")
+
+
+def meeting_word_matches(word: str) -> Q:
+    """Meetings one typed word may mean: their number (as "8" or "8th"), a year they were
+    held in, or a word of their title, venue, country or forum."""
+    found = (
+        Q(title__icontains=word)
+        | Q(venue__icontains=word)
+        | Q(forum__acronym__icontains=word)
+        | Q(forum__name__icontains=word)
+    )
+    # Country names in the officer's language, as the country column shows them.
+    codes = [code for code, name in countries if word.casefold() in str(name).casefold()]
+    if codes:
+        found |= Q(country__in=codes)
+    number = MEETING_NUMBER.match(word)
+    if number:
+        found |= Q(sequence=int(number[1]))
+        if len(number[0]) == 4:  # a bare four-digit number is also a year
+            year = int(number[0])
+            found |= Q(start_date__year=year) | Q(expected_month__year=year)
+    return found
+
+
 class MeetingQuerySet(models.QuerySet):
     def held(self, today: datetime.date | None = None) -> "MeetingQuerySet":
         """Meetings that have taken place by `today` (UTC today by default)."""
@@ -256,6 +284,14 @@ class MeetingQuerySet(models.QuerySet):
         for meeting in not_held.order_by("-sequence"):
             upcoming[meeting.forum_id] = meeting
         return {f: (latest.get(f), upcoming.get(f)) for f in forum_ids}
+
+    def matching(self, term: str) -> "MeetingQuerySet":
+        """Meetings matching every word typed: "8th", "5th JHOPS", "JHOPS 5", "Koror"…"""
+        found = Q()
+        for word in MEETING_TERM_SEPARATORS.split(term.strip()):
+            if word:
+                found &= meeting_word_matches(word)
+        return self.filter(found)
 
     def with_host_name(self) -> "MeetingQuerySet":
         """Annotate `host_name`: the member whose hosting is confirmed or done."""

@@ -5,6 +5,7 @@ members, task leads, recipients) names people the same way and finds them by wha
 officer types: a name, an agency or a member state.
 """
 
+from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 
 # What person_label reads, for select_related on any queryset of people it names.
@@ -34,3 +35,23 @@ def person_label(person) -> str:
     if member.parent is not None:
         seats.append(member.parent.short_name or member.parent.name)
     return f"{name} ({', '.join(seats)})"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A picker of one person, each named "Name (Agency, State)"."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.select_related(*PERSON_LABEL_RELATED), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A picker of several people, each named "Name (Agency, State)"."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.select_related(*PERSON_LABEL_RELATED), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)

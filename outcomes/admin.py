@@ -150,7 +150,7 @@ class OutcomeInline(AuditedInline):
 class OutcomeDocumentAdmin(StatementImportMixin, AuditedAdmin):
     form = DocumentForm
     list_display = ["code", "title", "kind", "meeting", "adopted_on", "tlp", "outcome_count"]
-    list_filter = ["kind", "tlp", "meeting__forum"]
+    list_filter = ["kind", "tlp", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__forum"]
     search_fields = ["code", "title", "short_title"]
     autocomplete_fields = ["meeting"]
@@ -238,7 +238,12 @@ def record_link(request, link: OutcomeLink) -> None:
 class OutcomeAdmin(AuditedAdmin):
     form = OutcomeForm
     list_display = ["citation_code", "kind", "status", "tlp", "excerpt"]
-    list_filter = ["status", "kind", "tlp", "document__meeting__forum"]
+    list_filter = [
+        "status",
+        "kind",
+        "tlp",
+        ("document__meeting__forum", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["citation_code", "text", "document__title", "document__short_title"]
     autocomplete_fields = ["document", "parent", "responsible", "recipients"]
     fields = [

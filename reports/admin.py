@@ -47,7 +47,7 @@ class ChairSummaryAdmin(AuditedAdmin):
     meeting page by the chairs): through the service, which records who and when."""
 
     list_display = ["meeting", "tlp", "updated_by", "updated_at", "version"]
-    list_filter = ["tlp", "meeting__forum"]
+    list_filter = ["tlp", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__forum", "updated_by"]
     search_fields = ["meeting__title", "meeting__forum__acronym", "key_messages"]
     autocomplete_fields = ["meeting"]
@@ -97,7 +97,7 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "format",
         "level",
         "language",
-        "meeting__forum",
+        ("meeting__forum", admin.RelatedOnlyFieldListFilter),
         ("requested_by", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]

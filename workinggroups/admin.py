@@ -167,7 +167,7 @@ class TaskAdmin(AuditedAdmin):
         "status",
         LateWorkFilter,
         "tlp",
-        "working_group__established_by__forum",
+        ("working_group__established_by__forum", admin.RelatedOnlyFieldListFilter),
         "due_on",
     ]
     list_select_related = ["working_group", "lead", "reports_to__forum"]
@@ -311,7 +311,11 @@ class WorkingGroupAdmin(AuditedAdmin):
         "member_count",
         "open_task_count",
     ]
-    list_filter = ["tlp", "established_by__forum", ("closed_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "tlp",
+        ("established_by__forum", admin.RelatedOnlyFieldListFilter),
+        ("closed_on", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["established_by__forum", "reports_to__forum"]
     search_fields = ["name", "mandate"]
     autocomplete_fields = ["established_by", "reports_to", "establishing_outcome"]
@@ -368,7 +372,7 @@ class WorkingGroupAdmin(AuditedAdmin):
 @admin.register(WorkingGroupMembership)
 class WorkingGroupMembershipAdmin(AuditedAdmin):
     list_display = ["person", "working_group", "represents", "role", "joined_on", "left_on"]
-    list_filter = ["role", "working_group"]
+    list_filter = ["role", ("working_group", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["person", "working_group", "represents"]
     search_fields = ["person__username", "person__last_name", "working_group__name"]
     autocomplete_fields = ["working_group", "person", "represents"]
@@ -383,7 +387,7 @@ class WorkingGroupMembershipAdmin(AuditedAdmin):
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(AuditedAdmin):
     list_display = ["forum", "reason", "days_before", "weekday", "active"]
-    list_filter = ["forum", "reason", "active"]
+    list_filter = [("forum", admin.RelatedOnlyFieldListFilter), "reason", "active"]
     list_select_related = ["forum"]
     autocomplete_fields = ["forum"]
 

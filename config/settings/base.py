@@ -42,7 +42,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "forums.admin_site.TalanoaAdminConfig",  # django.contrib.admin, on our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
