@@ -284,17 +284,8 @@ class MeetingForm(forms.ModelForm):
 # Registered by the secretariat's admin (secretariat/admin.py), which adds what other apps
 # show on a meeting: its outcome documents and the chair's report.
 class MeetingAdmin(AuditedAdmin):
-    list_display = [
-        "__str__",
-        "forum",
-        "sequence",
-        "start_date",
-        "end_date",
-        "venue",
-        "country",
-        "chair_names",
-        "host",
-    ]
+    # Its name says the forum and the number ("5th JHOPS"); the filters, the forum.
+    list_display = ["__str__", "start_date", "venue", "country", "chair_names", "host"]
     list_display_links = ["__str__"]
     list_filter = [("forum", admin.RelatedOnlyFieldListFilter), CountryInUseFilter]
     list_select_related = ["forum"]

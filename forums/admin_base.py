@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -230,6 +231,11 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def cut(text: object) -> str:
+    """A long text in a list cell, cut to the column (admin.css) with all of it on hover."""
+    return format_html('<span class="cut" title="{}">{}</span>', text, text)
 
 
 class CountryInUseFilter(admin.SimpleListFilter):

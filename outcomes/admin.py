@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from forums.admin_base import AuditedAdmin, AuditedInline, adopt
+from forums.admin_base import AuditedAdmin, AuditedInline, adopt, cut
 from forums.audit import save_validated
 from outcomes import services
 from outcomes.akoma_ntoso import MEDIA_TYPE, document_to_akn, download_name
@@ -135,7 +135,8 @@ class OutcomeInline(AuditedInline):
     # Status moves through the "mark …" actions, which check the transition map.
     readonly_fields = ["status", "citation_code"]
     autocomplete_fields = ["parent"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    # Tall enough to read a paragraph; its column takes what the others leave (admin.css).
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
     show_change_link = True
 
     def has_delete_permission(self, request, obj=None):
@@ -303,7 +304,7 @@ class OutcomeAdmin(AuditedAdmin):
 
 @admin.register(OutcomeLink)
 class OutcomeLinkAdmin(AuditedAdmin):
-    list_display = ["source", "kind", "target_outcome", "target_document"]
+    list_display = ["source_code", "kind", "target"]
     list_filter = ["kind"]
     list_select_related = ["source", "target_outcome", "target_document"]
     search_fields = [
@@ -313,6 +314,14 @@ class OutcomeLinkAdmin(AuditedAdmin):
         "target_document__title",
     ]
     autocomplete_fields = ["source", "target_outcome", "target_document"]
+
+    @admin.display(description=_("source"), ordering="source__citation_code")
+    def source_code(self, link):
+        return link.source.citation_code
+
+    @admin.display(description=_("target"))
+    def target(self, link):
+        return cut(link.target_outcome or link.target_document)
 
     def record(self, request, obj, form, change):
         record_link(request, obj)

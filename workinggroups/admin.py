@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt
+from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt, cut
 from forums.audit import save_validated
 from forums.models import seat_current_on
 from forums.tlp import TLP
@@ -154,12 +154,11 @@ class LateWorkFilter(admin.SimpleListFilter):
 class TaskAdmin(AuditedAdmin):
     list_display = [
         "title",
-        "working_group",
+        "group",
         "lead",
         "reports_to",
         "due_on",
-        "status",
-        "progress",
+        "status_and_progress",
         "tlp",
         "outcome_codes",
     ]
@@ -196,6 +195,17 @@ class TaskAdmin(AuditedAdmin):
     def get_queryset(self, request):
         codes = Outcome.objects.only("pk", "citation_code").order_by("citation_code")
         return super().get_queryset(request).prefetch_related(Prefetch("outcomes", queryset=codes))
+
+    @admin.display(description=_("working group"), ordering="working_group__name")
+    def group(self, task):
+        return cut(task.working_group)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_and_progress(self, task):
+        return _("%(status)s, %(progress)d%%") % {
+            "status": task.get_status_display(),
+            "progress": task.progress,
+        }
 
     @admin.display(description=_("serves outcomes"))
     def outcome_codes(self, task):
