@@ -26,6 +26,8 @@ from forums.admin_base import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
     adopt,
+    person_column,
+    person_column_related,
 )
 from forums.audit import save_validated
 from forums.models import (
@@ -42,7 +44,12 @@ from forums.models import (
     SecondFactorEvent,
     country_zones_message,
 )
-from forums.people import PERSON_LABEL_RELATED, PERSON_SEARCH_FIELDS, person_label
+from forums.people import (
+    PERSON_LABEL_RELATED,
+    PERSON_SEARCH_FIELDS,
+    person_label,
+    person_search_fields,
+)
 from forums.tokens import password_unchanged
 from forums.zones import zones_by_country, zones_of
 
@@ -343,10 +350,17 @@ class MeetingAdmin(AuditedAdmin):
 
 @admin.register(Chair)
 class ChairAdmin(AuditedAdmin):
-    list_display = ["meeting", "member", "role", "office", "person"]
+    list_display = ["meeting", "member", "role", "office", "person_name"]
     list_filter = ["role", ("meeting__forum", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["meeting__forum", "member", "person"]
-    search_fields = ["member__name", "office", "meeting__title", "meeting__forum__acronym"]
+    list_select_related = ["meeting__forum", "member", *person_column_related("person")]
+    person_name = person_column("person", _("person"))
+    search_fields = [
+        "member__name",
+        "office",
+        "meeting__title",
+        "meeting__forum__acronym",
+        *person_search_fields("person"),
+    ]
     autocomplete_fields = ["meeting", "member", "person"]
 
 
@@ -538,10 +552,11 @@ class HostingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(AuditedAdmin):
-    list_display = ["user", "member", "time_zone", "language"]
+    list_display = ["person", "member", "time_zone", "language"]
     list_filter = ["language"]
-    list_select_related = ["user", "member"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "member__name"]
+    list_select_related = ["member", *person_column_related("user")]
+    person = person_column("user", _("person"))
+    search_fields = person_search_fields("user")
     autocomplete_fields = ["user", "member"]
 
 
@@ -629,7 +644,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "created", "expiry", "state", "ended_by"]
     list_filter = ["ended_because"]
     list_select_related = ["user", "ended_by"]
-    search_fields = ["name", "user__username", "user__first_name", "user__last_name"]
+    search_fields = ["name", *person_search_fields("user")]
     readonly_fields = ["user", "name", "created", "expiry", "state", "ended_at", "ended_by"]
     fields = tuple(readonly_fields)
     actions = ["revoke"]
@@ -675,5 +690,5 @@ class SecondFactorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "person", "kind", "actor"]
     list_filter = ["kind"]
     list_select_related = ["person", "actor"]
-    search_fields = ["person__username", "actor__username"]
+    search_fields = [*person_search_fields("person"), "actor__username"]
     date_hierarchy = "at"

@@ -23,7 +23,12 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from forums.audit import attribute_change, save_validated
-from forums.people import PersonChoiceField, PersonMultipleChoiceField
+from forums.people import (
+    PERSON_LABEL_RELATED,
+    PersonChoiceField,
+    PersonMultipleChoiceField,
+    person_label,
+)
 
 if TYPE_CHECKING:
     # The mixins below are only ever mixed into ModelAdmin: for the type checker they are one.
@@ -236,6 +241,22 @@ class ReadOnlyAdminMixin:
 def cut(text: object) -> str:
     """A long text in a list cell, cut to the column (admin.css) with all of it on hover."""
     return format_html('<span class="cut" title="{}">{}</span>', text, text)
+
+
+def person_column(field: str, description) -> Callable[[object, models.Model], str]:
+    """A list column naming the person in `field` as every picker does; the list selects
+    person_column_related(field) with its rows."""
+
+    @admin.display(description=description, ordering=f"{field}__first_name")
+    def column(model_admin, obj) -> str:
+        person = getattr(obj, field)
+        return person_label(person) if person is not None else "—"
+
+    return column
+
+
+def person_column_related(field: str) -> list[str]:
+    return [f"{field}__{path}" for path in PERSON_LABEL_RELATED]
 
 
 class CountryInUseFilter(admin.SimpleListFilter):

@@ -22,6 +22,11 @@ PERSON_SEARCH_FIELDS = (
 )
 
 
+def person_search_fields(path: str) -> tuple[str, ...]:
+    """PERSON_SEARCH_FIELDS reached from another model: person_search_fields("lead")."""
+    return tuple(f"{path}__{field}" for field in PERSON_SEARCH_FIELDS)
+
+
 def person_label(person) -> str:
     """ "Ana Reklai (Palau National Police, Palau)", or fewer parts when unknown."""
     name = person.get_full_name() or person.get_username()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from forums.admin_base import ReadOnlyAdminMixin
+from forums.people import person_search_fields
 from readlog.models import RedRead
 
 
@@ -31,7 +32,7 @@ class RedReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["at", "reader", "channel", "kind", "item_id"]
     list_filter = ["channel", ItemKindFilter, "at", ("reader", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["reader__username", "reader__last_name", "=item_id"]
+    search_fields = [*person_search_fields("reader"), "=item_id"]
     list_select_related = ["reader"]
     date_hierarchy = "at"
     actions = None

@@ -29,6 +29,7 @@ from forums.admin_base import (
     as_validation_error,
 )
 from forums.models import Profile
+from forums.people import person_search_fields
 from forums.tlp import TLP
 from reports import services
 from reports.content import LEVELS, check_as_of, report_today
@@ -102,7 +103,11 @@ class GeneratedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["meeting__forum", "requested_by"]
-    search_fields = ["meeting__title", "meeting__forum__acronym", "requested_by__username"]
+    search_fields = [
+        "meeting__title",
+        "meeting__forum__acronym",
+        *person_search_fields("requested_by"),
+    ]
     date_hierarchy = "created_at"
     fields = readonly_fields = (
         "meeting",

@@ -11,9 +11,18 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from forums.admin_base import AuditedAdmin, AuditedInline, ReadOnlyAdminMixin, adopt, cut
+from forums.admin_base import (
+    AuditedAdmin,
+    AuditedInline,
+    ReadOnlyAdminMixin,
+    adopt,
+    cut,
+    person_column,
+    person_column_related,
+)
 from forums.audit import save_validated
 from forums.models import seat_current_on
+from forums.people import PersonChoiceField, person_search_fields
 from forums.tlp import TLP
 from outcomes.models import Outcome
 from workinggroups import reminders, services
@@ -155,7 +164,7 @@ class TaskAdmin(AuditedAdmin):
     list_display = [
         "title",
         "group",
-        "lead",
+        "lead_name",
         "reports_to",
         "due_on",
         "status_and_progress",
@@ -169,8 +178,15 @@ class TaskAdmin(AuditedAdmin):
         ("working_group__established_by__forum", admin.RelatedOnlyFieldListFilter),
         "due_on",
     ]
-    list_select_related = ["working_group", "lead", "reports_to__forum"]
-    search_fields = ["title", "description", "outcomes__citation_code", "working_group__name"]
+    list_select_related = ["working_group", "reports_to__forum", *person_column_related("lead")]
+    lead_name = person_column("lead", _("lead"))
+    search_fields = [
+        "title",
+        "description",
+        "outcomes__citation_code",
+        "working_group__name",
+        *person_search_fields("lead"),
+    ]
     autocomplete_fields = ["working_group", "lead", "reports_to", "outcomes", "recipients"]
     fields = [
         "working_group",
@@ -253,7 +269,7 @@ class TaskUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["task", "created_at", "author", "status_from", "status_to", "progress", "tlp"]
     list_filter = ["status_to", "tlp"]
     list_select_related = ["task", "author"]
-    search_fields = ["task__title", "note", "author__username"]
+    search_fields = ["task__title", "note", *person_search_fields("author")]
     date_hierarchy = "created_at"
 
 
@@ -381,10 +397,11 @@ class WorkingGroupAdmin(AuditedAdmin):
 
 @admin.register(WorkingGroupMembership)
 class WorkingGroupMembershipAdmin(AuditedAdmin):
-    list_display = ["person", "working_group", "represents", "role", "joined_on", "left_on"]
+    list_display = ["person_name", "working_group", "represents", "role", "joined_on", "left_on"]
     list_filter = ["role", ("working_group", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["person", "working_group", "represents"]
-    search_fields = ["person__username", "person__last_name", "working_group__name"]
+    list_select_related = ["working_group", "represents", *person_column_related("person")]
+    person_name = person_column("person", _("person"))
+    search_fields = [*person_search_fields("person"), "working_group__name"]
     autocomplete_fields = ["working_group", "person", "represents"]
 
     def record(self, request, obj, form, change):
@@ -404,10 +421,11 @@ class ReminderRuleAdmin(AuditedAdmin):
 
 @admin.register(ReminderPreference)
 class ReminderPreferenceAdmin(AuditedAdmin):
-    list_display = ["person", *Reason.values]
+    list_display = ["person_name", *Reason.values]
     list_filter = list(Reason.values)
-    list_select_related = ["person"]
-    search_fields = ["person__username", "person__email", "person__last_name"]
+    list_select_related = person_column_related("person")
+    person_name = person_column("person", _("person"))
+    search_fields = [*person_search_fields("person"), "person__email"]
     autocomplete_fields = ["person"]
 
     def has_add_permission(self, request):
@@ -417,7 +435,7 @@ class ReminderPreferenceAdmin(AuditedAdmin):
 
 
 class PreviewForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         label=_("person"),
     )
@@ -446,7 +464,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("person", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["person"]
-    search_fields = ["person__username", "person__email", "subject"]
+    search_fields = [*person_search_fields("person"), "person__email", "subject"]
     date_hierarchy = "scheduled_for"
 
     def get_urls(self):

@@ -32,10 +32,12 @@ def jhops_with_an_8th(db):
     )
 
 
-def autocomplete(client, term: str, *, model_name: str, field_name: str) -> list[str]:
+def autocomplete(
+    client, term: str, *, model_name: str, field_name: str, app_label: str = "forums"
+) -> list[str]:
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "forums", "model_name": model_name, "field_name": field_name, "term": term},
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
     )
     assert response.status_code == 200
     return [result["text"] for result in response.json()["results"]]
@@ -106,6 +108,27 @@ def people_found(client, term: str) -> list[str]:
 @pytest.mark.parametrize("term", ["Sione", "fifita", "sfifita", "Tonga Police", "Tonga"])
 def test_the_people_picker_finds_a_person_by_name_login_agency_or_state(admin_client, sione, term):
     assert people_found(admin_client, term) == ["Sione Fifita (Tonga Police, Tonga)"]
+
+
+# Every picker of people, whatever page it is on, names them the same way.
+PERSON_PICKERS = [
+    ("forums", "profile", "user"),
+    ("outcomes", "outcome", "recipients"),
+    ("workinggroups", "task", "lead"),
+    ("workinggroups", "task", "recipients"),
+    ("workinggroups", "workinggroupmembership", "person"),
+    ("workinggroups", "reminderpreference", "person"),
+]
+
+
+@pytest.mark.parametrize(("app_label", "model_name", "field_name"), PERSON_PICKERS)
+def test_every_people_picker_names_people_by_name_agency_and_state(
+    admin_client, sione, app_label, model_name, field_name
+):
+    found = autocomplete(
+        admin_client, "police", app_label=app_label, model_name=model_name, field_name=field_name
+    )
+    assert found == ["Sione Fifita (Tonga Police, Tonga)"]
 
 
 def test_the_people_picker_reads_a_constant_number_of_queries(admin_client, sione):
