@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -273,7 +274,10 @@ class OutcomeAdmin(AuditedAdmin):
 
     @admin.display(description=_("text"))
     def excerpt(self, outcome):
-        return Truncator(outcome.text).chars(120)
+        # Cut to keep the list short; the whole text on hover.
+        return format_html(
+            '<span title="{}">{}</span>', outcome.text, Truncator(outcome.text).chars(120)
+        )
 
     def record(self, request, obj, form, change):
         record_outcome(request, obj)

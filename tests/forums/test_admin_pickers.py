@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from fixtures.jhops import FORUM_ACRONYM, load_jhops
 from forums.models import Chair, Forum, Meeting, Member
-from tests.factories import MeetingFactory, MemberFactory, ProfileFactory, UserFactory
+from tests.factories import (
+    MeetingFactory,
+    MemberFactory,
+    OutcomeFactory,
+    ProfileFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +183,13 @@ def test_the_meetings_country_filter_keeps_the_meetings_of_that_country(
 ):
     response = admin_client.get(reverse("admin:forums_meeting_changelist"), {"country": "PW"})
     assert [str(meeting) for meeting in response.context["cl"].result_list] == ["5th JHOPS"]
+
+
+def test_a_long_outcome_is_cut_in_the_list_with_its_whole_text_on_hover(admin_client):
+    text = "Members agreed " + "to work together on a regional framework, " * 8
+    OutcomeFactory.create(text=text)
+    response = admin_client.get(reverse("admin:outcomes_outcome_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'title="{text}"' in page
+    assert f">{text}<" not in page  # shown cut
