@@ -8,6 +8,7 @@ before tasks. So a task may be led by someone ticked on the same page; the lead'
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -73,6 +74,11 @@ class GroupPage:
     group: WorkingGroup | None
     forum: Forum | None
     reports_to: Meeting | None
+
+    @cached_property
+    def lead_options(self) -> list:
+        # Asked by each of the formset's uses on the page (fields, forms, media): once.
+        return lead_choices(self)
 
 
 def group_page(request, group: WorkingGroup | None) -> GroupPage:
@@ -224,7 +230,7 @@ class TaskRowForm(forms.ModelForm):
 
 def task_row_form(page: GroupPage) -> type[TaskRowForm]:
     attrs = {
-        "lead_options": lead_choices(page),
+        "lead_options": page.lead_options,
         # "Ready for ratification at the next Meeting": due as the meeting opens.
         "due_default": page.reports_to.start_date if page.reports_to is not None else None,
     }

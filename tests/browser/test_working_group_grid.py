@@ -48,7 +48,10 @@ def test_a_new_group_is_set_up_by_keyboard_with_its_members_and_tasks(desk, live
     page.goto(reverse("admin:workinggroups_workinggroup_add") + f"?established_by={held.pk}")
     page.locator("#id_name").fill("Regional treaty working group")
     page.locator("#id_mandate").fill("Progress the treaty framework for the next Meeting.")
+    lead = page.locator("select[name='tasks-0-lead'] option", has_text="Working-group lead")
+    assert lead.is_disabled()  # offered, but not a member until ticked
     page.get_by_label("Working-group lead, Palau (Palau)").check()
+    assert lead.is_enabled()
     page.get_by_label("Working-group member, Cook Islands (Cook Islands)").check()
     grid = page.locator("fieldset.task-grid")
     assert grid.locator("input[name$='-due_on']").first.input_value() == "2027-09-14"
