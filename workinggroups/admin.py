@@ -291,7 +291,8 @@ class MembershipInline(AuditedInline):
         css = {"all": ["workinggroups/task_grid.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "represents")
+        # The group too: each row is named with it (WorkingGroupMembership.__str__).
+        return super().get_queryset(request).select_related("person", "represents", "working_group")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

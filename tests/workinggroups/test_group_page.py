@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forums.models import ForumMembership, Member
@@ -225,3 +227,20 @@ def test_a_link_under_an_outcome_fills_the_new_groups_form(client, officer, foru
 def test_a_link_with_a_wrong_id_opens_an_empty_form(client, officer, value):
     response = client.get(ADD, {"establishing_outcome": value, "established_by": value})
     assert response.status_code == 200
+
+
+def test_the_task_grid_reads_no_more_for_more_tasks(client, officer, forum_people):
+    held, following = meetings_of(forum_people["forum"])
+    group = WorkingGroupFactory.create(established_by=held, reports_to=following)
+    lead = WorkingGroupMembershipFactory.create(working_group=group).person
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(change_url(group)).status_code == 200
+        return len(context)
+
+    TaskFactory.create(working_group=group, lead=lead)
+    few = queries()
+    for n in range(4):
+        TaskFactory.create(working_group=group, lead=lead, title=f"Task {n}")
+    assert queries() == few
