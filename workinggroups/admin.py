@@ -288,7 +288,7 @@ class MembershipInline(AuditedInline):
     autocomplete_fields = ["person", "represents"]
 
     class Media:
-        css = {"all": ["workinggroups/task_grid.css"]}
+        css = {"all": ["workinggroups/group_page.css"]}
 
     def get_queryset(self, request):
         # The group too: each row is named with it (WorkingGroupMembership.__str__).
@@ -320,7 +320,7 @@ class TaskInline(AuditedInline):
     classes = ["task-grid"]
 
     class Media:
-        css = {"all": ["workinggroups/task_grid.css"]}
+        css = {"all": ["workinggroups/group_page.css"]}
         js = ["workinggroups/task_grid.js"]
 
     def get_queryset(self, request):
