@@ -244,3 +244,43 @@ def test_the_task_grid_reads_no_more_for_more_tasks(client, officer, forum_peopl
     for n in range(4):
         TaskFactory.create(working_group=group, lead=lead, title=f"Task {n}")
     assert queries() == few
+
+
+def test_people_of_a_state_that_left_the_forum_or_inactive_are_not_offered(
+    client, officer, forum_people
+):
+    held, _following = meetings_of(forum_people["forum"])
+    group = WorkingGroupFactory.create(established_by=held, reports_to=None)
+    gone = MemberFactory.create(name="Nauru", country="NR")
+    forum_people["forum"].memberships.create(
+        member=gone,
+        role=ForumMembership.Role.MEMBER,
+        joined_on=datetime.date(2019, 1, 1),
+        left_on=datetime.date(2020, 1, 1),
+    )
+    ProfileFactory.create(user=UserFactory.create(first_name="Left"), member=gone)
+    forum_people["commissioner"].is_active = False
+    forum_people["commissioner"].save()
+
+    response = client.get(change_url(group))
+
+    field = response.context["adminform"].form.fields["add_members"]
+    assert {label for _value, label in field.choices} == {"Sione Fifita (Tonga)"}
+
+
+def test_an_existing_task_edited_in_the_grid_is_saved_through_the_service(
+    client, officer, forum_people
+):
+    held, following = meetings_of(forum_people["forum"])
+    group = WorkingGroupFactory.create(established_by=held, reports_to=following)
+    task = TaskFactory.create(working_group=group, title="Draft terms of reference")
+    response = client.get(change_url(group))
+    row = inline_formset(response, Task).forms[0].prefix
+    data = post_data(response) | {f"{row}-due_on": "2027-09-01"}
+
+    assert client.post(change_url(group), data).status_code == 302
+
+    task.refresh_from_db()
+    assert task.due_on == datetime.date(2027, 9, 1)
+    assert task.history.latest().history_user == officer
+    assert group.tasks.count() == 1  # the empty row made nothing
