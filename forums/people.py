@@ -6,7 +6,11 @@ officer types: a name, an agency or a member state.
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+
+from forums.models import ForumMembership, Member
 
 # What person_label reads, for select_related on any queryset of people it names.
 PERSON_LABEL_RELATED = ("profile__member__parent",)
@@ -60,3 +64,22 @@ class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return person_label(obj)
+
+
+def people_of_member_states(forum=None) -> QuerySet:
+    """The people who speak for a forum's member states: whose profile represents a state
+    or territory with a current seat at the forum's table as a member (not an observer),
+    or an agency of one. Any forum's, when `forum` is None. Named by person_label."""
+    seats = ForumMembership.objects.current().filter(role=ForumMembership.Role.MEMBER)
+    if forum is not None:
+        seats = seats.filter(forum=forum)
+    states = Member.objects.filter(
+        kind__in=(Member.Kind.STATE, Member.Kind.TERRITORY), pk__in=seats.values("member_id")
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(profile__member__in=states) | Q(profile__member__parent__in=states))
+        .select_related(*PERSON_LABEL_RELATED)
+        .order_by("first_name", "last_name", "username")
+    )

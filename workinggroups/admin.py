@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +27,14 @@ from forums.people import PersonChoiceField, person_search_fields
 from forums.tlp import TLP
 from outcomes.models import Outcome
 from workinggroups import reminders, services
+from workinggroups.admin_forms import (
+    TaskRowForm,
+    WorkingGroupForm,
+    form_for_page,
+    group_page,
+    initial_for_new_group,
+    task_row_form,
+)
 from workinggroups.jobs import sweep_reminders
 from workinggroups.models import (
     Reason,
@@ -298,32 +307,77 @@ def record_membership(request, membership: WorkingGroupMembership) -> None:
 
 
 class MembershipInline(AuditedInline):
+    """Roles and leaving; new members are ticked above it (WorkingGroupForm.add_members)."""
+
     model = WorkingGroupMembership
     fields = ["person", "represents", "role", "joined_on", "left_on"]
     autocomplete_fields = ["person", "represents"]
 
+    class Media:
+        css = {"all": ["workinggroups/group_page.css"]}
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "represents")
+        # The group too: each row is named with it (WorkingGroupMembership.__str__).
+        return super().get_queryset(request).select_related("person", "represents", "working_group")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            # A person's or member's own page is one click away in its list; icons to
+            # add, change and view them on every row would push the table past 1280 px.
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_view_related = widget.can_delete_related = False
+        return formfield
 
     def record(self, request, obj, change):
         record_membership(request, obj)
 
 
 class TaskInline(AuditedInline):
+    """The group's tasks as a grid (admin_forms.TaskRowForm); the rest of a task (its
+    outcomes, meeting, label, updates) on its own page, through the row's change link."""
+
     model = Task
-    fields = ["title", "lead", "reports_to", "due_on", "tlp", "status", "progress"]
-    readonly_fields = ["status", "progress"]
-    autocomplete_fields = ["lead", "reports_to"]
+    form = TaskRowForm
+    fields = ["title", "due_on", "lead", "status"]
+    readonly_fields = ["status"]
     show_change_link = True
+    classes = ["task-grid"]
+
+    class Media:
+        css = {"all": ["workinggroups/group_page.css"]}
+        js = ["workinggroups/task_grid.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lead", "reports_to__forum")
+        return super().get_queryset(request).select_related("lead")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # Rows ready to type into: several for a new group, one beside existing tasks.
+        return 1 if obj is not None and obj.pk and obj.tasks.exists() else 3
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = task_row_form(group_page(request, obj))
+        return super().get_formset(request, obj, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a task that is no longer wanted is withdrawn, with a note
 
     def record(self, request, obj, change):
-        record_task(request, obj)
+        if change:
+            record_task(request, obj)
+            return
+        # The grid leaves the meeting and the label to the service: the group's.
+        adopt(
+            obj,
+            services.task_add(
+                actor=request.user,
+                working_group=obj.working_group,
+                title=obj.title,
+                lead=obj.lead,
+                due_on=obj.due_on,
+            ),
+        )
 
 
 @admin.register(WorkingGroup)
@@ -345,7 +399,9 @@ class WorkingGroupAdmin(AuditedAdmin):
     list_select_related = ["established_by__forum", "reports_to__forum"]
     search_fields = ["name", "mandate"]
     autocomplete_fields = ["established_by", "reports_to", "establishing_outcome"]
-    inlines = [MembershipInline, TaskInline]  # members first: a task's lead must be one
+    form = WorkingGroupForm
+    # Members first: a task's lead must be one, and may be someone ticked on this page.
+    inlines = [MembershipInline, TaskInline]
 
     def get_queryset(self, request):
         return (
@@ -369,6 +425,17 @@ class WorkingGroupAdmin(AuditedAdmin):
         # A group is closed when its mandate ends, never as it is set up.
         return [] if obj else ["closed_on"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return form_for_page(form_class, group_page(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [name for name in self.get_fields(request, obj) if name != "add_members"]
+        return [(None, {"fields": fields}), (_("Members"), {"fields": ["add_members"]})]
+
+    def get_changeform_initial_data(self, request):
+        return initial_for_new_group(super().get_changeform_initial_data(request))
+
     @admin.display(description=_("members"), ordering="current_members")
     def member_count(self, group):
         return group.current_members
@@ -378,21 +445,27 @@ class WorkingGroupAdmin(AuditedAdmin):
         return group.open_tasks
 
     def record(self, request, obj, form, change):
-        if change:
+        if not change:
+            adopt(
+                obj,
+                services.working_group_establish(
+                    actor=request.user,
+                    name=obj.name,
+                    established_by=obj.established_by,
+                    mandate=obj.mandate,
+                    reports_to=obj.reports_to,
+                    establishing_outcome=obj.establishing_outcome,
+                    tlp=obj.tlp,
+                ),
+            )
+        elif set(form.changed_data) - {"add_members"}:
             save_validated(obj, actor=request.user)
-            return
-        adopt(
-            obj,
-            services.working_group_establish(
-                actor=request.user,
-                name=obj.name,
-                established_by=obj.established_by,
-                mandate=obj.mandate,
-                reports_to=obj.reports_to,
-                establishing_outcome=obj.establishing_outcome,
-                tlp=obj.tlp,
-            ),
-        )
+        # Before the inlines are saved: the tasks below may be led by those ticked.
+        joining = list(form.cleaned_data.get("add_members") or ())
+        if joining:
+            services.working_group_add_members(
+                actor=request.user, working_group=obj, people=joining
+            )
 
 
 @admin.register(WorkingGroupMembership)

@@ -105,6 +105,18 @@ def working_group_add_member(
     )
 
 
+@transaction.atomic
+def working_group_add_members(
+    *, actor: "User | None", working_group: WorkingGroup, people: Sequence
+) -> list[WorkingGroupMembership]:
+    """Seat several people at once, each representing the member their profile names:
+    all of them or, on the first refusal, none."""
+    return [
+        working_group_add_member(actor=actor, working_group=working_group, person=person)
+        for person in people
+    ]
+
+
 # One message whether the person does not exist or is not a member: a lead's form must
 # not tell who has an account.
 NOT_A_MEMBER = gettext_lazy("The lead must be a current member of the working group.")
@@ -217,10 +229,7 @@ def working_group_from_outcome(
             }
         )
     meeting = outcome.document.meeting
-    if not name:
-        # Kept text: in the site's language, whoever reads the admin.
-        with translation.override(settings.LANGUAGE_CODE):
-            name = _("Working group under %(code)s") % {"code": outcome.citation_code}
+    name = name or group_name_under(outcome)
     group = working_group_establish(
         actor=actor,
         name=name,
@@ -228,8 +237,7 @@ def working_group_from_outcome(
         mandate=outcome.text,
         reports_to=meeting.next_meeting,
         establishing_outcome=outcome,
-        # Its mandate is the outcome's text: the group is never more open than the outcome.
-        tlp=max(WorkingGroup._meta.get_field("tlp").default, outcome.tlp) if tlp is None else tlp,
+        tlp=group_label_under(outcome) if tlp is None else tlp,
     )
     serves = _outcomes_each_serves(children)
     for child in children:
@@ -248,6 +256,18 @@ def working_group_from_outcome(
                 {"outcomes": [f"{child.number}: {message}" for message in error.messages]}
             ) from error
     return group
+
+
+def group_name_under(outcome: Outcome) -> str:
+    """The name a group set up under `outcome` gets until the secretariat gives another."""
+    # Kept text: in the site's language, whoever reads the admin.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Working group under %(code)s") % {"code": outcome.citation_code}
+
+
+def group_label_under(outcome: Outcome) -> int:
+    """Its mandate is the outcome's text: the group is never more open than the outcome."""
+    return max(WorkingGroup._meta.get_field("tlp").default, outcome.tlp)
 
 
 def _outcomes_each_serves(items: list[Outcome]) -> dict[int, list[Outcome]]:
