@@ -17,14 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from forums.models import Chair, Hosting, Meeting, seat_current_on
 from outcomes.models import OutcomeDocument
 from workinggroups.models import WorkingGroup
 
 DONE, PARTLY, TO_DO = "done", "partly", "to-do"
-STATE_LABELS = {DONE: _("done"), PARTLY: _("partly"), TO_DO: _("to do")}
+STATE_LABELS = {
+    DONE: gettext_lazy("done"),
+    PARTLY: gettext_lazy("partly"),
+    TO_DO: gettext_lazy("to do"),
+}
 # A member only interested in hosting is not yet its host.
 HOST_STATUSES = (Hosting.Status.PLANNED, Hosting.Status.CONFIRMED, Hosting.Status.HOSTED)
 
@@ -43,6 +47,7 @@ class Step:
     title: str
     state: str
     summary: str
+    name: str = ""  # a few words for the index's panel: "next meeting"
     action: str = ""  # the button's words; empty when the step waits on another
     url: str = ""
     lines: tuple[Line, ...] = ()
@@ -60,6 +65,10 @@ class Checklist:
     @property
     def open_count(self) -> int:
         return sum(step.state != DONE for step in self.steps)
+
+    @property
+    def open_names(self) -> str:
+        return ", ".join(step.name for step in self.steps if step.state != DONE)
 
 
 @dataclass
@@ -185,6 +194,7 @@ def _chairs_and_host(meeting: Meeting, facts: _Facts) -> Step:
     )
     return Step(
         title=_("Chairs and host recorded"),
+        name=_("chairs and host"),
         state=_state(bool(chairs) or host is not None, bool(chairs) and host is not None),
         summary=f"{names}; {hosted}",
         action=_("Open the meeting"),
@@ -204,9 +214,12 @@ def _documents(meeting: Meeting, facts: _Facts) -> Step:
     )
     return Step(
         title=_("Outcome document imported"),
+        name=_("outcome document"),
         state=_state(bool(lines), all(not line.lacks for line in lines)),
         summary=ngettext("%(count)d document", "%(count)d documents", len(documents))
-        % {"count": len(documents)},
+        % {"count": len(documents)}
+        if documents
+        else _("No outcome document imported yet."),
         action=_("Import another document") if documents else _("Import the outcome document"),
         url=admin_url("outcomes_outcomedocument_import", query={"meeting": meeting.pk}),
         lines=lines,
@@ -238,6 +251,7 @@ def _groups(meeting: Meeting, facts: _Facts) -> Step:
     complete = [line for line in lines if not line.lacks]
     return Step(
         title=_("Working groups set up with members and tasks"),
+        name=_("working groups"),
         # A group set up but lacking members or tasks is a step begun.
         state=_state(bool(lines), len(complete) == len(lines)),
         summary=_("%(complete)d of %(count)d group(s) with members and tasks")
@@ -260,6 +274,7 @@ def _next_meeting(meeting: Meeting, facts: _Facts) -> Step:
     if later is None:
         return Step(
             title=title,
+            name=_("next meeting"),
             state=TO_DO,
             summary=_("The %(name)s is not recorded yet.") % {"name": next_meeting_name(meeting)},
             action=_("Record the %(name)s") % {"name": next_meeting_name(meeting)},
@@ -276,6 +291,7 @@ def _next_meeting(meeting: Meeting, facts: _Facts) -> Step:
     )
     return Step(
         title=title,
+        name=_("next meeting"),
         state=_state(True, host is not None),
         summary=f"{later}; {hosted}",
         action=_("Open the %(name)s") % {"name": later},
@@ -284,17 +300,18 @@ def _next_meeting(meeting: Meeting, facts: _Facts) -> Step:
 
 
 def _hosting_confirmed(meeting: Meeting, facts: _Facts) -> Step:
-    title = _("The next meeting's hosting confirmed")
+    title, name = _("The next meeting's hosting confirmed"), _("hosting confirmed")
     later = facts.next_meeting[meeting.pk]
     if later is None:
-        return Step(title, TO_DO, _("Record the next meeting first."))
+        return Step(title, TO_DO, name=name, summary=_("Record the next meeting first."))
     hostings = [h for h in facts.hostings[later.pk] if h.status != Hosting.Status.WITHDRAWN]
     host = _host(hostings) or (hostings[0] if hostings else None)
     if host is None:
         return Step(
             title,
             TO_DO,
-            _("No member has offered to host the %(name)s yet.") % {"name": later},
+            name=name,
+            summary=_("No member has offered to host the %(name)s yet.") % {"name": later},
             action=_("Record its host"),
             url=admin_url("forums_meeting_change", later.pk),
         )
@@ -302,7 +319,8 @@ def _hosting_confirmed(meeting: Meeting, facts: _Facts) -> Step:
     return Step(
         title,
         DONE if confirmed else TO_DO,
-        _("%(member)s: %(status)s")
+        name=name,
+        summary=_("%(member)s: %(status)s")
         % {"member": host.member.name, "status": host.get_status_display()},
         action=_("Open the hosting"),
         url=admin_url("forums_hosting_change", host.pk),

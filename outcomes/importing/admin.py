@@ -187,11 +187,15 @@ class AsksBeforeASecondDocument(forms.ModelForm):
             self._ask(documents)
 
     def _ask(self, documents: str) -> None:
-        self.fields[self.ANOTHER] = forms.BooleanField(
+        """The question, right under the meeting it is about."""
+        question = forms.BooleanField(
             label=_("Add another document to this meeting"),
             required=False,
             help_text=_("This meeting already has %(documents)s.") % {"documents": documents},
         )
+        fields = list(self.fields.items())
+        at = next((i + 1 for i, (name, _f) in enumerate(fields) if name == "meeting"), 0)
+        self.fields = dict([*fields[:at], (self.ANOTHER, question), *fields[at:]])
 
     def clean(self):
         cleaned_data = super().clean()
