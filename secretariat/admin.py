@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -38,8 +39,21 @@ class MeetingAdmin(ChairsReportAction, ForumsMeetingAdmin):
     # A class attribute in Django; the stubs type it per instance (with Self in its type).
     actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]  # type: ignore[misc]
     list_display = [*ForumsMeetingAdmin.list_display, "after_the_meeting"]
-    # Its object tools open the meeting's "After the meeting" checklist.
+    # Its object tools open the meeting's "After the meeting" checklist; the page is
+    # otherwise the one the forums' admin would show (render_change_form).
     change_form_template = "admin/secretariat/meeting_change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        opts = self.opts
+        context["meeting_form_base"] = select_template(
+            [
+                *filter(None, [ForumsMeetingAdmin.change_form_template]),
+                f"admin/{opts.app_label}/{opts.model_name}/change_form.html",
+                f"admin/{opts.app_label}/change_form.html",
+                "admin/change_form.html",
+            ]
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self):
         return [
