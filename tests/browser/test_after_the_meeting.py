@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from fixtures.jhops import DEMO_PASSWORD
 from forums.models import Meeting
-from tests.browser.conftest import PHONE, csp_violations, screenshot, sign_in
+from tests.browser.conftest import PHONE, axe_check, csp_violations, screenshot, sign_in
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -35,6 +35,7 @@ def test_the_checklist_opens_from_the_index_and_fits(browser, live_server, jhops
         expect(page.locator(".checklist-step")).to_have_count(5)
         expect(page.locator(".checklist-step.state-to-do")).to_have_count(4)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        axe_check(page)
         screenshot(page, f"after-the-meeting-{width}px")
 
         with page.expect_navigation():
