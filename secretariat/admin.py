@@ -67,9 +67,9 @@ class MeetingAdmin(ChairsReportAction, ForumsMeetingAdmin):
 
     def after_the_meeting_view(self, request, object_id):
         """The meeting's checklist: each step's state and the page where it is done."""
-        meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=object_id)
-        if not (may_record_meetings(request.user) and self.has_view_permission(request, meeting)):
+        if not (may_record_meetings(request.user) and self.has_view_permission(request)):
             raise PermissionDenied
+        meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=object_id)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

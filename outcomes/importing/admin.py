@@ -19,6 +19,7 @@ workinggroups/admin.py subclasses the document admin, adding fields to each row
 """
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -222,17 +223,23 @@ class AsksBeforeASecondDocument(forms.ModelForm):
 def _documents_of(meeting_id) -> str:
     """ "JHOPS/5 (10 outcomes)": the documents a meeting has, named as the checklist does;
     empty when it has none (or the id is not a meeting's)."""
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
+    meeting_id = _meeting_id(meeting_id)
+    if meeting_id is None:
         return ""
     documents = OutcomeDocument.objects.filter(meeting_id=meeting_id).with_outcome_count()
     return ", ".join(document.counted() for document in documents.order_by("code"))
 
 
+def _meeting_id(value) -> int | None:
+    """An id as typed in an address or posted; None for anything no meeting could have
+    (letters, "²", a number past what the database holds)."""
+    text = str(value) if value is not None else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
 def _initial_meeting(query) -> dict:
-    meeting = query.get("meeting", "")
-    return {"meeting": int(meeting)} if meeting.isdigit() else {}
+    meeting = _meeting_id(query.get("meeting"))
+    return {"meeting": meeting} if meeting is not None else {}
 
 
 # --- the view ------------------------------------------------------------------------------

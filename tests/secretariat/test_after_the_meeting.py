@@ -297,7 +297,10 @@ def test_the_import_started_for_a_meeting_has_it_chosen(officer):
     assert form["meeting"].value() == seventh.pk
     assert f'<option value="{seventh.pk}" selected>7th JHOPS</option>' in response.content.decode()
     assert "add_another" not in form.fields  # it has no document yet
-    assert officer.get(f"{IMPORT_URL}?meeting=x").status_code == 200
+    for odd in ("x", "²", "9" * 30, ""):
+        response = officer.get(IMPORT_URL, {"meeting": odd})
+        assert response.status_code == 200
+        assert response.context["meta_form"]["meeting"].value() is None
 
 
 def test_the_import_for_a_meeting_with_a_document_asks_first(officer):
