@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from forums.access import Audience, audience_of, named_in, tlp_rule
@@ -27,6 +28,10 @@ class OutcomeDocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OutcomeDocumentQuerySet":
         """The one place that decides which documents a person may see (forums.access)."""
         return self.filter(document_rule(audience_of(user), prefix=""))
+
+    def with_outcome_count(self) -> "OutcomeDocumentQuerySet":
+        """Annotate `outcome_count`, for `counted()`."""
+        return self.annotate(outcome_count=Count("outcomes"))
 
 
 def document_rule(audience: Audience, *, prefix: str) -> Q:
@@ -92,6 +97,15 @@ class OutcomeDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def counted(self) -> str:
+        """ "JHOPS/5 (10 outcomes)": a document as a meeting's checklist and a second
+        import name it (read with_outcome_count)."""
+        count: int = self.outcome_count  # type: ignore[attr-defined]
+        return ngettext("%(code)s (%(count)d outcome)", "%(code)s (%(count)d outcomes)", count) % {
+            "code": self.code,
+            "count": count,
+        }
 
     def clean(self) -> None:
         # Its outcomes' citation codes start with the code and are already cited.

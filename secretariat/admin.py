@@ -3,17 +3,25 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums.admin import MeetingAdmin as ForumsMeetingAdmin
 from forums.models import Meeting
+from forums.policy import may_record_meetings
 from outcomes.admin import OutcomeAdmin as OutcomesOutcomeAdmin
 from outcomes.admin import OutcomeDocumentAdmin as OutcomesDocumentAdmin
 from outcomes.admin import OutcomeDocumentInline
 from outcomes.importing.admin import DraftOutcomeForm
 from outcomes.models import Outcome, OutcomeDocument
 from reports.admin import ChairsReportAction
+from secretariat.checklist import meeting_checklist
 from workinggroups.implementation import State, with_implementation, with_standings
 from workinggroups.models import WorkingGroup
 from workinggroups.services import (
@@ -30,6 +38,54 @@ class MeetingAdmin(ChairsReportAction, ForumsMeetingAdmin):
     inlines = [*ForumsMeetingAdmin.inlines, OutcomeDocumentInline]
     # A class attribute in Django; the stubs type it per instance (with Self in its type).
     actions = [*(ForumsMeetingAdmin.actions or ()), "chairs_report"]  # type: ignore[misc]
+    list_display = [*ForumsMeetingAdmin.list_display, "after_the_meeting"]
+    # Its object tools open the meeting's "After the meeting" checklist; the page is
+    # otherwise the one the forums' admin would show (render_change_form).
+    change_form_template = "admin/secretariat/meeting_change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        opts = self.opts
+        context["meeting_form_base"] = select_template(
+            [
+                *filter(None, [ForumsMeetingAdmin.change_form_template]),
+                f"admin/{opts.app_label}/{opts.model_name}/change_form.html",
+                f"admin/{opts.app_label}/change_form.html",
+                "admin/change_form.html",
+            ]
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/after/",
+                self.admin_site.admin_view(self.after_the_meeting_view),
+                name="forums_meeting_after",
+            ),
+            *super().get_urls(),
+        ]
+
+    def after_the_meeting_view(self, request, object_id):
+        """The meeting's checklist: each step's state and the page where it is done."""
+        if not (may_record_meetings(request.user) and self.has_view_permission(request)):
+            raise PermissionDenied
+        meeting = get_object_or_404(Meeting.objects.select_related("forum"), pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("After the meeting: %(meeting)s") % {"meeting": meeting},
+            "subtitle": None,
+            "checklist": meeting_checklist(meeting, request.user),
+        }
+        return TemplateResponse(request, "admin/secretariat/after_the_meeting.html", context)
+
+    @admin.display(description=_("after the meeting"))
+    def after_the_meeting(self, meeting):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:forums_meeting_after", args=[meeting.pk]),
+            gettext("Checklist"),
+        )
 
 
 class StatementRowForm(DraftOutcomeForm):
@@ -77,6 +133,14 @@ class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
             % {"name": group.name, "count": group.tasks.count()}
             for group in made
         ]
+        # The way back to the path the import is a step of.
+        notes.append(
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:forums_meeting_after", args=[document.meeting_id]),
+                gettext("Back to “After the meeting: %(meeting)s”") % {"meeting": document.meeting},
+            )
+        )
         return document, notes
 
 
@@ -134,3 +198,8 @@ class OutcomeAdmin(OutcomesOutcomeAdmin):
             "state": state,
             "progress": outcome.progress,
         }
+
+
+# The secretariat's first page after signing in opens on what is left to record after
+# each forum's latest meeting (templatetags/after_the_meeting.py).
+admin.site.index_template = "admin/secretariat/index.html"

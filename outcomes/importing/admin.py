@@ -19,6 +19,7 @@ workinggroups/admin.py subclasses the document admin, adding fields to each row
 """
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -41,7 +42,7 @@ from forums.admin_base import show_refusal
 from outcomes.importing import review, uploads
 from outcomes.importing.drafts import Draft, DraftOutcome
 from outcomes.importing.services import document_kind_named_in, outcome_statement_import
-from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeLink
+from outcomes.models import OUTCOME_NUMBER_VALIDATOR, Outcome, OutcomeDocument, OutcomeLink
 
 # The review page's indent levels: the .depth-N classes of outcomes/import_review.css.
 MAX_INDENT_DEPTH = 6
@@ -173,6 +174,74 @@ def one_form_per_item(form_class, items: list[dict], *, data=None, initial, pref
     return formset_class(data, initial=initial, prefix=prefix, per_form=items)  # type: ignore[call-arg]
 
 
+class AsksBeforeASecondDocument(forms.ModelForm):
+    """The import's details: a meeting that has a document already gets a second one only
+    when the secretariat ticks that it means to add it (a step done twice asks first)."""
+
+    ANOTHER = "add_another"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get(self.add_prefix("meeting")) if self.is_bound else None
+        documents = _documents_of(chosen or self.initial.get("meeting"))
+        if documents:
+            self._ask(documents)
+
+    def _ask(self, documents: str) -> None:
+        """The question, right under the meeting it is about."""
+        question = forms.BooleanField(
+            label=_("Add another document to this meeting"),
+            required=False,
+            help_text=_("This meeting already has %(documents)s.") % {"documents": documents},
+        )
+        fields = list(self.fields.items())
+        at = next((i + 1 for i, (name, _f) in enumerate(fields) if name == "meeting"), 0)
+        self.fields = dict([*fields[:at], (self.ANOTHER, question), *fields[at:]])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        meeting = cleaned_data.get("meeting")
+        documents = _documents_of(meeting.pk) if meeting is not None else ""
+        if documents and not cleaned_data.get(self.ANOTHER):
+            if self.ANOTHER not in self.fields:  # the meeting was changed on the page
+                self._ask(documents)
+            self.add_error(
+                self.ANOTHER,
+                _(
+                    "This meeting already has %(documents)s. Tick “Add another document” "
+                    "to add a second one, or choose another meeting."
+                )
+                % {"documents": documents},
+            )
+        return cleaned_data
+
+    def document_fields(self) -> dict:
+        """What the import service records: the details, without the question asked."""
+        return {k: v for k, v in self.cleaned_data.items() if k != self.ANOTHER}
+
+
+def _documents_of(meeting_id) -> str:
+    """ "JHOPS/5 (10 outcomes)": the documents a meeting has, named as the checklist does;
+    empty when it has none (or the id is not a meeting's)."""
+    meeting_id = _meeting_id(meeting_id)
+    if meeting_id is None:
+        return ""
+    documents = OutcomeDocument.objects.filter(meeting_id=meeting_id).with_outcome_count()
+    return ", ".join(document.counted() for document in documents.order_by("code"))
+
+
+def _meeting_id(value) -> int | None:
+    """An id as typed in an address or posted; None for anything no meeting could have
+    (letters, "²", a number past what the database holds)."""
+    text = str(value) if value is not None else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
+def _initial_meeting(query) -> dict:
+    meeting = _meeting_id(query.get("meeting"))
+    return {"meeting": meeting} if meeting is not None else {}
+
+
 # --- the view ------------------------------------------------------------------------------
 
 
@@ -247,7 +316,7 @@ class StatementImportMixin(_ModelAdmin):
         form_class = self.get_form(request, fields=self.statement_fields)
         optional = self.from_title_block
 
-        class StatementDetailsForm(form_class):
+        class StatementDetailsForm(AsksBeforeASecondDocument, form_class):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 for name in optional:
@@ -279,7 +348,10 @@ class StatementImportMixin(_ModelAdmin):
         if request.method == "POST" and "draft" in request.POST:
             return self._review(request, meta_form_class)
         posted = request.method == "POST"
-        meta = meta_form_class(request.POST if posted else None)
+        # Started from a meeting's checklist: that meeting is chosen already.
+        meta = meta_form_class(
+            request.POST if posted else None, initial=_initial_meeting(request.GET)
+        )
         source = StatementSourceForm(
             request.POST if posted else None,
             request.FILES if posted else None,
@@ -324,7 +396,7 @@ class StatementImportMixin(_ModelAdmin):
                         request,
                         draft=review.without_repeated_links(corrected),
                         rows=row_data,
-                        fields=meta.cleaned_data,
+                        fields=meta.document_fields(),
                     )
                 except ValidationError as error:
                     show_refusal(meta, error)  # rolled back: nothing is saved

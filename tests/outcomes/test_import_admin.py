@@ -647,6 +647,7 @@ def test_a_document_code_already_taken_is_refused_on_its_field(officer):
     OutcomeDocument.objects.create(
         meeting=sixth_meeting(), kind="communique", title="Recorded meanwhile", code="JHOPS/6"
     )
+    data["add_another"] = "on"  # the meeting has a document now: a second one is asked for
     before = imported_rows()
 
     refused = officer.post(IMPORT_URL, data)
