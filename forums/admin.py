@@ -161,7 +161,14 @@ class ForumMembersFirstMixin:
         return formset
 
 
-class ChairInline(ForumMembersFirstMixin, AuditedInline):
+class RowReadyOnANewMeeting:
+    """A new meeting is recorded with its chair and host: one row of each is ready."""
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+
+class ChairInline(RowReadyOnANewMeeting, ForumMembersFirstMixin, AuditedInline):
     model = Chair
     fields = ["member", "role", "office", "person"]
     autocomplete_fields = ["person"]
@@ -172,7 +179,7 @@ class AttendanceInline(ForumMembersFirstMixin, AuditedInline):
     fields = ["member", "role"]
 
 
-class MeetingHostingInline(ForumMembersFirstMixin, AuditedInline):
+class MeetingHostingInline(RowReadyOnANewMeeting, ForumMembersFirstMixin, AuditedInline):
     """New hostings are recorded here; their moves happen on the hosting's own page."""
 
     model = Hosting

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
@@ -54,6 +56,16 @@ class MeetingAdmin(ChairsReportAction, ForumsMeetingAdmin):
             ]
         )
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A meeting is recorded on the way through its predecessor's checklist: plain
+        # "Save" carries on to the new meeting's own, where its next steps are.
+        if {"_continue", "_addanother", IS_POPUP_VAR} & set(request.POST):
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request, gettext("The meeting “%(meeting)s” was recorded.") % {"meeting": obj}
+        )
+        return HttpResponseRedirect(reverse("admin:forums_meeting_after", args=[obj.pk]))
 
     def get_urls(self):
         return [
@@ -133,15 +145,27 @@ class OutcomeDocumentAdmin(OutcomesDocumentAdmin):
             % {"name": group.name, "count": group.tasks.count()}
             for group in made
         ]
-        # The way back to the path the import is a step of.
-        notes.append(
-            format_html(
-                '<a href="{}">{}</a>',
-                reverse("admin:forums_meeting_after", args=[document.meeting_id]),
-                gettext("Back to “After the meeting: %(meeting)s”") % {"meeting": document.meeting},
+        if not self._opened_from_checklist(request):
+            # The way back to the path the import is a step of.
+            notes.append(
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:forums_meeting_after", args=[document.meeting_id]),
+                    gettext("Back to “After the meeting: %(meeting)s”")
+                    % {"meeting": document.meeting},
+                )
             )
-        )
         return document, notes
+
+    @staticmethod
+    def _opened_from_checklist(request) -> bool:
+        return "meeting" in request.GET  # the checklist's button names its meeting
+
+    def statement_imported_url(self, request, document) -> str:
+        # Imported as a step of a meeting's checklist: back to it, for the next step.
+        if self._opened_from_checklist(request):
+            return reverse("admin:forums_meeting_after", args=[document.meeting_id])
+        return super().statement_imported_url(request, document)
 
 
 class ProposedFilter(admin.SimpleListFilter):

@@ -421,8 +421,12 @@ class StatementImportMixin(_ModelAdmin):
         )
         for note in notes:
             self.message_user(request, note, messages.SUCCESS)
+        return HttpResponseRedirect(self.statement_imported_url(request, document))
+
+    def statement_imported_url(self, request, document) -> str:
+        """Where the officer goes once the statement is saved: the document's page."""
         change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
-        return HttpResponseRedirect(reverse(change, args=[document.pk]))
+        return reverse(change, args=[document.pk])
 
     # --- the review's forms -----------------------------------------------------------
 

@@ -374,3 +374,35 @@ def test_the_import_leads_back_to_the_checklist(officer):
     assert f'<a href="{checklist_url(seventh)}">Back to “After the meeting: 7th JHOPS”</a>' in page
     # Paragraph 6 establishes a group: set up with the statement, shown on the checklist.
     assert WorkingGroup.objects.filter(established_by=seventh).count() == 1
+
+
+def test_an_import_opened_from_the_checklist_returns_to_it(officer):
+    from tests.outcomes.test_import_admin import review_data
+
+    seventh = meeting(7)
+    opened = f"{IMPORT_URL}?meeting={seventh.pk}"
+    reviewed = officer.post(opened, details(seventh, code="JHOPS/7"))
+    saved = officer.post(opened, review_data(reviewed))
+
+    assert saved.status_code == 302
+    assert saved["Location"] == checklist_url(seventh)
+
+
+def test_a_meeting_recorded_goes_on_to_its_own_checklist(officer):
+    seventh = meeting(7)
+    form = {
+        "forum": seventh.forum_id,
+        "sequence": "8",
+        "country": "TO",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("chairs", "hostings", "attendances", "documents")
+            for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
+    }
+    saved = officer.post(reverse("admin:forums_meeting_add"), form)
+
+    eighth = Meeting.objects.get(forum=seventh.forum, sequence=8)
+    assert saved.status_code == 302
+    assert saved["Location"] == checklist_url(eighth)
+    assert str(eighth.time_zone) == "Pacific/Tongatapu"
