@@ -258,10 +258,25 @@ def working_group_from_outcome(
     return group
 
 
+# What follows "establish a working group" and names it: "on JHoPS governance", up to the
+# punctuation or the words that go on to its tasks, members or timing.
+GROUP_PURPOSE = re.compile(
+    r"\s+((?:on|for|of)\s+[^,;:.()]+?)"
+    r"(?=\s*(?:[,;:.(]|$)|\s+(?:with|including|comprising|which|that|to|chaired|led)\b)",
+    re.IGNORECASE,
+)
+
+
 def group_name_under(outcome: Outcome) -> str:
-    """The name a group set up under `outcome` gets until the secretariat gives another."""
+    """The name a group set up under `outcome` gets until the secretariat gives another:
+    "Working group on JHoPS governance" when the words say what it is for."""
+    established = ESTABLISHING.search(outcome.text)
+    purpose = established and GROUP_PURPOSE.match(outcome.text, established.end())
     # Kept text: in the site's language, whoever reads the admin.
     with translation.override(settings.LANGUAGE_CODE):
+        if purpose:
+            name = _("Working group %(purpose)s") % {"purpose": purpose.group(1)}
+            return name[: WorkingGroup._meta.get_field("name").max_length]
         return _("Working group under %(code)s") % {"code": outcome.citation_code}
 
 

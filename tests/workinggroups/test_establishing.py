@@ -3,8 +3,13 @@ working group, and the task title each of its items makes (issue 22)."""
 
 import pytest
 
+from outcomes.models import Outcome
 from workinggroups.models import Task
-from workinggroups.services import establishes_working_group, task_title_from_item
+from workinggroups.services import (
+    establishes_working_group,
+    group_name_under,
+    task_title_from_item,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +69,28 @@ def test_a_task_title_longer_than_a_title_is_cut_short():
 
     assert len(title) == Task.TITLE_MAX_LENGTH
     assert title.startswith("A very very")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Heads agreed to establish an intersessional working group on JHoPS governance, "
+            "with tasks including:",
+            "Working group on JHoPS governance",
+        ),
+        (
+            "Heads agreed to set up a working group for the regional treaty framework to "
+            "report to the next Meeting.",
+            "Working group for the regional treaty framework",
+        ),
+        ("Members agreed to establish a working group.", "Working group under JHOPS/8/3"),
+        (
+            "agreed to establish an intersessional working group including:",
+            "Working group under JHOPS/8/3",
+        ),
+    ],
+)
+def test_a_new_group_is_named_for_what_its_paragraph_says_it_is_for(text, name):
+    outcome = Outcome(text=text, citation_code="JHOPS/8/3")
+    assert group_name_under(outcome) == name
