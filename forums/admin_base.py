@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -23,6 +24,7 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from forums.audit import attribute_change, save_validated
+from forums.id_choices import ModelMultipleChoiceOfIds, can_be_an_id
 from forums.people import (
     PERSON_LABEL_RELATED,
     PersonChoiceField,
@@ -91,18 +93,46 @@ def refusing_form(form_class: type[forms.BaseForm], error: ValidationError):
     return RefusedForm
 
 
+class AutocompleteOfIds(AutocompleteSelect):
+    """An autocomplete that shows a posted value only when it can be an id: one past the
+    database's integers fails the query that names it before the form can say it is no
+    choice (a 500 instead of "Select a valid choice")."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if can_be_an_id(v)], attr)
+
+
+class AutocompleteOfIdsMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if can_be_an_id(v)], attr)
+
+
 class PersonPickersMixin(_ModelAdmin):
     """Every picker of people, on a page or in an inline, names them "Name (Agency, State)"
-    (forums/people.py): in its list as in the value it shows once chosen."""
+    (forums/people.py): in its list as in the value it shows once chosen. Autocompletes
+    take only what can be an id."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.remote_field.model is get_user_model():
             kwargs.setdefault("form_class", PersonChoiceField)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", AutocompleteOfIds(db_field, self.admin_site, using=kwargs.get("using"))
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.remote_field.model is get_user_model():
-            kwargs.setdefault("form_class", PersonMultipleChoiceField)
+        kwargs.setdefault(
+            "form_class",
+            PersonMultipleChoiceField
+            if db_field.remote_field.model is get_user_model()
+            else ModelMultipleChoiceOfIds,
+        )
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                AutocompleteOfIdsMultiple(db_field, self.admin_site, using=kwargs.get("using")),
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
+from forums.id_choices import ModelMultipleChoiceOfIds
 from forums.models import ForumMembership, Member
 
 # What person_label reads, for select_related on any queryset of people it names.
@@ -56,7 +57,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return person_label(obj)
 
 
-class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+class PersonMultipleChoiceField(ModelMultipleChoiceOfIds):
     """A picker of several people, each named "Name (Agency, State)"."""
 
     def __init__(self, queryset, **kwargs):

@@ -815,3 +815,20 @@ def test_an_officer_adds_a_person_with_the_member_they_represent(officer_client)
     person = get_user_model().objects.get(username="kiribati.focal.point")
     assert person.profile.member == palau
     assert not person.is_staff
+
+
+@pytest.mark.parametrize(
+    ("view", "field"),
+    [
+        ("outcomes_outcomedocument_import", "meeting"),
+        ("workinggroups_task_add", "working_group"),
+        ("outcomes_outcome_add", "recipients"),
+    ],
+)
+def test_an_id_past_the_databases_integers_is_no_choice_not_a_crash(officer_client, view, field):
+    response = officer_client.post(reverse(f"admin:{view}"), {field: "9" * 30, "text": "1. x"})
+
+    assert response.status_code == 200
+    form = response.context.get("adminform") or response.context["meta_form"]
+    form = getattr(form, "form", form)
+    assert field in form.errors
