@@ -29,6 +29,8 @@ import time
 
 from django.db import connection, transaction
 
+from forums.zones import zones_of
+
 ZONES = [
     "Pacific/Palau",
     "Pacific/Port_Moresby",
@@ -41,6 +43,8 @@ ZONES = [
     "Pacific/Pago_Pago",
 ]
 COUNTRIES = ["FJ", "TO", "WS", "PG", "SB", "VU", "KI", "TV", "NR", "PW", "FM", "MH", "CK", "NU"]
+# A meeting's venue zone is one of its country's (Meeting.clean_time_zone).
+VENUE_ZONES = [zones_of(country)[0] for country in COUNTRIES]
 
 # Ten meetings a forum at every size; members are a fixed table of states.
 MEETINGS_PER_FORUM = 10
@@ -89,6 +93,7 @@ def parameters(size: str, today: datetime.date) -> dict:
         "members": MEMBERS,
         "zones": ZONES,
         "countries": COUNTRIES,
+        "venue_zones": VENUE_ZONES,
     }
 
 
@@ -138,7 +143,8 @@ STATEMENTS = [
                                     venue, country, time_zone, forum_id)
         SELECT (f - 1) * %(mpf)s + s, s, '', {START.format(f="f", s="s")},
                {START.format(f="f", s="s")} + 2, '', 'Bench venue ' || f,
-               (%(countries)s::text[])[1 + (f + s) %% 14], (%(zones)s::text[])[1 + (f + s) %% 9], f
+               (%(countries)s::text[])[1 + (f + s) %% 14],
+               (%(venue_zones)s::text[])[1 + (f + s) %% 14], f
         FROM generate_series(1, %(forums)s) AS f, generate_series(1, %(mpf)s) AS s
         """,
     ),
