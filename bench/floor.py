@@ -648,8 +648,11 @@ def connect():
     global _connection
     if _connection is None or _connection.closed:
         # In UTC, so that times come back as the API writes them (orjson's OPT_UTC_Z: `Z`).
+        # Without JIT: the outcome queries' estimates (over a million, for the work under
+        # each outcome) make PostgreSQL compile them, seconds on every request for a few
+        # milliseconds of work (the API's answers, in tens of milliseconds, show no such cost).
         _connection = psycopg.connect(
-            os.environ["BENCH_FLOOR_DSN"], autocommit=True, options="-c TimeZone=UTC"
+            os.environ["BENCH_FLOOR_DSN"], autocommit=True, options="-c TimeZone=UTC -c jit=off"
         )
     return _connection
 
