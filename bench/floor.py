@@ -195,7 +195,8 @@ ORDER BY page.due_sort, page.id
 
 # workinggroups.implementation.with_implementation for the outcome `o`: the visible, not
 # withdrawn tasks naming it or a sub-item (three levels down, walked down from `o` along
-# the parent index: a third of the time of matching every link's ancestors against `o`),
+# the parent index, then the links' outcome index: matching every link's ancestors with
+# `o` read every task, 0.16 s an outcome at the small size against 7 ms),
 # each with its last visible update and whether it is stalled (TaskQuerySet.stalled),
 # then counted.
 IMPLEMENTATION = """
@@ -228,7 +229,9 @@ LEFT JOIN LATERAL (
         WHERE t.status <> 'withdrawn' AND {task_visible}
           AND t.id IN (
               SELECT tot.task_id FROM workinggroups_task_outcomes AS tot
-              WHERE tot.outcome_id = o.id OR tot.outcome_id IN (
+              WHERE tot.outcome_id IN (
+                  SELECT o.id
+                  UNION ALL
                   SELECT c1.id FROM outcomes_outcome AS c1 WHERE c1.parent_id = o.id
                   UNION ALL
                   SELECT c2.id FROM outcomes_outcome AS c1
