@@ -246,7 +246,7 @@ def test_the_detail_floors_answer_the_apis_bodies(api):
     vary_the_work(data.report_meeting_id(), user)
     raw = connection.connection
     tasks = Task.objects.visible_to(user)
-    # Some of the reader's own group's work (AMBER among it), and others they may see.
+    # Some of the reader's own groups' work, and other work they may see.
     samples = [*tasks.filter(working_group_id__in=audience.groups)[:5], *tasks.order_by("?")[:10]]
     # An update the reader may not read moves neither the version nor the date they see.
     hidden = TaskUpdate.objects.create(
