@@ -243,39 +243,90 @@ def endpoints(user, token: str, audience) -> list[tuple[str, str]]:
     ]
 
 
-def bench_http(size: str, user, token: str, audience) -> tuple[list, list]:
+def details(user, audience) -> list[tuple[str, str]]:
+    """A task the reader may update (the first of update_targets) and an outcome of the
+    report's meeting they may see: the details measured."""
+    from bench import data
+    from outcomes.models import Outcome
+
+    task = update_targets(user, audience)[0]
+    outcome = (
+        Outcome.objects.visible_to(user)
+        .filter(document__meeting_id=data.report_meeting_id())
+        .order_by("position")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return [("task detail", f"tasks/{task}/"), ("outcome detail", f"outcomes/{outcome}/")]
+
+
+def update_targets(user, audience) -> list[int]:
+    """Tasks the reader may post progress to, one a client: open, not done, in their
+    groups (policy.may_post_update), labelled so that they see them (not TLP:RED)."""
+    from workinggroups.models import Task
+
+    clients = max(*CLIENTS, WORKERS)
+    tasks = list(
+        Task.objects.visible_to(user)
+        .filter(
+            working_group_id__in=audience.groups,
+            status__in=["not_started", "in_progress", "blocked"],
+            tlp__lt=3,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:clients]
+    )
+    assert len(tasks) == clients, "every generated group has open work"
+    return tasks
+
+
+def measure(port: int, name: str, api, floor, token: str, requests: int, expect=200) -> list:
+    """The API and its floor, warmed up, then at each concurrency: the table's rows."""
     from bench import client
 
+    for target in (api, floor):
+        client.load(port, target, token, clients=WORKERS, requests=WARMUP, expect=expect)
+    rows = []
+    for clients in CLIENTS:
+        a = client.load(port, api, token, clients=clients, requests=requests, expect=expect)
+        f = client.load(port, floor, token, clients=clients, requests=requests, expect=expect)
+        rows.append(
+            (
+                name,
+                clients,
+                f"{a['rps']:.0f}",
+                f"{a['p50']:.1f}",
+                f"{a['p95']:.1f}",
+                "/".join(map(str, a["queries"])),
+                f"{f['rps']:.0f}",
+                f"{f['p50']:.1f}",
+                f"{f['p95']:.1f}",
+                f"{f['rps'] / a['rps']:.1f}x",
+                f"{a['p50'] / f['p50']:.1f}x",
+                f"{a['p95'] / f['p95']:.1f}x",
+                f"{a['bytes'] / 1024:.0f}/{f['bytes'] / 1024:.0f}",
+            )
+        )
+        print(" ", *rows[-1], file=sys.stderr, flush=True)  # progress
+    return rows
+
+
+def bench_http(size: str, user, token: str, audience) -> tuple[list, list, list]:
+    """The lists, then the details and posting a progress update, each beside its floor."""
     requests = int(os.environ.get("BENCH_REQUESTS", REQUESTS.get(size, 200)))
     port = free_port()
     server = start_gunicorn(port)
-    rows = []
+    rows, singles = [], []
     try:
         for name, path in endpoints(user, token, audience):
-            api, floor = f"/api/v1/{path}", f"/floor/{path}"
-            for url in (api, floor):
-                client.load(port, url, token, clients=WORKERS, requests=WARMUP)
-            for clients in CLIENTS:
-                a = client.load(port, api, token, clients=clients, requests=requests)
-                f = client.load(port, floor, token, clients=clients, requests=requests)
-                rows.append(
-                    (
-                        name,
-                        clients,
-                        f"{a['rps']:.0f}",
-                        f"{a['p50']:.1f}",
-                        f"{a['p95']:.1f}",
-                        "/".join(map(str, a["queries"])),
-                        f"{f['rps']:.0f}",
-                        f"{f['p50']:.1f}",
-                        f"{f['p95']:.1f}",
-                        f"{f['rps'] / a['rps']:.1f}x",
-                        f"{a['p50'] / f['p50']:.1f}x",
-                        f"{a['p95'] / f['p95']:.1f}x",
-                        f"{a['bytes'] / 1024:.0f}/{f['bytes'] / 1024:.0f}",
-                    )
-                )
-                print(" ", *rows[-1], file=sys.stderr, flush=True)  # progress
+            rows += measure(port, name, f"/api/v1/{path}", f"/floor/{path}", token, requests)
+        for name, path in details(user, audience):
+            singles += measure(port, name, f"/api/v1/{path}", f"/floor/{path}", token, requests)
+        # Each client posts to a task of its own, with the ETag the last answer gave.
+        tasks = update_targets(user, audience)
+        api = [(f"/api/v1/tasks/{pk}/", f"/api/v1/tasks/{pk}/updates/") for pk in tasks]
+        floor = [(f"/floor/tasks/{pk}/", f"/floor/tasks/{pk}/updates/") for pk in tasks]
+        singles += measure(port, "post a task update", api, floor, token, requests, expect=201)
         memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -289,7 +340,7 @@ def bench_http(size: str, user, token: str, audience) -> tuple[list, list]:
         )
         for i, (now, peak) in enumerate(memory)
     ]
-    return rows, workers
+    return rows, singles, workers
 
 
 # --- the sweep and the report, each in a process of its own --------------------------------
@@ -473,9 +524,11 @@ def bench_size(size: str) -> None:
     held = data.ensure(size, datetime.date.today())
     user, token, audience = reader()
     print_heading(size, held, user, token, audience)
-    rows, memory = bench_http(size, user, token, audience)
+    rows, singles, memory = bench_http(size, user, token, audience)
     print()
     print(table(rows, HTTP_HEADER))
+    print()
+    print(table(singles, ("detail or write", *HTTP_HEADER[1:])))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad average at the end of the HTTP run: {load}.")
     sweep = child("sweep")

@@ -17,12 +17,14 @@ import datetime
 import json
 import os
 import time
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import orjson
 import psycopg
 
 TLP_NAMES = {0: "clear", 1: "green", 2: "amber", 3: "red"}
+TLP_VALUES = {name: value for value, name in TLP_NAMES.items()}
 TRANSITIONS = {
     "not_started": ["in_progress", "withdrawn"],
     "in_progress": ["blocked", "ready", "withdrawn"],
@@ -128,6 +130,7 @@ MEETING_HELD = f"""
 OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN) + ")"
 
 TASK_FILTERS = {
+    "id": "t.id = %(task)s",
     "mine": "t.working_group_id = ANY (aud.groups)",
     "working_group": "t.working_group_id = %(working_group)s",
     # TaskQuerySet.overdue: open, and the due day has ended at the meeting's venue, or no
@@ -168,7 +171,7 @@ SELECT t.id, t.title, t.description, f.acronym, g.id, g.name,
        t.due_on, t.status, t.progress, t.tlp,
        lu.id, lu.created_at, lu.username, lu.first_name, lu.last_name, lu.status_from,
        lu.status_to, lu.progress, lu.note, lu.tlp,
-       t.created_at, t.updated_at, t.version, page.due_sort
+       t.created_at, {changes}, page.due_sort
 FROM page
 JOIN workinggroups_task AS t ON t.id = page.id
 CROSS JOIN aud
@@ -191,8 +194,11 @@ ORDER BY page.due_sort, page.id
 """
 
 # workinggroups.implementation.with_implementation for the outcome `o`: the visible, not
-# withdrawn tasks naming it or a sub-item (three levels down), each with its last visible
-# update and whether it is stalled (TaskQuerySet.stalled), then counted.
+# withdrawn tasks naming it or a sub-item (three levels down, walked down from `o` along
+# the parent index, then the links' outcome index: matching every link's ancestors with
+# `o` read every task, 0.16 s an outcome at the small size against 7 ms),
+# each with its last visible update and whether it is stalled (TaskQuerySet.stalled),
+# then counted.
 IMPLEMENTATION = """
 LEFT JOIN LATERAL (
     SELECT count(*) AS total,
@@ -223,10 +229,17 @@ LEFT JOIN LATERAL (
         WHERE t.status <> 'withdrawn' AND {task_visible}
           AND t.id IN (
               SELECT tot.task_id FROM workinggroups_task_outcomes AS tot
-              JOIN outcomes_outcome AS s ON s.id = tot.outcome_id
-              LEFT JOIN outcomes_outcome AS p1 ON p1.id = s.parent_id
-              LEFT JOIN outcomes_outcome AS p2 ON p2.id = p1.parent_id
-              WHERE o.id IN (s.id, s.parent_id, p1.parent_id, p2.parent_id))
+              WHERE tot.outcome_id IN (
+                  SELECT o.id
+                  UNION ALL
+                  SELECT c1.id FROM outcomes_outcome AS c1 WHERE c1.parent_id = o.id
+                  UNION ALL
+                  SELECT c2.id FROM outcomes_outcome AS c1
+                  JOIN outcomes_outcome AS c2 ON c2.parent_id = c1.id WHERE c1.parent_id = o.id
+                  UNION ALL
+                  SELECT c3.id FROM outcomes_outcome AS c1
+                  JOIN outcomes_outcome AS c2 ON c2.parent_id = c1.id
+                  JOIN outcomes_outcome AS c3 ON c3.parent_id = c2.id WHERE c1.parent_id = o.id))
     ) AS w
 ) AS imp ON true
 """.format(
@@ -243,7 +256,7 @@ WITH {audience}, page AS (
     CROSS JOIN aud
     JOIN outcomes_outcomedocument AS d ON d.id = o.document_id
     JOIN forums_meeting AS dm ON dm.id = d.meeting_id
-    WHERE {outcome_visible} AND o.document_id = %(document)s {after}
+    WHERE {outcome_visible} AND {where} {after}
     ORDER BY o.document_id, o.position
     LIMIT %(limit)s
 )
@@ -419,8 +432,9 @@ def position_of(cursor: str | None) -> list | None:
     return json.loads(parse_qs(base64.b64decode(cursor).decode())["p"][0])
 
 
-def task_page_sql(filters: list[str]) -> str:
+def task_page_sql(filters: list[str], changes: str = "t.updated_at, t.version") -> str:
     return TASKS.format(
+        changes=changes,
         audience=AUDIENCE,
         outcome_visible=OUTCOME_VISIBLE,
         task_visible=TASK_VISIBLE,
@@ -458,6 +472,7 @@ def outcome_page(connection, *, token: str, query: dict, page_size: int = 50) ->
     sql = OUTCOMES.format(
         audience=AUDIENCE,
         outcome_visible=OUTCOME_VISIBLE,
+        where="o.document_id = %(document)s",
         after=after,
         implementation=IMPLEMENTATION,
     )
@@ -478,31 +493,223 @@ def page(rows, more, position, to_dict, keys) -> dict:
     }
 
 
+# --- details and the update: one task or outcome, and one progress update ----------------
+
+# TaskQuerySet.with_changes_seen_by: the task's last change and version as its reader may
+# know them (updates they may not read move neither), what the detail's `updated_at`,
+# `version` and ETag show.
+SEEN_UPDATED = f"""
+greatest(t.updated_at, coalesce((SELECT max(u.created_at) FROM workinggroups_taskupdate AS u
+                                 WHERE u.task_id = t.id AND {UPDATE_VISIBLE}), t.updated_at))
+"""
+SEEN_VERSION = f"""
+t.version - (SELECT count(*) FROM workinggroups_taskupdate AS u WHERE u.task_id = t.id)
+          + (SELECT count(*) FROM workinggroups_taskupdate AS u
+             WHERE u.task_id = t.id AND {UPDATE_VISIBLE})
+"""
+TASK_DETAIL = task_page_sql(["id"], changes=f"{SEEN_UPDATED}, {SEEN_VERSION}").replace(
+    "%(after)s", "true"
+)
+OUTCOME_DETAIL = OUTCOMES.format(
+    audience=AUDIENCE,
+    outcome_visible=OUTCOME_VISIBLE,
+    where="o.id = %(outcome)s",
+    after="",
+    implementation=IMPLEMENTATION,
+)
+
+
+def task_detail(connection, *, token: str, task_id: int) -> dict | None:
+    """The API's `/api/v1/tasks/<id>/`, or None where the reader may not see it (a 404)."""
+    row = connection.execute(TASK_DETAIL, {"token": token, "task": task_id, "limit": 1}).fetchone()
+    return row and task_row(row)
+
+
+def outcome_detail(connection, *, token: str, outcome_id: int) -> dict | None:
+    """The API's `/api/v1/outcomes/<id>/`, its implementation derived as the list's."""
+    params = {"token": token, "outcome": outcome_id, "limit": 1}
+    row = connection.execute(OUTCOME_DETAIL, params).fetchone()
+    return row and outcome_row(row)
+
+
+# workinggroups.services.task_update_status, first step: the task row locked, with what the
+# checks need: the reader's standing (a member of its group, or the secretariat: policy.
+# may_post_update) and the version they may know (forums.audit.lock_for_edit's If-Match).
+LOCK_TASK = f"""
+WITH {AUDIENCE}
+SELECT t.status, t.progress, t.tlp, aud.user_id, a.username, a.first_name, a.last_name,
+       aud.secretariat OR t.working_group_id = ANY (aud.groups),
+       {SEEN_VERSION}
+FROM workinggroups_task AS t
+CROSS JOIN aud
+JOIN auth_user AS a ON a.id = aud.user_id
+JOIN workinggroups_workinggroup AS g ON g.id = t.working_group_id
+JOIN forums_meeting AS em ON em.id = g.established_by_id
+WHERE t.id = %(task)s AND {TASK_VISIBLE}
+FOR UPDATE OF t
+"""
+
+# Then every write of the service in one statement: the task's new status, progress and
+# version (not `updated_at`: the update dates itself), its history row as simple-history
+# writes it (the whole row, who, why: the note, or none; `~`, a change) with the task's
+# outcomes as they stand (Task.history's m2m_fields), and the update itself; dated when
+# written (the service's timezone.now()), not when the transaction began.
+WRITE_UPDATE = """
+WITH t AS (
+    UPDATE workinggroups_task SET status = %(status)s, progress = %(progress)s,
+                                  version = version + 1
+    WHERE id = %(task)s
+    RETURNING *
+), h AS (
+    INSERT INTO workinggroups_historicaltask (
+        id, version, title, description, due_on, status, progress, tlp, created_at,
+        updated_at, working_group_id, lead_id, reports_to_id, history_date,
+        history_change_reason, history_type, history_user_id)
+    SELECT id, version, title, description, due_on, status, progress, tlp, created_at,
+           updated_at, working_group_id, lead_id, reports_to_id, statement_timestamp(),
+           nullif(%(note)s, ''), '~', %(user)s
+    FROM t
+    RETURNING history_id
+), ho AS (
+    INSERT INTO workinggroups_historicaltask_outcomes (id, task_id, outcome_id, history_id)
+    SELECT x.id, x.task_id, x.outcome_id, h.history_id
+    FROM workinggroups_task_outcomes AS x CROSS JOIN h
+    WHERE x.task_id = %(task)s
+)
+INSERT INTO workinggroups_taskupdate (
+    task_id, author_id, created_at, status_from, status_to, progress, note, tlp)
+VALUES (%(task)s, %(user)s, statement_timestamp(), %(status_from)s, %(status)s,
+        %(progress)s, %(note)s, %(tlp)s)
+RETURNING id, created_at
+"""
+
+
+class Refused(Exception):
+    """An answer other than the one asked for: its HTTP status and body."""
+
+    def __init__(self, status: str, detail: str):
+        super().__init__(detail)
+        self.status, self.body = status, {"detail": detail}
+
+
+def checked_update(status: str, progress: int, post: dict) -> tuple[str, int, str]:
+    """Task.checked_update, in English: the status, progress and note an update leaves."""
+    note = str(post.get("note", "")).strip()
+    wanted = post.get("status") or status
+    new_progress = progress if post.get("progress") is None else int(post["progress"])
+    if wanted != status and wanted not in TRANSITIONS[status]:
+        raise Refused("400 Bad Request", f"{status} cannot move to {wanted}.")
+    if wanted == status and not note and new_progress == progress:
+        raise Refused("400 Bad Request", "Say what changed: a note, a new status or progress.")
+    if wanted in ("blocked", "withdrawn") and wanted != status and not note:
+        raise Refused("400 Bad Request", f"Say why the task is {wanted}.")
+    if not 0 <= new_progress <= 100:
+        raise Refused("400 Bad Request", "Progress is a percentage, 0 to 100.")
+    if wanted in ("ready", "ratified"):
+        if post.get("progress") not in (None, 100):
+            raise Refused("400 Bad Request", "Work that is done is complete: leave 100.")
+        new_progress = 100
+    return wanted, new_progress, note
+
+
+def post_update(connection, *, token: str, task_id: int, post: dict, if_match: str | None):
+    """POST /api/v1/tasks/<id>/updates/ in one transaction: lock and check, write, read."""
+    with connection.transaction():
+        row = connection.execute(LOCK_TASK, {"token": token, "task": task_id}).fetchone()
+        if row is None:
+            raise Refused("404 Not Found", "No Task matches the given query.")
+        status, progress, tlp, user_id, username, first, last, may_post, seen = row
+        if not may_post:
+            raise Refused("403 Forbidden", "Only members of the task's working group may post.")
+        if if_match is not None and if_match.strip() not in ("*", f'"{seen}"'):
+            raise Refused("412 Precondition Failed", f"The task is now at version {seen}.")
+        new_status, new_progress, note = checked_update(status, progress, post)
+        label = tlp if post.get("tlp") is None else TLP_VALUES[post["tlp"]]
+        if label < tlp:
+            raise Refused("400 Bad Request", "An update cannot be more open than its task.")
+        params = {
+            "task": task_id,
+            "user": user_id,
+            "status_from": status,
+            "status": new_status,
+            "progress": new_progress,
+            "note": note,
+            "tlp": label,
+        }
+        update_id, created_at = connection.execute(WRITE_UPDATE, params).fetchone()
+        task = task_detail(connection, token=token, task_id=task_id)
+    update = {
+        "id": update_id,
+        "created_at": created_at,
+        "author": person(username, first, last),
+        "status_from": status,
+        "status_to": new_status,
+        "progress": new_progress,
+        "note": note,
+        "tlp": TLP_NAMES[label],
+    }
+    return {"update": update, "task": task}
+
+
 _connection = None
 
 
 def connect():
     global _connection
     if _connection is None or _connection.closed:
-        _connection = psycopg.connect(os.environ["BENCH_FLOOR_DSN"], autocommit=True)
+        # In UTC, so that times come back as the API writes them (orjson's OPT_UTC_Z: `Z`).
+        # Without JIT: the outcome queries' estimates (over a million, for the work under
+        # each outcome) make PostgreSQL compile them, seconds on every request for a few
+        # milliseconds of work (the API's answers, in tens of milliseconds, show no such cost).
+        _connection = psycopg.connect(
+            os.environ["BENCH_FLOOR_DSN"], autocommit=True, options="-c TimeZone=UTC -c jit=off"
+        )
     return _connection
 
 
-def application(environ, start_response):
-    """GET /floor/tasks/?… or /floor/outcomes/?…, with `Authorization: Token …`."""
-    started = time.perf_counter()
+def route(environ, token: str) -> tuple[str, Any, list, int]:
+    """The answer to one request: status, body, extra headers, SQL statements made."""
     query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    parts = environ["PATH_INFO"].strip("/").split("/")  # floor, tasks[, <id>[, updates]]
+    connection = connect()
+    if len(parts) == 2:
+        make = task_page if parts[1] == "tasks" else outcome_page
+        return "200 OK", make(connection, token=token, query=query), [], 1
+    if environ["REQUEST_METHOD"] == "POST":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        post = orjson.loads(environ["wsgi.input"].read(length) or b"{}")
+        if_match = environ.get("HTTP_IF_MATCH")
+        body = post_update(
+            connection, token=token, task_id=int(parts[2]), post=post, if_match=if_match
+        )
+        return "201 Created", body, [("ETag", body["task"]["etag"])], 3
+    if parts[1] == "tasks":
+        found = task_detail(connection, token=token, task_id=int(parts[2]))
+    else:
+        found = outcome_detail(connection, token=token, outcome_id=int(parts[2]))
+    if found is None:
+        raise Refused("404 Not Found", "Not found.")
+    return "200 OK", found, [("ETag", found["etag"])], 1
+
+
+def application(environ, start_response):
+    """/floor/tasks/?…, /floor/outcomes/?…, /floor/tasks/<id>/, /floor/outcomes/<id>/ and
+    POST /floor/tasks/<id>/updates/, with `Authorization: Token …`."""
+    started = time.perf_counter()
     token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Token ").strip()
-    path = environ["PATH_INFO"]
-    make = task_page if path.startswith("/floor/tasks") else outcome_page
-    body = orjson.dumps(make(connect(), token=token, query=query))
+    try:
+        status, answer, headers, queries = route(environ, token)
+    except Refused as refusal:
+        status, answer, headers, queries = refusal.status, refusal.body, [], 1
+    body = orjson.dumps(answer, option=orjson.OPT_UTC_Z)
     start_response(
-        "200 OK",
+        status,
         [
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(body))),
-            ("X-Queries", "1"),
+            ("X-Queries", str(queries)),
             ("X-Time", f"{time.perf_counter() - started:.6f}"),
+            *headers,
         ],
     )
     return [body]

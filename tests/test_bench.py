@@ -9,6 +9,7 @@ import datetime
 from itertools import cycle
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -17,7 +18,7 @@ from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from bench import data, floor
-from bench.__main__ import deep_cursor, reader
+from bench.__main__ import deep_cursor, reader, update_targets
 from forums.models import Chair, ForumMembership, Meeting, Profile
 from forums.tokens import live_token_for_key
 from outcomes.models import Outcome, OutcomeDocument, OutcomeLink
@@ -232,3 +233,129 @@ def test_the_api_makes_as_many_queries_for_a_deep_page_as_for_the_first(api):
     deep = client.get(f"/api/v1/tasks/?cursor={cursor}").json()["results"]
     expected = floor.task_page(connection.connection, token=token, query={"cursor": cursor})
     assert [row["id"] for row in deep] == [row["id"] for row in expected["results"]]
+
+
+def floor_json(body):
+    """A floor's answer as its client reads it: JSON, times written as the API writes them."""
+    return orjson.loads(orjson.dumps(body, option=orjson.OPT_UTC_Z))
+
+
+def test_the_detail_floors_answer_the_apis_bodies(api):
+    client, token, audience = api
+    user = live_token_for_key(token).user
+    vary_the_work(data.report_meeting_id(), user)
+    raw = connection.connection
+    tasks = Task.objects.visible_to(user)
+    # Some of the reader's own groups' work, and other work they may see.
+    samples = [*tasks.filter(working_group_id__in=audience.groups)[:5], *tasks.order_by("?")[:10]]
+    # An update the reader may not read moves neither the version nor the date they see.
+    hidden = TaskUpdate.objects.create(
+        task=samples[0], status_from="in_progress", status_to="in_progress", progress=1, tlp=3
+    )
+    assert not TaskUpdate.objects.visible_to(user).filter(pk=hidden.pk).exists()
+    for task in samples:
+        response = client.get(f"/api/v1/tasks/{task.pk}/")
+        ours = floor_json(floor.task_detail(raw, token=token, task_id=task.pk))
+        assert ours == response.json(), task.pk
+        assert ours["etag"] == response["ETag"]
+    outcomes = Outcome.objects.visible_to(user).filter(
+        document__meeting_id=data.report_meeting_id()
+    )
+    states = set()
+    for outcome in outcomes[:40]:
+        response = client.get(f"/api/v1/outcomes/{outcome.pk}/").json()
+        ours = floor_json(floor.outcome_detail(raw, token=token, outcome_id=outcome.pk))
+        assert ours == response, outcome.pk
+        states.add(ours["implementation"]["state"])
+    assert len(states) >= 3, states
+    # What the reader may not see, the floor does not show either (the API's 404).
+    unseen = Task.objects.exclude(pk__in=tasks.values("pk")).first()
+    assert unseen is not None
+    assert client.get(f"/api/v1/tasks/{unseen.pk}/").status_code == 404
+    assert floor.task_detail(raw, token=token, task_id=unseen.pk) is None
+
+
+def history_of(task_id: int) -> list[tuple]:
+    """The task's history rows, oldest first, with the number of outcomes each names."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT h.version, h.status, h.progress, h.updated_at, h.history_type,
+                      h.history_change_reason, h.history_user_id,
+                      (SELECT count(*) FROM workinggroups_historicaltask_outcomes AS o
+                       WHERE o.history_id = h.history_id)
+               FROM workinggroups_historicaltask AS h WHERE h.id = %s
+               ORDER BY h.history_id""",
+            [task_id],
+        )
+        return cursor.fetchall()
+
+
+def test_the_update_floor_writes_what_the_service_writes(api):
+    client, token, audience = api
+    user = live_token_for_key(token).user
+    task = Task.objects.get(pk=update_targets(user, audience)[0])
+    outcomes = task.outcomes.count()
+    etag = client.get(f"/api/v1/tasks/{task.pk}/")["ETag"]
+    # The service first, through the API: its rows are the ones to match.
+    posted = client.post(
+        f"/api/v1/tasks/{task.pk}/updates/",
+        {"note": "Through the API", "progress": 40},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert posted.status_code == 201
+    raw = connection.connection
+    ours = floor_json(
+        floor.post_update(
+            raw,
+            token=token,
+            task_id=task.pk,
+            post={"note": " Through the floor ", "progress": 60},
+            if_match=posted["ETag"],
+        )
+    )
+    api_update, floor_update = TaskUpdate.objects.filter(task=task).order_by("-pk")[:2][::-1]
+    fields = ("author_id", "status_from", "status_to", "tlp")
+    assert [getattr(floor_update, f) for f in fields] == [getattr(api_update, f) for f in fields]
+    assert (floor_update.note, floor_update.progress) == ("Through the floor", 60)
+    assert floor_update.author_id == user.pk
+    fresh = Task.objects.get(pk=task.pk)
+    assert fresh.version == task.version + 2  # one each
+    assert (fresh.progress, fresh.status, fresh.updated_at) == (60, task.status, task.updated_at)
+    *_, by_api, by_floor = history_of(task.pk)
+    assert by_api == (
+        task.version + 1,
+        task.status,
+        40,
+        task.updated_at,
+        "~",
+        "Through the API",
+        user.pk,
+        outcomes,
+    )
+    assert by_floor == (
+        task.version + 2,
+        task.status,
+        60,
+        task.updated_at,
+        "~",
+        "Through the floor",
+        user.pk,
+        outcomes,
+    )
+    # The answer: the API's shape, its task as the API now shows it, the update its latest.
+    detail = client.get(f"/api/v1/tasks/{task.pk}/")
+    assert ours["task"] == detail.json()
+    assert ours["update"] == detail.json()["latest_update"]
+    assert set(ours) == set(posted.json())
+    assert int(detail["ETag"].strip('"')) == posted.json()["task"]["version"] + 1
+    # A stale ETag is refused and writes nothing, as the API refuses it.
+    updates, history = TaskUpdate.objects.filter(task=task).count(), history_of(task.pk)
+    with pytest.raises(floor.Refused) as refused:
+        floor.post_update(
+            raw, token=token, task_id=task.pk, post={"note": "Late"}, if_match=posted["ETag"]
+        )
+    assert refused.value.status.startswith("412")
+    assert TaskUpdate.objects.filter(task=task).count() == updates
+    assert history_of(task.pk) == history
+    assert Task.objects.get(pk=task.pk).version == fresh.version
