@@ -29,8 +29,9 @@ STATE_LABELS = {
     PARTLY: gettext_lazy("partly"),
     TO_DO: gettext_lazy("to do"),
 }
-# A member only interested in hosting is not yet its host.
-HOST_STATUSES = (Hosting.Status.PLANNED, Hosting.Status.CONFIRMED, Hosting.Status.HOSTED)
+# A member only interested in hosting is not yet its host; one planned is, until the
+# model's hosting statuses (confirmed, hosted) say so more firmly. Least firm first.
+HOST_STATUSES = (Hosting.Status.PLANNED, *Hosting.HOSTING_STATUSES)
 
 
 @dataclass(frozen=True)
