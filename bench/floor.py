@@ -115,6 +115,19 @@ UPDATE_VISIBLE = """
                             WHERE user_id = aud.user_id)))
 """
 
+# TaskQuerySet.with_changes_seen_by: the task's last change and version as its reader may
+# know them (updates they may not read move neither): what the API's list and detail show
+# as `updated_at`, `version` and the ETag.
+SEEN_UPDATED = f"""
+greatest(t.updated_at, coalesce((SELECT max(u.created_at) FROM workinggroups_taskupdate AS u
+                                 WHERE u.task_id = t.id AND {UPDATE_VISIBLE}), t.updated_at))
+"""
+SEEN_VERSION = f"""
+t.version - (SELECT count(*) FROM workinggroups_taskupdate AS u WHERE u.task_id = t.id)
+          + (SELECT count(*) FROM workinggroups_taskupdate AS u
+             WHERE u.task_id = t.id AND {UPDATE_VISIBLE})
+"""
+
 # forums.models.meeting_held for a meeting `{m}`, today in UTC: a dated meeting once its
 # last day is past; an undated one once its expected month is past or a later one exists.
 UTC_TODAY = "(now() AT TIME ZONE 'UTC')::date"
@@ -432,9 +445,9 @@ def position_of(cursor: str | None) -> list | None:
     return json.loads(parse_qs(base64.b64decode(cursor).decode())["p"][0])
 
 
-def task_page_sql(filters: list[str], changes: str = "t.updated_at, t.version") -> str:
+def task_page_sql(filters: list[str]) -> str:
     return TASKS.format(
-        changes=changes,
+        changes=f"{SEEN_UPDATED}, {SEEN_VERSION}",
         audience=AUDIENCE,
         outcome_visible=OUTCOME_VISIBLE,
         task_visible=TASK_VISIBLE,
@@ -495,21 +508,7 @@ def page(rows, more, position, to_dict, keys) -> dict:
 
 # --- details and the update: one task or outcome, and one progress update ----------------
 
-# TaskQuerySet.with_changes_seen_by: the task's last change and version as its reader may
-# know them (updates they may not read move neither), what the detail's `updated_at`,
-# `version` and ETag show.
-SEEN_UPDATED = f"""
-greatest(t.updated_at, coalesce((SELECT max(u.created_at) FROM workinggroups_taskupdate AS u
-                                 WHERE u.task_id = t.id AND {UPDATE_VISIBLE}), t.updated_at))
-"""
-SEEN_VERSION = f"""
-t.version - (SELECT count(*) FROM workinggroups_taskupdate AS u WHERE u.task_id = t.id)
-          + (SELECT count(*) FROM workinggroups_taskupdate AS u
-             WHERE u.task_id = t.id AND {UPDATE_VISIBLE})
-"""
-TASK_DETAIL = task_page_sql(["id"], changes=f"{SEEN_UPDATED}, {SEEN_VERSION}").replace(
-    "%(after)s", "true"
-)
+TASK_DETAIL = task_page_sql(["id"]).replace("%(after)s", "true")
 OUTCOME_DETAIL = OUTCOMES.format(
     audience=AUDIENCE,
     outcome_visible=OUTCOME_VISIBLE,

@@ -7,14 +7,19 @@ The visibility world (test_tlp_visibility.py) plants every label on every kind o
 links both ways between labels, and recipients; the fixture adds what it leaves empty."""
 
 import datetime
+import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from rest_framework.renderers import JSONRenderer
 
 from forums.models import Meeting
 from outcomes.models import OutcomeDocument, OutcomeLink
 from tests.api.test_tlp_visibility import ROLES, World, read_all
 from tests.factories import MemberFactory, OutcomeFactory, UserFactory
+from workinggroups.api.serializers import TaskSerializer
+from workinggroups.api.views import tasks_for
 from workinggroups.models import Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +81,21 @@ def test_every_list_row_is_the_items_detail(world, role, resource):
         assert row == detail.json()
         # Key order too: clients that diff JSON text see the same document.
         assert list(row) == list(detail.json())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_task_row_is_the_serializers_representation(world, role):
+    """A task's detail is the list's one-row page: both are held to the contract itself,
+    TaskSerializer over the models, as the answers of the writes still make it."""
+    cache.clear()
+    rows = read_all(world.client(role), "/api/v1/tasks/")
+    reader = world.users.get(role, AnonymousUser())
+    tasks = {task.pk: task for task in tasks_for(reader)}
+    assert set(tasks) == {row["id"] for row in rows}
+    for row in rows:
+        expected = json.loads(JSONRenderer().render(TaskSerializer(tasks[row["id"]]).data))
+        assert row == expected
+        assert list(row) == list(expected)
 
 
 def test_task_rows_carry_every_part_the_world_planted(world):

@@ -12,6 +12,7 @@ reused between requests would carry its cached audience and hide its queries.
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -382,3 +383,27 @@ def test_the_member_reads_through_the_tlp_filter_and_the_secretariat_without(pla
 
     assert '"workinggroups_task"."tlp"' in task_query(planting.member)
     assert '"workinggroups_task"."tlp" =' not in task_query(planting.secretariat)
+
+
+# A query that reads a task table (tasks, their updates, their links to outcomes).
+READS_TASKS = re.compile(r'"workinggroups_task(_outcomes|update)?"')
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_a_task_page_and_a_task_detail_are_one_query_each_besides_the_reader(planting, reader):
+    """Rows and all they show (forum, meeting, lead, outcomes, latest update) come in the
+    page's own query; the others are the reader's token and standing, the same for both
+    (the secretariat's rows are RED too: the read log's INSERT, not counted)."""
+    planting.plant(3)
+    client = planting.client(getattr(planting, reader))
+    counts = []
+    for url in ("/api/v1/tasks/", f"/api/v1/tasks/{planting.tasks[0].pk}/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        reads = [q["sql"] for q in queries if READS_TASKS.search(q["sql"])]
+        assert len(reads) == 1, reads
+        assert reads[0].startswith('SELECT "workinggroups_task"."id"')
+        # The read log's one INSERT aside, as in measured().
+        counts.append(len([q for q in queries if not q["sql"].startswith("INSERT")]))
+    assert counts[0] == counts[1] <= 3

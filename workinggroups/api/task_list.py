@@ -1,24 +1,33 @@
-"""The task list's pages, read as rows rather than models.
+"""The task list's pages, and a task's detail, read as rows rather than models.
 
-`TaskSerializer` is the contract of a task (its schema, the detail and every write
-answer); a page of the list is the same representation, built here from `values()` rows.
-A page of 50 tasks through models and DRF's fields took a model instance per task,
-group, meeting, forum, lead, outcome and update (~600) and a field call per value
-(~2,000): over a third of the request. Here a page is one query of three tables (the
-ones its visibility rule needs; PostgreSQL spent longer planning the seven-table join of
-`select_related` than running it), five small ones for what its rows show, and dicts.
+`TaskSerializer` is the contract of a task (its schema, and the answer of every write); a
+page of the list is the same representation, built here from `values()` rows. A page of
+50 tasks through models and DRF's fields took a model instance per task, group, meeting,
+forum, lead, outcome and update (~600) and a field call per value (~2,000): over a third
+of the request. Then a page was one query for its rows and five more for what they show.
 
-tests/api/test_list_rows.py holds every row of the list equal to the detail
-representation of the same task, for readers of every standing.
+Now the page is one query: the rows of the tasks (three tables, the ones the visibility
+rule needs; PostgreSQL spent longer planning the seven-table join of `select_related`
+than running it), and what each row shows built beside them by correlated subqueries, as
+JSON: the forum's acronym, the meeting, the lead, the outcomes and the latest update the
+reader may see. PostgreSQL evaluates such subqueries for the rows the page keeps only
+(after its LIMIT), and each is an index lookup by key. A detail is the one-row page.
+
+tests/api/test_list_rows.py holds every row equal to TaskSerializer's representation of
+the same task, and to its detail, for readers of every standing.
 """
 
+import datetime
+import json
+
 from django.contrib.auth import get_user_model
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Func, JSONField, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from rest_framework import fields
 
-from forums.api.base import TLPField
 from forums.models import Forum, Meeting
+from forums.tlp import TLP
 from outcomes.models import Outcome
 from readlog.models import Channel
 from readlog.services import record_rows
@@ -30,10 +39,6 @@ PAGE_COLUMNS = (
     "description",
     "working_group_id",
     "working_group__name",
-    # The group's forum: already joined for the visibility rule.
-    "working_group__established_by__forum_id",
-    "lead_id",
-    "reports_to_id",
     "due_on",
     "status",
     "progress",
@@ -42,11 +47,56 @@ PAGE_COLUMNS = (
     "seen_updated_at",
     "seen_version",
     "due_sort",
+    # Built beside each row (as_rows).
+    "forum_acronym",
+    "meeting",
+    "lead_names",
+    "outcome_refs",
+    "latest_update_row",
 )
 
 _datetime = fields.DateTimeField()
 _date = fields.DateField()
-_tlp = TLPField(read_only=True)
+TLP_NAMES = {label.value: label.name.lower() for label in TLP}
+
+
+class _DecodedJSON(JSONField):
+    """JSON as the driver gives it: parsed already (psycopg's json and json[]), or text
+    (SQLite)."""
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+class JSONRow(Func):
+    """A JSON object of these keys, in this order: `json_build_object` on PostgreSQL (its
+    JSONB sibling, Django's JSONObject, sorts the keys), `json_object` on SQLite."""
+
+    function = "JSON_OBJECT"
+    output_field = _DecodedJSON()
+
+    def __init__(self, **columns):
+        pairs = []
+        for key, value in columns.items():
+            pairs += [Cast(Value(key), TextField()), value]
+        super().__init__(*pairs)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_BUILD_OBJECT", **extra_context)
+
+
+class JSONList(Subquery):
+    """The rows of a subquery of one JSONRow column (named `item`), as a JSON list in the
+    subquery's order; empty, `[]`."""
+
+    output_field = _DecodedJSON()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return ArraySubquery(self.query).as_sql(compiler, connection, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"(SELECT JSON_GROUP_ARRAY(JSON(listed.item)) FROM {sql} AS listed)", params
 
 
 def task_list_queryset(user):
@@ -58,154 +108,143 @@ def task_list_queryset(user):
     )
 
 
-def as_rows(queryset):
+def as_rows(queryset, user):
     """The filtered, ordered list as rows of PAGE_COLUMNS (the paginator slices it)."""
-    return queryset.values(*PAGE_COLUMNS)
+    return queryset.annotate(
+        forum_acronym=Subquery(
+            Forum.objects.filter(pk=OuterRef("working_group__established_by__forum_id"))
+            .order_by()
+            .values("acronym")
+        ),
+        meeting=Subquery(
+            Meeting.objects.filter(pk=OuterRef("reports_to_id"))
+            .order_by()
+            .values(
+                item=JSONRow(
+                    id="id",
+                    title="title",
+                    sequence="sequence",
+                    acronym="forum__acronym",
+                    start_date="start_date",
+                    time_zone="time_zone",
+                )
+            )
+        ),
+        lead_names=Subquery(
+            get_user_model()
+            .objects.filter(pk=OuterRef("lead_id"))
+            .order_by()
+            .values(item=JSONRow(username="username", first="first_name", last="last_name"))
+        ),
+        outcome_refs=_outcome_refs(user),
+        latest_update_row=_latest_update(user),
+    ).values(*PAGE_COLUMNS)
 
 
-def represent(rows: list[dict], user) -> list[dict]:
-    """What TaskSerializer gives for each task of the page, in the page's order."""
-    if not rows:
-        return []
-    ids = [row["id"] for row in rows]
-    forums = dict(
-        Forum.objects.filter(
-            pk__in={row["working_group__established_by__forum_id"] for row in rows}
-        ).values_list("id", "acronym")
-    )
-    meetings = _meetings({row["reports_to_id"] for row in rows} - {None})
-    people = _people({row["lead_id"] for row in rows} - {None})
-    outcomes = _outcomes(ids, user)
-    updates = _latest_updates(ids, user)
-    return [
-        {
-            "id": row["id"],
-            "title": row["title"],
-            "description": row["description"],
-            "forum": forums[row["working_group__established_by__forum_id"]],
-            "working_group": {"id": row["working_group_id"], "name": row["working_group__name"]},
-            "outcomes": outcomes.get(row["id"], []),
-            "lead": people.get(row["lead_id"]),
-            "reports_to": meetings.get(row["reports_to_id"]),
-            "due_on": _date.to_representation(row["due_on"]) if row["due_on"] else None,
-            "status": row["status"],
-            "allowed_statuses": Task.allowed_from(row["status"]),
-            "progress": row["progress"],
-            "tlp": _tlp.to_representation(row["tlp"]),
-            "latest_update": updates.get(row["id"]),
-            "created_at": _datetime.to_representation(row["created_at"]),
-            "updated_at": _datetime.to_representation(row["seen_updated_at"]),
-            "version": row["seen_version"],
-            "etag": f'"{row["seen_version"]}"',
-        }
-        for row in rows
-    ]
-
-
-def _meetings(ids: set[int]) -> dict[int, dict]:
-    """MeetingRefSerializer's shape."""
-    rows = Meeting.objects.filter(pk__in=ids).values_list(
-        "id", "title", "sequence", "forum__acronym", "start_date", "time_zone"
-    )
-    return {
-        pk: {
-            "id": pk,
-            "name": Meeting.name_from(title, sequence, acronym),
-            "sequence": sequence,
-            "start_date": _date.to_representation(start) if start else None,
-            "time_zone": str(zone) if zone is not None else None,
-        }
-        for pk, title, sequence, acronym, start, zone in rows
-    }
-
-
-def _person(username: str, first_name: str, last_name: str) -> dict:
-    """PersonSerializer's shape (`get_full_name`)."""
-    return {"username": username, "name": f"{first_name} {last_name}".strip()}
-
-
-def _people(ids: set[int]) -> dict[int, dict]:
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=ids)
-        .values_list("id", "username", "first_name", "last_name")
-    )
-    return {pk: _person(*names) for pk, *names in rows}
-
-
-def _outcomes(task_ids: list[int], user) -> dict[int, list[dict]]:
+def _outcome_refs(user) -> JSONList:
     """Each task's outcomes that the reader may see (OutcomeRefSerializer), in document order."""
-    links = (
+    label = Concat(
+        Coalesce(NullIf("document__short_title", Value("")), "document__title"),
+        Value(" "),
+        "number",
+        output_field=TextField(),
+    )
+    return JSONList(
         Outcome.objects.visible_to(user)
-        .filter(tasks__in=task_ids)
+        .filter(tasks=OuterRef("pk"))
         .order_by("document", "position")
-        .values_list(
-            "tasks",
-            "id",
-            "citation_code",
-            "number",
-            "document__short_title",
-            "document__title",
-        )
+        .values(item=JSONRow(id="id", citation_code="citation_code", label=label))
     )
-    served: dict[int, list[dict]] = {}
-    for task_id, pk, code, number, short_title, title in links:
-        served.setdefault(task_id, []).append(
-            {"id": pk, "citation_code": code, "label": f"{short_title or title} {number}"}
-        )
-    return served
 
 
-def _latest_updates(task_ids: list[int], user) -> dict[int, dict]:
-    """Each task's newest update that the reader may read (UpdateSerializer)."""
-    rows = (
+def _latest_update(user) -> Subquery:
+    """Each task's newest update that the reader may read (UpdateSerializer's columns)."""
+    return Subquery(
         TaskUpdate.objects.visible_to(user)
-        .filter(task_id__in=task_ids)
-        .latest_per_task()
-        .order_by()
-        .values_list(
-            "task_id",
-            "id",
-            "created_at",
-            "author__username",
-            "author__first_name",
-            "author__last_name",
-            "status_from",
-            "status_to",
-            "progress",
-            "note",
-            "tlp",
-        )
+        .filter(task_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values(
+            item=JSONRow(
+                id="id",
+                created_at="created_at",
+                username="author__username",
+                first="author__first_name",
+                last="author__last_name",
+                status_from="status_from",
+                status_to="status_to",
+                progress="progress",
+                note="note",
+                tlp="tlp",
+            )
+        )[:1]
     )
+
+
+def represent(rows: list[dict], user, *, channel: Channel = Channel.API_LIST) -> list[dict]:
+    """What TaskSerializer gives for each task of the page, in the page's order."""
     # The latest update shown in each row is read too (its note may be TLP:RED).
-    record_rows(
-        reader=user,
-        channel=Channel.API_LIST,
-        model=TaskUpdate,
-        rows=[{"id": row[1], "tlp": row[-1]} for row in rows],
-    )
+    updates = [row["latest_update_row"] for row in rows if row["latest_update_row"]]
+    record_rows(reader=user, channel=channel, model=TaskUpdate, rows=updates)
+    return [_task(row) for row in rows]
+
+
+def _task(row: dict) -> dict:
+    status = row["status"]
     return {
-        task_id: {
-            "id": pk,
-            "created_at": _datetime.to_representation(created_at),
-            "author": _person(username, first, last) if username is not None else None,
-            "status_from": status_from,
-            "status_to": status_to,
-            "progress": progress,
-            "note": note,
-            "tlp": _tlp.to_representation(label),
-        }
-        for (
-            task_id,
-            pk,
-            created_at,
-            username,
-            first,
-            last,
-            status_from,
-            status_to,
-            progress,
-            note,
-            label,
-        ) in rows
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "forum": row["forum_acronym"],
+        "working_group": {"id": row["working_group_id"], "name": row["working_group__name"]},
+        "outcomes": row["outcome_refs"],
+        "lead": row["lead_names"] and _person(row["lead_names"]),
+        "reports_to": row["meeting"] and _meeting(row["meeting"]),
+        "due_on": _date.to_representation(row["due_on"]) if row["due_on"] else None,
+        "status": status,
+        "allowed_statuses": Task.allowed_from(status),
+        "progress": row["progress"],
+        "tlp": TLP_NAMES[row["tlp"]],
+        "latest_update": row["latest_update_row"] and _update(row["latest_update_row"]),
+        "created_at": _datetime.to_representation(row["created_at"]),
+        "updated_at": _datetime.to_representation(row["seen_updated_at"]),
+        "version": row["seen_version"],
+        "etag": f'"{row["seen_version"]}"',
     }
+
+
+def _meeting(meeting: dict) -> dict:
+    """MeetingRefSerializer's shape."""
+    return {
+        "id": meeting["id"],
+        "name": Meeting.name_from(meeting["title"], meeting["sequence"], meeting["acronym"]),
+        "sequence": meeting["sequence"],
+        "start_date": meeting["start_date"],
+        "time_zone": meeting["time_zone"],
+    }
+
+
+def _person(names: dict) -> dict | None:
+    """PersonSerializer's shape (`get_full_name`); None for no one."""
+    if names["username"] is None:
+        return None
+    return {"username": names["username"], "name": f"{names['first']} {names['last']}".strip()}
+
+
+def _update(update: dict) -> dict:
+    """UpdateSerializer's shape."""
+    return {
+        "id": update["id"],
+        "created_at": _datetime.to_representation(_moment(update["created_at"])),
+        "author": _person(update),
+        "status_from": update["status_from"],
+        "status_to": update["status_to"],
+        "progress": update["progress"],
+        "note": update["note"],
+        "tlp": TLP_NAMES[update["tlp"]],
+    }
+
+
+def _moment(text: str) -> datetime.datetime:
+    """A time as JSON carries it: with its offset (PostgreSQL), or naive in UTC (SQLite)."""
+    moment = datetime.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)

@@ -1,17 +1,19 @@
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
 from outcomes.models import Outcome
 from readlog.api import RecordsRedReads
 from readlog.models import Channel
-from readlog.services import record_reads
+from readlog.services import record_reads, record_rows
 from workinggroups import policy
 from workinggroups.api import task_list
 from workinggroups.api.filters import TaskFilter, WorkingGroupFilter
@@ -181,13 +183,14 @@ class TaskViewSet(
     }
 
     def get_queryset(self):
-        if self.action == "list":
+        if self.action in ("list", "retrieve"):
             return task_list.task_list_queryset(self.request.user)
         return tasks_for(self.request.user)
 
     def list(self, request, *args, **kwargs):
         # Pages are read as rows, not models (task_list.py says why); same representation.
-        rows = self.paginate_queryset(task_list.as_rows(self.filter_queryset(self.get_queryset())))
+        tasks = task_list.as_rows(self.filter_queryset(self.get_queryset()), request.user)
+        rows = self.paginate_queryset(tasks)
         return self.get_paginated_response(task_list.represent(rows, request.user))
 
     def filter_queryset(self, queryset):
@@ -205,7 +208,16 @@ class TaskViewSet(
         return etag_response(fresh, TaskSerializer(fresh).data, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object().pk)
+        # The one-row page: the list's query and representation, without its filters and
+        # ordering (a task is found by its id alone).
+        found = self.get_queryset().filter(pk=self.kwargs[self.lookup_field])
+        rows = list(task_list.as_rows(found, request.user))
+        if not rows:
+            raise Http404
+        self.check_object_permissions(request, rows[0])
+        record_rows(reader=request.user, channel=Channel.API_DETAIL, model=Task, rows=rows)
+        (task,) = task_list.represent(rows, request.user, channel=Channel.API_DETAIL)
+        return Response(task, headers={"ETag": task["etag"]})
 
     @extend_schema(request=TaskWriteSerializer, responses={201: TaskSerializer})
     def create(self, request, *args, **kwargs):
