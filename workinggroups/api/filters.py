@@ -34,7 +34,9 @@ class TaskFilter(django_filters.FilterSet):
     outcome_code = django_filters.CharFilter(
         method="filter_outcome_code", max_length=90, label="Serves this outcome (citation code)"
     )
-    status = django_filters.MultipleChoiceFilter(choices=Task.Status.choices)
+    # A column of the task itself, so no row repeats: no DISTINCT (the page's JSON parts
+    # have no equality to compare rows by).
+    status = django_filters.MultipleChoiceFilter(choices=Task.Status.choices, distinct=False)
     open = StrictBooleanFilter(method="filter_open", label="Still open")
     tlp = TLPFilter(field_name="tlp")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")

@@ -126,7 +126,8 @@ def as_rows(queryset, user):
                     sequence="sequence",
                     acronym="forum__acronym",
                     start_date="start_date",
-                    time_zone="time_zone",
+                    # No zone is stored as an empty text (TimeZoneField); shown as null.
+                    time_zone=NullIf(Cast("time_zone", TextField()), Value("")),
                 )
             )
         ),
