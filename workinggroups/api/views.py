@@ -208,9 +208,10 @@ class TaskViewSet(
         return etag_response(fresh, TaskSerializer(fresh).data, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        # The one-row page: the list's query and representation, without its filters and
-        # ordering (a task is found by its id alone).
-        found = self.get_queryset().filter(pk=self.kwargs[self.lookup_field])
+        # The one-row page: the list's query and representation (task_list.py), its filters
+        # applied as get_object() applies them.
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        found = self.filter_queryset(self.get_queryset()).filter(**lookup)
         rows = list(task_list.as_rows(found, request.user))
         if not rows:
             raise Http404
