@@ -4,7 +4,9 @@ The bodies are those of DRF's JSONRenderer with our settings (compact, UTF-8 not
 escaped), byte for byte: what orjson does not write itself (dates and times, decimals,
 lazy translations, querysets) goes through DRF's own encoder, which decides their
 format; U+2028 and U+2029 are escaped as DRF does, for JavaScript. A body asked for with
-an indent (the browsable API's) is left to DRF's renderer.
+an indent (the browsable API's), or one orjson refuses (a dict key that is not text,
+which orjson's option for them would make several times slower on every body), is left
+to DRF's renderer.
 """
 
 import orjson
@@ -13,7 +15,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 # Dates and times passed through to DRF's encoder: orjson's own RFC 3339 keeps the
 # microseconds and writes "+00:00" where DRF writes milliseconds and "Z".
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 _drf_default = JSONEncoder().default
 
 LINE_SEPARATOR, PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
@@ -25,7 +27,10 @@ class OrjsonRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        body = orjson.dumps(data, default=_drf_default, option=_OPTIONS)
+        try:
+            body = orjson.dumps(data, default=_drf_default, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80" in body:  # the first two bytes of both separators in UTF-8
             body = body.replace(LINE_SEPARATOR, b"\\u2028").replace(PARAGRAPH_SEPARATOR, b"\\u2029")
         return body
