@@ -205,7 +205,11 @@ class TaskViewSet(
         return etag_response(fresh, TaskSerializer(fresh).data, status_code=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object().pk)
+        # get_object() read the task as _respond() would: fetching it again after a write
+        # is for writes.
+        task = self.get_object()
+        record_reads(reader=request.user, channel=Channel.API_DETAIL, items=task.latest_updates)
+        return etag_response(task, TaskSerializer(task).data)
 
     @extend_schema(request=TaskWriteSerializer, responses={201: TaskSerializer})
     def create(self, request, *args, **kwargs):
