@@ -47,8 +47,12 @@ class Standing(TypedDict):
     group_forums: list[int]
 
 
+# Moves when Standing's keys do, so that a deployment never reads an entry of the old shape.
+STANDING_SHAPE = 1
+
+
 def _entry_key(user_id: int) -> str:
-    return f"standing:{user_id}"
+    return f"standing:{STANDING_SHAPE}:{user_id}"
 
 
 def _new_generation() -> str:

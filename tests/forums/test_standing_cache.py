@@ -262,7 +262,7 @@ def redis_cache():
 def test_a_standing_kept_in_redis_is_json_and_goes_stale(person, group, redis_cache):
     WorkingGroupMembershipFactory.create(working_group=group, person=person)
     assert next_request(person).groups == {group.pk}
-    (key,) = [k for k in redis_cache.keys("*") if k.endswith(f"standing:{person.pk}".encode())]
+    (key,) = [k for k in redis_cache.keys("*") if k.endswith(f":{person.pk}".encode())]
     assert b'"groups":[%d]' % group.pk in redis_cache.get(key)
 
     WorkingGroupMembership.objects.get(person=person).delete()
