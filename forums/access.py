@@ -21,6 +21,7 @@ from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.functions import Cast
 
 from forums.models import Chair, ForumMembership, Member, Profile
+from forums.standing import Standing, kept_standing
 from forums.tlp import TLP
 
 # The name of the auth group whose members are the secretariat (made by a migration).
@@ -69,21 +70,41 @@ ANONYMOUS = Audience()
 
 
 def audience_of(user) -> Audience:
-    """The user's standing, computed once per user object, in one query."""
+    """The user's standing, once per user object, from the cache or in one query.
+
+    `is_superuser` is read from the user object itself (loaded for this request), so a
+    superuser's standing needs no invalidation; an inactive account signs nobody in.
+    """
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, "_talanoa_audience", None)
     if cached is not None:
         return cached
+    standing = kept_standing(user.pk, lambda: _standing_of(user))
+    audience = Audience(
+        user_id=user.pk,
+        is_secretariat=user.is_superuser or bool(standing["secretariat"]),
+        green_forums=frozenset(standing["green"]),
+        chaired_forums=frozenset(standing["chaired"]),
+        groups=frozenset(standing["groups"]),
+        led_groups=frozenset(standing["led"]),
+        group_forums=frozenset(standing["group_forums"]),
+    )
+    user._talanoa_audience = audience
+    return audience
+
+
+def _standing_of(user) -> Standing:
+    """The user's standing as the cache keeps it (forums/standing.py): JSON values."""
     groups: set[int] = set()
     led: set[int] = set()
     green: set[int] = set()
     chaired: set[int] = set()
     group_forums: set[int] = set()
-    is_secretariat = user.is_superuser
+    secretariat = False
     for kind, forum_id, group_id, role in _standing_rows(user):
         if kind == "secretariat":
-            is_secretariat = True
+            secretariat = True
         elif kind == "delegate":
             green.add(forum_id)
         elif kind == "chair":
@@ -93,17 +114,14 @@ def audience_of(user) -> Audience:
             group_forums.add(forum_id)
             if role == "lead":
                 led.add(group_id)
-    audience = Audience(
-        user_id=user.pk,
-        is_secretariat=is_secretariat,
-        green_forums=frozenset(green | chaired | group_forums),
-        chaired_forums=frozenset(chaired),
-        groups=frozenset(groups),
-        led_groups=frozenset(led),
-        group_forums=frozenset(group_forums),
-    )
-    user._talanoa_audience = audience
-    return audience
+    return {
+        "secretariat": secretariat,
+        "green": sorted(green | chaired | group_forums),
+        "chaired": sorted(chaired),
+        "groups": sorted(groups),
+        "led": sorted(led),
+        "group_forums": sorted(group_forums),
+    }
 
 
 def _standing_rows(user):

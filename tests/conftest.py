@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from forums.access import SECRETARIAT_GROUP
 from tests.factories import UserFactory
@@ -11,6 +12,16 @@ def secretariat_officer(username: str = "officer"):
     officer = UserFactory.create(username=username)
     officer.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
     return officer
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache outlives a test's transaction: the API's rate limits count in it, and
+    people's standings are kept in it by id, which SQLite gives out again after a
+    rollback."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

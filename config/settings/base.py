@@ -282,7 +282,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadsForAll"],
     "DEFAULT_PARSER_CLASSES": ["forums.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "forums.api.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "forums.api.schema.AutoSchema",

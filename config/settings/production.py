@@ -21,10 +21,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": database_from_env()}
-# Reuse a connection across requests (checked before reuse): a new PostgreSQL connection
-# costs more than most of our requests.
+# Reuse a connection across requests: a new PostgreSQL connection costs more than most of
+# our requests. Not checked before each request (CONN_HEALTH_CHECKS), which would cost a
+# round trip on every one: a connection the server dropped (a restart, a failover) fails
+# the first query of the request that next uses it, Django then finds it unusable when
+# that request ends and closes it, and the worker's next request opens a new one.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Celery's broker and the shared caches (config/settings/base.py read it already): the
 # filesystem broker of the demo would give each machine a queue of its own.

@@ -399,6 +399,24 @@ class CursorPagination(BoundedPageSize, pagination.CursorPagination):
         return self.encode_cursor(pagination.Cursor(offset=0, reverse=True, position=position))
 
 
+class FilterSetBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the FilterSet's
+    filters (a detail, a list unfiltered): the FilterSet would build its form, a field and
+    a label for each filter, to filter nothing, as each filter passes an empty value by.
+
+    A parameter is the filter's if it starts with its name (a range's `_after`, `_before`).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(parameter.startswith(names) for parameter in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class ChoiceOrdering(BaseFilterBackend):
     """`?ordering=` among a view's named orderings (`ordering_choices`); others are a 400.
 
@@ -456,4 +474,4 @@ class ResourceMixin(_GenericAPIView):
     default_ordering = "id"
     ordering_choices: dict[str, tuple[str, ...]] = {"id": ("id",), "-id": ("-id",)}
 
-    filter_backends = [DjangoFilterBackend, ChoiceOrdering]
+    filter_backends = [FilterSetBackend, ChoiceOrdering]
