@@ -396,9 +396,11 @@ READS_TASKS = re.compile(r'"workinggroups_task(_outcomes|update)?"')
 def test_a_task_page_and_a_task_detail_are_one_query_each_besides_the_reader(planting, reader):
     """Rows and all they show (forum, meeting, lead, outcomes, latest update) come in the
     page's own query; the others are the reader's token and standing, the same for both
-    (the secretariat's rows are RED too: the read log's INSERT, not counted)."""
+    (the secretariat's rows are RED too: the read log's INSERT, not counted). The reader's
+    standing is cached after a first request: a warm-up makes both counts the steady ones."""
     planting.plant(3)
     client = planting.client(getattr(planting, reader))
+    assert client.get("/api/v1/tasks/").status_code == 200
     counts = []
     for url in ("/api/v1/tasks/", f"/api/v1/tasks/{planting.tasks[0].pk}/"):
         with CaptureQueriesContext(connection) as queries:
@@ -409,4 +411,4 @@ def test_a_task_page_and_a_task_detail_are_one_query_each_besides_the_reader(pla
         assert reads[0].startswith('SELECT "workinggroups_task"."id"')
         # The read log's one INSERT aside, as in measured().
         counts.append(len([q for q in queries if not q["sql"].startswith("INSERT")]))
-    assert counts[0] == counts[1] <= 3
+    assert counts[0] == counts[1] <= 2
