@@ -46,22 +46,46 @@ class PreconditionFailed(Exception):
 
 
 def lock_for_edit(
-    queryset: "models.QuerySet[AnyVersioned]", *, pk, expected_version: int | None, reader=None
+    queryset: "models.QuerySet[AnyVersioned]",
+    *,
+    pk,
+    expected_version: int | None,
+    reader=None,
+    seen_version: str | None = None,
 ) -> AnyVersioned:
     """Lock the row and compare its version with the one the client saw, in the database.
 
     The row lock (SELECT … FOR UPDATE on PostgreSQL; an IMMEDIATE transaction on SQLite)
     makes check-and-write one step: of two clients holding the same ETag, the second
-    waits for the first, then sees the new version and is refused.
+    waits for the first, then sees the new version and is refused. `seen_version` names
+    the annotation with which `queryset` reads the version as `reader` knows it, if it
+    does: then the row and that version come in one query.
     """
     instance = queryset.select_for_update(of=("self",)).get(pk=pk)
+    refuse_if_changed(
+        instance, expected_version=expected_version, reader=reader, seen_version=seen_version
+    )
+    return instance
+
+
+def refuse_if_changed(
+    instance: Versioned,
+    *,
+    expected_version: int | None,
+    reader=None,
+    seen_version: str | None = None,
+) -> None:
+    """PreconditionFailed unless `instance`, locked, is at the version the client saw
+    (lock_for_edit's check, for a caller that asks something else between the two)."""
     if expected_version is None:
-        return instance
+        return
     # Compared as the editor (`reader`) knows the row: that is the version they were given.
-    current = instance.version_seen_by(reader)
+    if seen_version is not None:
+        current = getattr(instance, seen_version)
+    else:
+        current = instance.version_seen_by(reader)
     if current != expected_version:
         raise PreconditionFailed(current_version=current)
-    return instance
 
 
 def attribute_change(instance: models.Model, *, actor, reason: str | None = None) -> None:
