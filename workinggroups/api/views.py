@@ -91,6 +91,18 @@ UNSHOWN_USER_FIELDS = (
 )
 
 
+def tasks_shown_to(user):
+    """Tasks a person may see, with the columns of one representation and the version they
+    know: tasks_for() less the nested parts (posting an update makes those itself)."""
+    return (
+        Task.objects.visible_to(user)
+        .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
+        .defer(*(f"lead__{name}" for name in UNSHOWN_USER_FIELDS), "working_group__mandate")
+        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+        .with_changes_seen_by(user)
+    )
+
+
 def tasks_for(user):
     """Tasks a person may see, with what one representation needs, in a fixed few queries."""
     # Nested parts load only the columns they show (OutcomeRefSerializer, UpdateSerializer):
@@ -101,29 +113,22 @@ def tasks_for(user):
         .defer(*(f"author__{name}" for name in UNSHOWN_USER_FIELDS))
         .latest_per_task()
     )
-    return (
-        Task.objects.visible_to(user)
-        .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
-        .defer(*(f"lead__{name}" for name in UNSHOWN_USER_FIELDS), "working_group__mandate")
-        .prefetch_related(
-            Prefetch(
-                "outcomes",
-                queryset=Outcome.objects.visible_to(user)
-                .select_related("document")
-                .only(
-                    "id",
-                    "citation_code",
-                    "number",
-                    "document_id",
-                    "document__title",
-                    "document__short_title",
-                ),
-                to_attr="visible_outcomes",
+    return tasks_shown_to(user).prefetch_related(
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.visible_to(user)
+            .select_related("document")
+            .only(
+                "id",
+                "citation_code",
+                "number",
+                "document_id",
+                "document__title",
+                "document__short_title",
             ),
-            Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
-        )
-        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
-        .with_changes_seen_by(user)
+            to_attr="visible_outcomes",
+        ),
+        Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
     )
 
 
@@ -283,7 +288,7 @@ class TaskViewSet(
                 actor=request.user,
                 task=Task(pk=pk),
                 expected_version=version,
-                tasks=tasks_for(request.user).prefetch_related(None),
+                tasks=tasks_shown_to(request.user),
                 **post.validated_data,
             )
         except Task.DoesNotExist:
