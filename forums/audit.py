@@ -46,25 +46,16 @@ class PreconditionFailed(Exception):
 
 
 def lock_for_edit(
-    queryset: "models.QuerySet[AnyVersioned]",
-    *,
-    pk,
-    expected_version: int | None,
-    reader=None,
-    seen_version: str | None = None,
+    queryset: "models.QuerySet[AnyVersioned]", *, pk, expected_version: int | None, reader=None
 ) -> AnyVersioned:
     """Lock the row and compare its version with the one the client saw, in the database.
 
     The row lock (SELECT … FOR UPDATE on PostgreSQL; an IMMEDIATE transaction on SQLite)
     makes check-and-write one step: of two clients holding the same ETag, the second
-    waits for the first, then sees the new version and is refused. `seen_version` names
-    the annotation with which `queryset` reads the version as `reader` knows it, if it
-    does: then the row and that version come in one query.
+    waits for the first, then sees the new version and is refused.
     """
     instance = queryset.select_for_update(of=("self",)).get(pk=pk)
-    refuse_if_changed(
-        instance, expected_version=expected_version, reader=reader, seen_version=seen_version
-    )
+    refuse_if_changed(instance, expected_version=expected_version, reader=reader)
     return instance
 
 
@@ -76,7 +67,9 @@ def refuse_if_changed(
     seen_version: str | None = None,
 ) -> None:
     """PreconditionFailed unless `instance`, locked, is at the version the client saw
-    (lock_for_edit's check, for a caller that asks something else between the two)."""
+    (lock_for_edit's check, for a caller that asks something else between the two).
+    `seen_version` names the annotation with which the row was read with the version as
+    `reader` knows it, if it was: then that version needs no query of its own."""
     if expected_version is None:
         return
     # Compared as the editor (`reader`) knows the row: that is the version they were given.
