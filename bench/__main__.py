@@ -29,6 +29,8 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+# BENCH_ONLY=singles: the details' and the update's table alone (no lists, sweep or report).
+ONLY_SINGLES = os.environ.get("BENCH_ONLY", "") == "singles"
 CLIENTS = [1, 8]
 REQUESTS = {"smoke": 40, "tiny": 16}  # per endpoint and concurrency; else BENCH_REQUESTS
 WARMUP = 16
@@ -318,7 +320,7 @@ def bench_http(size: str, user, token: str, audience) -> tuple[list, list, list]
     server = start_gunicorn(port)
     rows, singles = [], []
     try:
-        for name, path in endpoints(user, token, audience):
+        for name, path in [] if ONLY_SINGLES else endpoints(user, token, audience):
             rows += measure(port, name, f"/api/v1/{path}", f"/floor/{path}", token, requests)
         for name, path in details(user, audience):
             singles += measure(port, name, f"/api/v1/{path}", f"/floor/{path}", token, requests)
@@ -531,6 +533,8 @@ def bench_size(size: str) -> None:
     print(table(singles, ("detail or write", *HTTP_HEADER[1:])))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad average at the end of the HTTP run: {load}.")
+    if ONLY_SINGLES:
+        return
     sweep = child("sweep")
     report = child("report")
     steps = step_rows(sweep=sweep, report=report)
@@ -650,7 +654,8 @@ def main() -> None:
     print(machine())
     for size in sizes:
         bench_size(size.strip())
-    bench_jhops()
+    if not ONLY_SINGLES:
+        bench_jhops()
 
 
 if __name__ == "__main__":

@@ -55,13 +55,30 @@ def lock_for_edit(
     waits for the first, then sees the new version and is refused.
     """
     instance = queryset.select_for_update(of=("self",)).get(pk=pk)
+    refuse_if_changed(instance, expected_version=expected_version, reader=reader)
+    return instance
+
+
+def refuse_if_changed(
+    instance: Versioned,
+    *,
+    expected_version: int | None,
+    reader=None,
+    seen_version: str | None = None,
+) -> None:
+    """PreconditionFailed unless `instance`, locked, is at the version the client saw
+    (lock_for_edit's check, for a caller that asks something else between the two).
+    `seen_version` names the annotation with which the row was read with the version as
+    `reader` knows it, if it was: then that version needs no query of its own."""
     if expected_version is None:
-        return instance
+        return
     # Compared as the editor (`reader`) knows the row: that is the version they were given.
-    current = instance.version_seen_by(reader)
+    if seen_version is not None:
+        current = getattr(instance, seen_version)
+    else:
+        current = instance.version_seen_by(reader)
     if current != expected_version:
         raise PreconditionFailed(current_version=current)
-    return instance
 
 
 def attribute_change(instance: models.Model, *, actor, reason: str | None = None) -> None:

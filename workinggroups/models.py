@@ -409,9 +409,15 @@ class Task(Versioned):
     # Where a query prefetches them with Prefetch("outcomes", …, to_attr="visible_outcomes"):
     # the task's outcomes that the reader may see.
     visible_outcomes: list[Outcome]
+    # Where a query prefetches it (to_attr="latest_updates"): its newest update the reader
+    # may read, or nothing.
+    latest_updates: list["TaskUpdate"]
     # Where a query reads them (TaskQuerySet.with_changes_seen_by): as its reader may know.
     seen_version: int
     seen_updated_at: datetime.datetime
+    # Where task_update_status has moved it: its links to outcomes (Task.outcomes.through
+    # rows), each with `readable`, whether the update's author may read the outcome.
+    outcome_links: list
     history = HistoricalRecords(m2m_fields=[outcomes])
 
     class Meta:

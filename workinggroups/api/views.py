@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
+from forums.tlp import TLP
 from outcomes.models import Outcome
 from readlog.api import RecordsRedReads
 from readlog.models import Channel
@@ -90,6 +92,18 @@ UNSHOWN_USER_FIELDS = (
 )
 
 
+def tasks_shown_to(user):
+    """Tasks a person may see, with the columns of one representation and the version they
+    know: tasks_for() less the nested parts (posting an update makes those itself)."""
+    return (
+        Task.objects.visible_to(user)
+        .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
+        .defer(*(f"lead__{name}" for name in UNSHOWN_USER_FIELDS), "working_group__mandate")
+        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
+        .with_changes_seen_by(user)
+    )
+
+
 def tasks_for(user):
     """Tasks a person may see, with what one representation needs, in a fixed few queries."""
     # Nested parts load only the columns they show (OutcomeRefSerializer, UpdateSerializer):
@@ -100,29 +114,22 @@ def tasks_for(user):
         .defer(*(f"author__{name}" for name in UNSHOWN_USER_FIELDS))
         .latest_per_task()
     )
-    return (
-        Task.objects.visible_to(user)
-        .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
-        .defer(*(f"lead__{name}" for name in UNSHOWN_USER_FIELDS), "working_group__mandate")
-        .prefetch_related(
-            Prefetch(
-                "outcomes",
-                queryset=Outcome.objects.visible_to(user)
-                .select_related("document")
-                .only(
-                    "id",
-                    "citation_code",
-                    "number",
-                    "document_id",
-                    "document__title",
-                    "document__short_title",
-                ),
-                to_attr="visible_outcomes",
+    return tasks_shown_to(user).prefetch_related(
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.visible_to(user)
+            .select_related("document")
+            .only(
+                "id",
+                "citation_code",
+                "number",
+                "document_id",
+                "document__title",
+                "document__short_title",
             ),
-            Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
-        )
-        .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
-        .with_changes_seen_by(user)
+            to_attr="visible_outcomes",
+        ),
+        Prefetch("updates", queryset=latest_visible_update, to_attr="latest_updates"),
     )
 
 
@@ -264,8 +271,8 @@ class TaskViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="updates")
     def updates(self, request, pk=None, format=None):  # `format`: /updates.json
-        task = self.get_object()
         if request.method == "GET":
+            task = self.get_object()
             updates = (
                 TaskUpdate.objects.visible_to(request.user)
                 .filter(task=task)
@@ -276,15 +283,47 @@ class TaskViewSet(
             page = paginator.paginate_queryset(updates, request, view=self)
             record_reads(reader=request.user, channel=Channel.API_LIST, items=page)
             return paginator.get_paginated_response(UpdateSerializer(page, many=True).data)
+        return self._post_update(request, pk)
+
+    def _post_update(self, request, pk):
+        """The service reads the task (locked, as its answer shows it) and writes; the
+        answer is made from what it read and wrote, in the service's one transaction."""
         post = TaskUpdateCreateSerializer(data=request.data)
-        post.is_valid(raise_exception=True)
-        version = None
-        if "If-Match" in request.headers:
-            version = expected_version(request)
-        with transaction.atomic():
+        if not post.is_valid():
+            # Whatever the body, a task they may not see is a 404 and one they may not
+            # report on a 403.
+            self.get_object()
+            raise ValidationError(post.errors)
+        version = expected_version(request) if "If-Match" in request.headers else None
+        try:
             update = task_update_status(
-                actor=request.user, task=task, expected_version=version, **post.validated_data
+                actor=request.user,
+                task=Task(pk=pk),
+                expected_version=version,
+                tasks=tasks_shown_to(request.user),
+                **post.validated_data,
             )
-            fresh = self.get_queryset().get(pk=task.pk)
-        body = {"update": UpdateSerializer(update).data, "task": TaskSerializer(fresh).data}
-        return etag_response(fresh, body, status_code=status.HTTP_201_CREATED)
+        except Task.DoesNotExist:
+            raise Http404 from None
+        # What get_object() logs of a task it finds.
+        record_reads(reader=request.user, channel=Channel.API_DETAIL, items=[update.task])
+        task = self._task_after(update)
+        body = {"update": UpdateSerializer(update).data, "task": TaskSerializer(task).data}
+        return etag_response(task, body, status_code=status.HTTP_201_CREATED)
+
+    def _task_after(self, update: TaskUpdate) -> Task:
+        """The task as it stands after `update`, as its author may see it.
+
+        The update is its newest, and the author reads it unless it is TLP:RED: posting
+        is for the group's members and the secretariat, who read the group's work up to
+        AMBER. So it dates the task and moves the version they know by one. A RED update
+        names nobody yet: the task is read again, through the one rule.
+        """
+        task = update.task
+        if update.tlp == TLP.RED:
+            return self.get_queryset().get(pk=task.pk)
+        task.visible_outcomes = [link.outcome for link in task.outcome_links if link.readable]
+        task.latest_updates = [update]
+        task.seen_version += 1
+        task.seen_updated_at = max(task.seen_updated_at, update.created_at)
+        return task
