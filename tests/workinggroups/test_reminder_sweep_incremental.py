@@ -6,11 +6,13 @@ what a full plan adds to the ledger as the first sweep left it.
 """
 
 import datetime
+import io
 import logging
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from forums.models import Chair
 from tests.factories import (
@@ -263,3 +265,14 @@ def test_a_rule_removed_is_a_full_plan(caplog):
     assert not was_incremental(caplog)
     assert incremental == full
     assert full
+
+
+def test_the_operator_command_plans_everything_again(caplog):
+    World()
+    sweep(T0)
+    Reminder.objects.all().delete()  # an incremental sweep would not see this
+    assert plan(T1) == 0
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="workinggroups.reminders"):
+        call_command("sweep_reminders", "--full", stdout=io.StringIO())
+    assert "full plan (asked)" in caplog.text
