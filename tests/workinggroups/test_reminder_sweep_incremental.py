@@ -24,7 +24,7 @@ from tests.factories import (
     WorkingGroupFactory,
     WorkingGroupMembershipFactory,
 )
-from workinggroups.models import Reason, Reminder, ReminderRule, Task
+from workinggroups.models import Reason, Reminder, ReminderRule, ReminderSweep, Task
 from workinggroups.reminders import plan_reminders, sweep
 from workinggroups.reminders.sweep import plan
 from workinggroups.services import (
@@ -41,6 +41,13 @@ APIA, RAROTONGA = "Pacific/Apia", "Pacific/Rarotonga"
 T0 = datetime.datetime(2027, 6, 21, 2, 0, tzinfo=datetime.UTC)
 T1 = T0 + datetime.timedelta(minutes=5)
 S = Task.Status
+
+
+@pytest.fixture(autouse=True)
+def no_overlap(settings):
+    """Everything here is written within seconds of the first sweep: with the overlap,
+    every task would count as changed. Without it, only what each test changes does."""
+    settings.REMINDER_SWEEP_OVERLAP_SECONDS = 0
 
 
 def day(month: int, d: int) -> datetime.date:
@@ -270,9 +277,27 @@ def test_a_rule_removed_is_a_full_plan(caplog):
 def test_the_operator_command_plans_everything_again(caplog):
     World()
     sweep(T0)
-    Reminder.objects.all().delete()  # an incremental sweep would not see this
-    assert plan(T1) == 0
+    due = Reminder.objects.filter(reason=Reason.TASK_DUE)
+    assert due.exists()
+    due.delete()  # no change an incremental sweep reads: it does not plan these again
+    plan(T1)
+    assert not due.exists()
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="workinggroups.reminders"):
         call_command("sweep_reminders", "--full", stdout=io.StringIO())
     assert "full plan (asked)" in caplog.text
+
+
+def test_a_write_dated_before_the_last_sweep_began_is_still_planned(settings, caplog):
+    """A transaction open while the last sweep ran commits a task dated before it began."""
+    settings.REMINDER_SWEEP_OVERLAP_SECONDS = 600
+
+    def committed_late(w: World) -> None:
+        move_due_date(w)
+        began = ReminderSweep.objects.get().started_at
+        Task.objects.filter(pk=w.task.pk).update(updated_at=began - datetime.timedelta(seconds=60))
+
+    incremental, full = sweep_after(committed_late, World(), caplog)
+    assert was_incremental(caplog)
+    assert incremental == full
+    assert full

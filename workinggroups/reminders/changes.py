@@ -197,7 +197,9 @@ def claim_mark() -> ReminderSweep:
     return ReminderSweep.objects.select_for_update().get(pk=1)
 
 
-def full_needed(mark: ReminderSweep, now: datetime.datetime, changed: dict[str, list[int]]):
+def full_needed(
+    mark: ReminderSweep, now: datetime.datetime, changed: dict[str, list[int]]
+) -> str | None:
     """Why this sweep plans everything, or None: it can plan from what changed."""
     if settings.REMINDER_SWEEP_FULL:
         return "REMINDER_SWEEP_FULL"
@@ -222,11 +224,6 @@ def write_mark(mark: ReminderSweep, now: datetime.datetime, started: datetime.da
     mark.started_at = started
     mark.migrations = migrations_applied()
     mark.save()
-
-
-def forget_mark() -> None:
-    """The next sweep plans everything (the benchmark's empty ledger, an operator's reset)."""
-    ReminderSweep.objects.all().delete()
 
 
 def clock() -> datetime.datetime:
