@@ -295,6 +295,7 @@ def test_a_write_dated_before_the_last_sweep_began_is_still_planned(settings, ca
     def committed_late(w: World) -> None:
         move_due_date(w)
         began = ReminderSweep.objects.get().started_at
+        assert began is not None, "the first sweep began"
         Task.objects.filter(pk=w.task.pk).update(updated_at=began - datetime.timedelta(seconds=60))
 
     incremental, full = sweep_after(committed_late, World(), caplog)
