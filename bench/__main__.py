@@ -1,6 +1,7 @@
 """Run the benchmark: `make bench` (PostgreSQL at DATABASE_URL, default talanoa_bench).
 
 BENCH_SIZE=small (default), large, smoke (CI), or several: BENCH_SIZE=small,large.
+BENCH_STEPS=sweep: only the reminder sweep, on each size's data set (made if missing).
 Prints figures, asserts none: targets are read off the tables (README, "Benchmark").
 
     python -m bench            the whole run, one size after another
@@ -372,18 +373,22 @@ def run_sweep() -> dict:
         datetime.date.fromisoformat(held["today"]), datetime.time(0, 30), tzinfo=datetime.UTC
     )
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE workinggroups_reminder")
+        # The first sweep ever: no ledger, no watermark, no inputs recorded.
+        cursor.execute(
+            "TRUNCATE workinggroups_reminder, workinggroups_remindersweep,"
+            " workinggroups_remindersweepinput"
+        )
     result: dict[str, Any] = {"tasks": Task.objects.count(), "open": Task.objects.open().count()}
     with CaptureQueriesContext(connection) as first:
         started = time.perf_counter()
-        due = reminders.sweep(now)
+        due = reminders.sweep(now, full=True)  # an empty ledger: plan every open task
         result["sweep"] = time.perf_counter() - started
     result["sweep_queries"] = len(first)
     result["planned"] = Reminder.objects.count()
     result["due"] = len(due)
     with CaptureQueriesContext(connection) as second:
         started = time.perf_counter()
-        reminders.sweep(now)
+        reminders.sweep(now)  # from what changed since the first: nothing
         result["again"] = time.perf_counter() - started
     result["again_queries"] = len(second)
     held_size = held["size"]
@@ -524,6 +529,9 @@ def bench_size(size: str) -> None:
     from bench import data
 
     held = data.ensure(size, datetime.date.today())
+    if os.environ.get("BENCH_STEPS") == "sweep":  # the sweep alone, on this size's data
+        print(table(step_rows(sweep=child("sweep"), report=None)[:3], STEP_HEADER))
+        return
     user, token, audience = reader()
     print_heading(size, held, user, token, audience)
     rows, singles, memory = bench_http(size, user, token, audience)
@@ -564,9 +572,9 @@ def print_heading(size: str, held: dict, user, token: str, audience) -> None:
     )
 
 
-def step_rows(*, sweep: dict, report: dict) -> list[tuple]:
+def step_rows(*, sweep: dict, report: dict | None) -> list[tuple]:
     """The table's rows for the reminder sweep and the chair's report (`child` results)."""
-    return [
+    rows = [
         (
             f"reminder sweep over {sweep['tasks']:,} tasks ({sweep['open']:,} open)",
             f"{sweep['sweep']:.1f} s",
@@ -590,6 +598,11 @@ def step_rows(*, sweep: dict, report: dict) -> list[tuple]:
             + ")",
             "",
         ),
+    ]
+    if report is None:
+        return rows
+    return [
+        *rows,
         (
             "chair's report: build (AMBER, as chair)",
             f"{report['build']:.2f} s",

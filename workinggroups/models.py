@@ -440,6 +440,8 @@ class Task(Versioned):
                 condition=Q(status__in=["not_started", "in_progress", "blocked", "ready"]),
                 name="task_open_due",
             ),
+            # The incremental reminder sweep's "tasks changed since the last sweep".
+            models.Index(fields=["updated_at"], name="task_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -627,6 +629,10 @@ class TaskUpdate(models.Model):
         verbose_name = _("task update")
         verbose_name_plural = _("task updates")
         get_latest_by = ["created_at", "pk"]
+        indexes = [
+            # The incremental reminder sweep's "updates posted since the last sweep".
+            models.Index(fields=["created_at"], name="task_update_created_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
@@ -831,6 +837,50 @@ class Reminder(models.Model):
         """Stable per row: a message sent again after a crash is the same message."""
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].rstrip(">") or "talanoa"
         return f"<reminder-{self.pk}@{domain}>"
+
+
+class ReminderSweep(models.Model):
+    """The watermark of incremental planning: one row, written with what a sweep planned.
+
+    `planned_for` is the instant the sweep planned for (each person's today follows
+    from it); `started_at` the clock when it began, from which the next sweep reads the
+    tasks and updates written since (less an overlap, for transactions still open then);
+    `migrations` how many migrations were applied then (a new one: a full sweep).
+    """
+
+    planned_for = models.DateTimeField(_("planned for"), null=True)
+    started_at = models.DateTimeField(_("started at"), null=True)
+    migrations = models.PositiveIntegerField(_("migrations applied"), null=True)
+
+    class Meta:
+        verbose_name = _("reminder sweep")
+        verbose_name_plural = _("reminder sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.planned_for}"
+
+
+class ReminderSweepInput(models.Model):
+    """What the last sweeps read of the inputs that carry no timestamp of their own.
+
+    One row per person (their zone), seat, meeting, working group and reminder rule: a
+    fingerprint of the fields planning reads. A sweep compares these with the tables and
+    replans only what differs; nothing else writes them.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10)
+    item = models.BigIntegerField(_("item"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=200)
+
+    class Meta:
+        verbose_name = _("reminder sweep input")
+        verbose_name_plural = _("reminder sweep inputs")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "item"], name="one_sweep_input_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.item}"
 
 
 class ReminderPreference(models.Model):

@@ -430,6 +430,11 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", defau
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # How many reminders one delivery job takes.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
+# Plan every open task at each sweep, not only what changed since the last one.
+REMINDER_SWEEP_FULL = env.bool("REMINDER_SWEEP_FULL", default=False)
+# A sweep reads the tasks changed since the last one began, less this: a write still
+# uncommitted then is dated earlier than it becomes visible.
+REMINDER_SWEEP_OVERLAP_SECONDS = env.int("REMINDER_SWEEP_OVERLAP_SECONDS", default=600)
 
 # Reverse proxies in front of the app, each appending to X-Forwarded-For the address it
 # received the request from: the client's address is read from there (config/client_address.py).

@@ -5,9 +5,12 @@ depends on the broker for correctness:
 
 1. plan: for every person whose calendar day it is, insert the ledger rows (Reminder) of
    what they are due today. The unique constraint on (person, reason, subject, day) makes
-   this idempotent: two sweeps at once plan one row. Queries are a fixed handful,
-   whatever the number of tasks, plus two and the bulk insert per round of people
-   (PLAN_PEOPLE_PER_ROUND), so that the ledger rows in memory are one round's.
+   this idempotent: two sweeps at once plan one row. A sweep plans from what changed
+   since the last one (changes: the watermark, and what the tasks and the other inputs
+   say changed); a new day in any zone in use, a new rule or migration, or an operator
+   plans everything, which leaves the same rows. Queries are a fixed handful, whatever
+   the number of tasks, plus one read and an INSERT per thousand rows per round of
+   people (PLAN_PEOPLE_PER_ROUND), so that the ledger rows in memory are one round's.
 2. recover: a row claimed by a worker that died (status "sending" for longer than
    REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".
 3. hand out: the ids of pending rows whose time has come, for delivery jobs.
@@ -21,8 +24,9 @@ ending 23:59 there. "N days before" is counted on the recipient's own calendar: 
 deadline instant is turned into the recipient's local date first.
 
 The modules: zones (whose clock), rules (when, per forum), planning (who is owed what
-today; the ledger rows), sweep, delivery (claim, send, mark), compose (what a message
-says, and the officer's preview). The names other apps use are imported here.
+today; the ledger rows), changes (what changed since the last sweep), sweep, delivery
+(claim, send, mark), compose (what a message says, and the officer's preview). The names
+other apps use are imported here.
 """
 
 from workinggroups.reminders.compose import compose, language_of, preview

@@ -7,8 +7,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from forums.access import secretariat_people
 from forums.models import Chair, Meeting, due_day_end
@@ -20,6 +22,7 @@ from workinggroups.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+from workinggroups.reminders.changes import Scope
 from workinggroups.reminders.rules import Rules, rule_for, rules_by_forum
 from workinggroups.reminders.zones import UTC, send_time
 
@@ -28,9 +31,9 @@ from workinggroups.reminders.zones import UTC, send_time
 class Plan:
     """Ledger rows to insert, keyed so that one sweep never plans the same row twice.
 
-    A row is kept as its key and a few values, and becomes a Reminder only if the ledger
-    does not hold it yet: every sweep of the day plans everyone again, and most of what
-    it plans is already there.
+    A row is kept as its key and a few values, and is written as plain values: every
+    sweep of the day may plan a person again, and the ledger's unique constraint skips
+    what it holds already.
     """
 
     rows: dict[tuple, tuple] = field(default_factory=dict)
@@ -42,23 +45,89 @@ class Plan:
         if key not in self.rows:
             self.rows[key] = (zone, task_id, meeting_id, days)
 
-    def reminders(self, *, except_keys: set[tuple]) -> list[Reminder]:
-        return [
-            Reminder(
-                person_id=person_id,
-                reason=reason,
-                subject=subject,
-                scheduled_for=day,
-                send_after=send_time(day, zone),
-                task_id=task_id,
-                meeting_id=meeting_id,
-                days_before=days,
+    def values(self, created: datetime.datetime) -> list[tuple]:
+        """The rows in INSERT_COLUMNS' order, adapted for the database."""
+        ops = connection.ops
+        created_at = ops.adapt_datetimefield_value(created)
+        sends: dict[tuple, object] = {}  # people share a handful of (day, zone)
+        rows = []
+        for (person_id, reason, subject, day), (
+            zone,
+            task_id,
+            meeting_id,
+            days,
+        ) in self.rows.items():
+            if (day, zone) not in sends:
+                sends[(day, zone)] = ops.adapt_datetimefield_value(send_time(day, zone))
+            rows.append(
+                (
+                    person_id,
+                    reason,
+                    subject,
+                    ops.adapt_datefield_value(day),
+                    sends[(day, zone)],
+                    task_id,
+                    meeting_id,
+                    days,
+                    Reminder.Status.PENDING.value,
+                    0,
+                    "",
+                    created_at,
+                )
             )
-            for (person_id, reason, subject, day), (zone, task_id, meeting_id, days) in (
-                self.rows.items()
+        return rows
+
+
+INSERT_COLUMNS = (
+    "person_id",
+    "reason",
+    "subject",
+    "scheduled_for",
+    "send_after",
+    "task_id",
+    "meeting_id",
+    "days_before",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+)
+# Rows per INSERT statement (SQLite takes up to 32,766 parameters in one).
+INSERT_ROWS = 1000
+
+
+def _insert(rows: list[tuple]) -> int:
+    """Insert ledger rows, skipping those the ledger holds already; how many were new.
+
+    A row already there (planned by an earlier sweep, or by a concurrent one meanwhile)
+    is skipped by the unique constraint, which also counts the new ones: plain rows, no
+    model instances and no read of the ledger first. PostgreSQL takes a round's rows as
+    one array per column (a statement of a dozen parameters, however many rows: a
+    thousand placeholders cost more to send than the rows); SQLite a thousand at a time.
+    """
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    into = f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = {f.column: f.db_type(connection) for f in Reminder._meta.concrete_fields}
+            arrays = ", ".join(f"%s::{types[column]}[]" for column in INSERT_COLUMNS)
+            cursor.execute(
+                f"{into}SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                [list(column) for column in zip(*rows, strict=True)],
             )
-            if (person_id, reason, subject, day) not in except_keys
-        ]
+            return cursor.rowcount
+        one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+        inserted = 0
+        for i in range(0, len(rows), INSERT_ROWS):
+            batch = rows[i : i + INSERT_ROWS]
+            cursor.execute(
+                f"{into}VALUES {', '.join([one] * len(batch))} ON CONFLICT DO NOTHING",
+                [value for row in batch for value in row],
+            )
+            inserted += cursor.rowcount
+        return inserted
 
 
 def _zones(ids) -> dict[int, ZoneInfo]:
@@ -98,8 +167,13 @@ class Wanted(NamedTuple):
 GroupWork = tuple[int, int | None, Wanted]
 
 
-def plan_reminders(now: datetime.datetime) -> int:
-    """Insert today's ledger rows for everyone (idempotent); returns how many were new."""
+def plan_reminders(now: datetime.datetime, scope: Scope | None = None) -> int:
+    """Insert today's ledger rows (idempotent); returns how many were new.
+
+    With a scope, only the work of the tasks it names is planned again (what changed
+    since the last sweep); the secretariat's and chairs' briefs and digests, a few rows a
+    forum, are planned in full every time.
+    """
     rules = rules_by_forum()
     window = _window(now, {d for rule in rules.values() for d in rule.days})
     # Meetings that open within reach of a rule.
@@ -107,8 +181,7 @@ def plan_reminders(now: datetime.datetime) -> int:
         meeting.pk: meeting
         for meeting in Meeting.objects.filter(start_date__in=window).select_related("forum")
     }
-    group_work = [*_meeting_digests(meetings), *_tasks_due(window), *_overdue_digests(now)]
-    recipients = _seats_and_leads(now, group_work)
+    recipients = _seats_and_leads(now, _group_work(now, window, meetings, scope))
     secretariat = set(secretariat_people().values_list("pk", flat=True))
     for person_id, wanted in [
         *_meeting_briefs(meetings, secretariat),
@@ -121,6 +194,26 @@ def plan_reminders(now: datetime.datetime) -> int:
         _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
         for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
     )
+
+
+def _group_work(
+    now: datetime.datetime,
+    window: set[datetime.date],
+    meetings: dict[int, Meeting],
+    scope: Scope | None,
+) -> list[GroupWork]:
+    """The work that reminds working groups: every open task's, or the scope's."""
+    if scope is None:
+        tasks = Q()
+    elif scope:
+        tasks = scope.tasks_filter()
+    else:
+        return []
+    return [
+        *_meeting_digests(meetings, tasks),
+        *_tasks_due(window, tasks),
+        *_overdue_digests(now, tasks),
+    ]
 
 
 def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
@@ -146,13 +239,13 @@ def _weekly_wanted(reason: str, subject: str, forum_id: int) -> Wanted:
     )
 
 
-def _meeting_digests(meetings: dict[int, Meeting]) -> list[GroupWork]:
+def _meeting_digests(meetings: dict[int, Meeting], tasks: Q) -> list[GroupWork]:
     """Before a meeting: one digest per person with open work reporting to it."""
     # Who is reminded depends on the task's group and lead only, so the work is read as
     # distinct (group, lead, meeting): a group's hundred tasks are one row here.
     work = (
         Task.objects.open()
-        .filter(reports_to_id__in=meetings)
+        .filter(tasks, reports_to_id__in=meetings)
         .values_list("working_group_id", "lead_id", "reports_to_id")
         .order_by()
         .distinct()
@@ -161,12 +254,12 @@ def _meeting_digests(meetings: dict[int, Meeting]) -> list[GroupWork]:
     return [(group_id, lead_id, digests[meeting_id]) for group_id, lead_id, meeting_id in work]
 
 
-def _tasks_due(window: set[datetime.date]) -> list[GroupWork]:
+def _tasks_due(window: set[datetime.date], tasks: Q) -> list[GroupWork]:
     """Before a task falls due: its lead and its group, for tasks due within reach of a rule."""
-    tasks = (
+    due = (
         Task.objects.open()
         .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
-        .filter(due_on__in=window)
+        .filter(tasks, due_on__in=window)
         .values_list(
             "pk",
             "working_group_id",
@@ -189,14 +282,15 @@ def _tasks_due(window: set[datetime.date]) -> list[GroupWork]:
                 forum_id=forum_id,
             ),
         )
-        for task_id, group_id, lead_id, due_on, zone, forum_id in tasks
+        for task_id, group_id, lead_id, due_on, zone, forum_id in due
     ]
 
 
-def _overdue_digests(now: datetime.datetime) -> list[GroupWork]:
+def _overdue_digests(now: datetime.datetime, tasks: Q) -> list[GroupWork]:
     """Weekly: overdue work that has not moved since its deadline, one digest per forum."""
     work = (
         overdue_unmoved(now)
+        .filter(tasks)
         .values_list("working_group_id", "lead_id", "working_group__established_by__forum_id")
         .order_by()
         .distinct()
@@ -294,18 +388,7 @@ def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[
             todays[zone] = now.astimezone(zone).date()
         for each in wanted:
             _plan_one(plan, rules, person_id, zone, todays[zone], each)
-    if not plan.rows:
-        return 0
-    planned_days = {key[3] for key in plan.rows}
-    planned = set(
-        Reminder.objects.filter(scheduled_for__in=planned_days, person_id__in=zones).values_list(
-            "person_id", "reason", "subject", "scheduled_for"
-        )
-    )
-    new = plan.reminders(except_keys=planned)
-    # A concurrent sweep may have inserted some meanwhile: the constraint skips those.
-    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
-    return len(new)
+    return _insert(plan.values(timezone.now()))
 
 
 def _plan_one(
