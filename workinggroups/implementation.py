@@ -44,6 +44,7 @@ from collections.abc import Collection, Iterable, Mapping
 from django.db import models
 from django.db.models import (
     Case,
+    DateTimeField,
     Expression,
     F,
     Func,
@@ -195,8 +196,9 @@ def with_implementation(
     progress_sum = Subquery(tasks.annotate(n=_Scalar(done, function="SUM")).values("n"))
     newest = (
         updates.filter(task_id__in=work_serving(reader, at_most=at_most, depth=1).values("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
+        .order_by()
+        .annotate(newest=_Scalar(F("created_at"), function="MAX", output_field=DateTimeField()))
+        .values("newest")
     )
     stalled = tasks.stalled(reader, now, at_most=at_most).annotate(
         n=_Scalar(Value(1), function="COUNT")
@@ -387,15 +389,23 @@ def _counted(condition: Q | None = None) -> Func:
 
 
 def row_figures(reader, now: datetime.datetime | None = None) -> dict:
-    """with_implementation's figures for the rows a page shows, as annotations by name:
-    `implementation_figures`, the counts as a JSON object (Standing's fields), and
-    `implementation_moved`. Correlated subqueries that each row asked pays for: for the
-    rows of a page, never to filter or sort a whole list on."""
+    """with_implementation's figures for the rows a page shows, as one annotation,
+    `implementation_figures`: Standing's fields as a JSON object. A correlated subquery
+    that each row asked pays for: for the rows of a page, never to filter or sort a whole
+    list on."""
     now = now or timezone.now()
     done = Case(
         When(status__in=Task.DONE_STATUSES, then=Value(100)),
         default=F("progress"),
         output_field=IntegerField(),
+    )
+    # Each task's own newest update (by the task's index), the newest of them taken below:
+    # the newest of all the updates under the outcome, asked at once, reads every update.
+    newest = (
+        visible_updates(reader)
+        .filter(task_id=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
     figures = JSONObject(
         work_total=_counted(),
@@ -405,24 +415,26 @@ def row_figures(reader, now: datetime.datetime | None = None) -> dict:
         work_ratified=_counted(Q(status=Task.Status.RATIFIED)),
         work_stalled=_counted(Q(is_stalled=True)),
         progress_sum=_Scalar(done, function="SUM"),
+        last_moved_at=_Scalar(F("newest_update"), function="MAX", output_field=DateTimeField()),
     )
-    counts = work_serving(reader).with_stalled(reader, now).annotate(figures=figures)
-    newest = (
-        visible_updates(reader)
-        .filter(task_id__in=work_serving(reader, depth=1).values("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
+    counts = (
+        work_serving(reader)
+        .with_stalled(reader, now)
+        .annotate(newest_update=Subquery(newest))
+        .annotate(figures=figures)
     )
-    return {
-        "implementation_figures": Subquery(counts.values("figures"), output_field=TextField()),
-        "implementation_moved": Subquery(newest),
-    }
+    return {"implementation_figures": Subquery(counts.values("figures"), output_field=TextField())}
 
 
 def row_standing(row: Mapping) -> Standing:
     """The Standing of a row annotated with row_figures."""
     figures = decoded(row["implementation_figures"])
-    return Standing(**figures, last_moved_at=row["implementation_moved"])
+    moved = figures.pop("last_moved_at")
+    if moved is not None:
+        # Written out by the database: ISO 8601, in UTC (SQLite's without its offset).
+        moved = datetime.datetime.fromisoformat(moved)
+        moved = moved if moved.tzinfo else moved.replace(tzinfo=datetime.UTC)
+    return Standing(**figures, last_moved_at=moved)
 
 
 STANDING_FIGURES = (
