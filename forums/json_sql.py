@@ -52,6 +52,7 @@ class JSONList(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-def decoded(text: str | None) -> Any:
-    """A JSON text read by JSONList or JSONObject as Python values."""
-    return None if text is None else orjson.loads(text)
+def decoded(value: Any) -> Any:
+    """A JSON text read by JSONList or JSONObject as Python values (psycopg decodes a
+    `json` column, JSONObject's on PostgreSQL, itself)."""
+    return orjson.loads(value) if isinstance(value, str) else value
