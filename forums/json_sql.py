@@ -26,7 +26,9 @@ class JSONObject(Func):
         super().__init__(*pairs)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSON_BUILD_OBJECT", **extra_context)
+        # As text: a `json` column has no equality, which DISTINCT and UNION need.
+        template = "JSON_BUILD_OBJECT(%(expressions)s)::text"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 class _Nested(Func):
@@ -36,7 +38,8 @@ class _Nested(Func):
     output_field = TextField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="%(expressions)s", **extra_context)
+        template = "(%(expressions)s)::json"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 class JSONList(Subquery):
@@ -48,11 +51,12 @@ class JSONList(Subquery):
     template = "(SELECT COALESCE(JSON_GROUP_ARRAY(JSON(item)), '[]') FROM (%(subquery)s) AS items)"
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        template = "(SELECT COALESCE(JSON_AGG(item), '[]')::text FROM (%(subquery)s) AS items)"
+        template = (
+            "(SELECT COALESCE(JSON_AGG(item::json), '[]')::text FROM (%(subquery)s) AS items)"
+        )
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-def decoded(value: Any) -> Any:
-    """A JSON text read by JSONList or JSONObject as Python values (psycopg decodes a
-    `json` column, JSONObject's on PostgreSQL, itself)."""
-    return orjson.loads(value) if isinstance(value, str) else value
+def decoded(text: str | None) -> Any:
+    """A JSON text read by JSONList or JSONObject as Python values."""
+    return None if text is None else orjson.loads(text)
