@@ -24,7 +24,7 @@ from outcomes.importing.admin import DraftOutcomeForm
 from outcomes.models import Outcome, OutcomeDocument
 from reports.admin import ChairsReportAction
 from secretariat.checklist import meeting_checklist
-from workinggroups.implementation import State, with_implementation, with_standings
+from workinggroups.implementation import State, in_states, with_implementation, with_standings
 from workinggroups.models import WorkingGroup
 from workinggroups.services import (
     establishes_working_group,
@@ -181,9 +181,7 @@ class ProposedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "implemented":
             active = queryset.filter(status=Outcome.Status.ACTIVE)
-            if "implementation" not in active.query.annotations:  # sorted on it already
-                active = with_implementation(active, request.user)
-            return active.filter(implementation=State.DONE)
+            return active.filter(in_states(request.user, [State.DONE]))
         return queryset
 
 

@@ -7,8 +7,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,7 +28,6 @@ from forums.access import Audience, audience_of, named_in, tlp_rule
 from forums.audit import Versioned, check_transition
 from forums.models import (
     OPEN_ENDED,
-    Forum,
     Meeting,
     Member,
     SeatQuerySet,
@@ -303,22 +313,43 @@ class TaskQuerySet(models.QuerySet):
         """The one definition of stalled work: open, with no update `reader` may read (at
         `at_most` or below, if given) for its forum's period, or carried past two meetings
         or more. It filters these tasks; which of them `reader` may see is the caller's."""
+        return self.with_stalled(reader, now, at_most=at_most).filter(is_stalled=True)
+
+    def with_stalled(
+        self, reader, now: datetime.datetime | None = None, *, at_most: int | None = None
+    ) -> "TaskQuerySet":
+        """Annotate `is_stalled` (`stalled`'s rule), for counting stalled work among other.
+
+        The forum's period is added to the last movement in SQL, so the rule needs no
+        query of its own for the periods in use."""
         now = now or timezone.now()
-        periods = Forum.objects.order_by().values_list("stalled_after_days", flat=True).distinct()
-        quiet = Q(pk__in=[])
-        for days in periods:
-            if now - datetime.datetime.min.replace(tzinfo=now.tzinfo) <= datetime.timedelta(days):
-                continue  # a day so early that nothing recorded can be quieter than this
-            quiet |= Q(
-                working_group__established_by__forum__stalled_after_days=days,
-                last_moved_at__lt=now - datetime.timedelta(days=days),
+        period = _Days(F("working_group__established_by__forum__stalled_after_days"))
+        quiet = Q(
+            LessThan(
+                ExpressionWrapper(F("last_moved_at") + period, output_field=models.DateTimeField()),
+                Value(now),
             )
-        return (
-            self.open()
-            .with_last_movement(reader, at_most=at_most)
-            .with_meetings_passed(day_at_venue(now))
-            .filter(quiet | Q(meetings_passed__gte=STALLED_AFTER_MEETINGS))
         )
+        stalled = Q(status__in=Task.OPEN_STATUSES) & (
+            quiet | Q(meetings_passed__gte=STALLED_AFTER_MEETINGS)
+        )
+        return (
+            self.with_last_movement(reader, at_most=at_most)
+            .with_meetings_passed(day_at_venue(now))
+            .annotate(is_stalled=ExpressionWrapper(stalled, output_field=models.BooleanField()))
+        )
+
+
+class _Days(Func):
+    """A number of days as a duration: an interval on PostgreSQL, and on SQLite (whose
+    durations are microseconds, and which multiplies no duration) the microseconds."""
+
+    output_field = models.DurationField()
+    template = f"(%(expressions)s * {24 * 3600 * 10**6})"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "make_interval(days => %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 # Carried past this many meetings, open work counts as stalled whatever its updates say.

@@ -140,6 +140,11 @@ def database_from_env(default: str = environ.Env.NOTSET) -> dict:
         # SQLite ignores SELECT … FOR UPDATE; taking the write lock when a transaction
         # begins gives the services' lock-then-check the same meaning as on PostgreSQL.
         database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Without JIT: a page's query counts the work under each of its rows, and its
+        # estimate passes the JIT's threshold; compiling it would cost far more than
+        # running it, on every request.
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return database
 
 

@@ -24,6 +24,7 @@ from outcomes.policy import may_edit_outcome
 from outcomes.services import outcome_edit
 from readlog.api import RecordsRedReads
 from readlog.models import Channel
+from readlog.services import record_rows
 
 
 class AkomaNtosoRenderer(renderers.BaseRenderer):
@@ -164,15 +165,27 @@ class OutcomeViewSet(
     }
 
     def get_queryset(self):
-        if self.action == "list":
+        if self.action in ("list", "retrieve"):
             return Outcome.objects.visible_to(self.request.user)
         return outcomes_for(self.request.user)
 
+    def row_annotations(self) -> dict:
+        """What a subclass adds to each row of the page's query, by name."""
+        return {}
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        """The representation of each row of a page (a subclass adds to it)."""
+        return outcome_list.represent(rows)
+
+    def rows(self):
+        """The filtered, ordered outcomes as rows with their nested rows (outcome_list)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        return outcome_list.as_rows(queryset, self.request.user, **self.row_annotations())
+
     def list(self, request, *args, **kwargs):
         # Pages are read as rows, not models (outcome_list.py says why); same representation.
-        queryset = outcome_list.as_rows(self.filter_queryset(self.get_queryset()))
-        rows = self.paginate_queryset(queryset)
-        return self.get_paginated_response(outcome_list.represent(rows, request.user))
+        rows = self.paginate_queryset(self.rows())
+        return self.get_paginated_response(self.represent(rows))
 
     def get_permissions(self):
         if self.action in ("update", "partial_update"):
@@ -180,8 +193,13 @@ class OutcomeViewSet(
         return [ReadsForAll()]
 
     def retrieve(self, request, *args, **kwargs):
-        outcome = self.get_object()
-        return etag_response(outcome, self.get_serializer(outcome).data)
+        # A page of one row: the list's one query and representation.
+        rows = list(self.rows().filter(pk=kwargs[self.lookup_field])[:1])
+        if not rows:
+            raise Http404
+        record_rows(reader=request.user, channel=Channel.API_DETAIL, model=Outcome, rows=rows)
+        (data,) = self.represent(rows)
+        return Response(data, headers={"ETag": data["etag"]})
 
     @extend_schema(request=OutcomeEditSerializer, responses=OutcomeSerializer)
     def update(self, request, *args, **kwargs):

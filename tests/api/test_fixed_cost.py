@@ -45,8 +45,8 @@ def test_a_task_detail_reads_the_task_once(seated):
 
     reads_of_the_task = [sql for sql in queries if sql.startswith('SELECT "workinggroups_task"')]
     assert len(reads_of_the_task) == 1
-    # The token, the task, its outcomes, its latest update.
-    assert len(queries) == 4
+    # The token, then the task with all it shows (the list's one-row page).
+    assert len(queries) == 2
 
 
 def test_a_detail_still_honours_a_filter_it_is_sent(seated):

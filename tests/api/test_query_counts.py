@@ -412,3 +412,42 @@ def test_a_task_page_and_a_task_detail_are_one_query_each_besides_the_reader(pla
         # The read log's one INSERT aside, as in measured().
         counts.append(len([q for q in queries if not q["sql"].startswith("INSERT")]))
     assert counts[0] == counts[1] <= 2
+
+
+def reads_of_outcomes_and_work(client, url, **params) -> tuple[int, int]:
+    """(queries of the whole request, those that read outcomes or work) of one GET, the
+    read log's INSERT left out (as `measured` does)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, (url, response.content[:300])
+    sql = [q["sql"] for q in queries.captured_queries]
+    sql = [q for q in sql if not q.startswith('INSERT INTO "readlog_redread"')]
+    reading = [q for q in sql if '"outcomes_outcome"' in q or '"workinggroups_task"' in q]
+    return len(sql), len(reading)
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"state": "stalled"}, {"state": ["done", "under_way"]}, {"stalled": "true"}],
+)
+def test_an_outcome_page_and_its_nested_rows_are_one_query(planting, reader, params):
+    """The page's outcomes, their parents, members, links and implementation figures are
+    read by one query (outcome_list.py), the forums' stalled periods included; the rest of
+    the request is the reader's own (their token and standing)."""
+    planting.plant(3)
+    client = planting.client(getattr(planting, reader))
+    total, reading = reads_of_outcomes_and_work(client, "/api/v1/outcomes/", **params)
+    assert reading == 1
+    plain_total, _ = reads_of_outcomes_and_work(client, "/api/v1/outcomes/")
+    assert total == plain_total
+
+
+@pytest.mark.parametrize("reader", ["member", "secretariat"])
+def test_an_outcome_detail_costs_what_a_page_of_the_list_costs(planting, reader):
+    planting.plant(3)
+    client = planting.client(getattr(planting, reader))
+    outcome = planting.tasks[0].outcomes.order_by("pk").first()
+    detail = reads_of_outcomes_and_work(client, f"/api/v1/outcomes/{outcome.pk}/")
+    assert detail == reads_of_outcomes_and_work(client, "/api/v1/outcomes/")
+    assert detail[1] == 1

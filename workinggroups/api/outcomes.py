@@ -20,11 +20,13 @@ from outcomes.api.filters import OutcomeFilter
 from outcomes.api.serializers import OutcomeEditSerializer, OutcomeSerializer
 from outcomes.models import Outcome
 from workinggroups.implementation import (
+    Standing,
     State,
     has_overdue_work,
     has_stalled_work,
-    standings,
-    with_implementation,
+    in_states,
+    row_figures,
+    row_standing,
     with_standings,
 )
 
@@ -105,8 +107,7 @@ class OutcomeWithImplementationFilter(OutcomeFilter):
     def filter_state(self, queryset, name, value):
         if not value:
             return queryset
-        reader = self.request.user
-        return with_implementation(queryset, reader).filter(implementation__in=value)
+        return queryset.filter(in_states(self.request.user, value))
 
     def filter_stalled(self, queryset, name, value):
         stalled = has_stalled_work(self.request.user)
@@ -117,12 +118,24 @@ class OutcomeWithImplementationFilter(OutcomeFilter):
         return queryset.filter(overdue if value else ~overdue)
 
 
-def with_standing(results: list[dict], reader) -> list[dict]:
-    """The list page's rows with their `implementation`, read in one pass for the page."""
-    found = standings((result["id"] for result in results), reader)
-    for result in results:
-        result["implementation"] = ImplementationSerializer(found[result["id"]]).data
-    return results
+_moment = serializers.DateTimeField()
+
+
+def implementation_of(standing: Standing) -> dict:
+    """ImplementationSerializer's shape, as plain values, for a page's rows."""
+    state = standing.implementation
+    return {
+        "state": state.value,
+        "state_label": str(state.label),
+        "progress": standing.progress,
+        "work_open": standing.work_open,
+        "work_total": standing.work_total,
+        "work_stalled": standing.work_stalled,
+        "last_moved_at": None
+        if standing.last_moved_at is None
+        else _moment.to_representation(standing.last_moved_at),
+        "counted_within_your_visibility": True,
+    }
 
 
 @extend_schema_view(
@@ -142,15 +155,20 @@ class OutcomeViewSet(outcome_views.OutcomeViewSet):
     filterset_class = OutcomeWithImplementationFilter
 
     def get_serializer(self, *args, **kwargs):
-        # One outcome (read, or written and read again): its standing read for it alone,
-        # not annotated on the query that finds it. The list's: with_standing.
+        # One outcome written and read again: its standing read for it alone. The list's
+        # and the detail's: their rows' figures (row_figures).
         if args and isinstance(args[0], Outcome):
             with_standings([args[0]], self.request.user)
         return super().get_serializer(*args, **kwargs)
 
-    def get_paginated_response(self, data):
-        # The list's rows (outcome_list.represent), each with its standing.
-        return super().get_paginated_response(with_standing(data, self.request.user))
+    def row_annotations(self) -> dict:
+        return row_figures(self.request.user)
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        results = super().represent(rows)
+        for row, result in zip(rows, results, strict=True):
+            result["implementation"] = implementation_of(row_standing(row))
+        return results
 
     @extend_schema(request=OutcomeEditSerializer, responses=OutcomeWithImplementationSerializer)
     def update(self, request, *args, **kwargs):
