@@ -1,7 +1,8 @@
 """Run the benchmark: `make bench` (PostgreSQL at DATABASE_URL, default talanoa_bench).
 
 BENCH_SIZE=small (default), large, smoke (CI), or several: BENCH_SIZE=small,large.
-BENCH_STEPS=sweep: only the reminder sweep, on each size's data set (made if missing).
+BENCH_ONLY=sweep: only the reminder sweep, on each size's data set (made if missing);
+BENCH_ONLY=singles: only the details' and the update's table (no lists, sweep or report).
 Prints figures, asserts none: targets are read off the tables (README, "Benchmark").
 
     python -m bench            the whole run, one size after another
@@ -30,8 +31,9 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
-# BENCH_ONLY=singles: the details' and the update's table alone (no lists, sweep or report).
-ONLY_SINGLES = os.environ.get("BENCH_ONLY", "") == "singles"
+# One part of the run alone (the module's docstring says which).
+ONLY = os.environ.get("BENCH_ONLY", "")
+ONLY_SINGLES = ONLY == "singles"
 CLIENTS = [1, 8]
 REQUESTS = {"smoke": 40, "tiny": 16}  # per endpoint and concurrency; else BENCH_REQUESTS
 WARMUP = 16
@@ -529,7 +531,7 @@ def bench_size(size: str) -> None:
     from bench import data
 
     held = data.ensure(size, datetime.date.today())
-    if os.environ.get("BENCH_STEPS") == "sweep":  # the sweep alone, on this size's data
+    if ONLY == "sweep":
         print(table(step_rows(sweep=child("sweep"), report=None)[:3], STEP_HEADER))
         return
     user, token, audience = reader()
