@@ -434,13 +434,15 @@ def reads_of_outcomes_and_work(client, url, **params) -> tuple[int, int]:
 def test_an_outcome_page_and_its_nested_rows_are_one_query(planting, reader, params):
     """The page's outcomes, their parents, members, links and implementation figures are
     read by one query (outcome_list.py), the forums' stalled periods included; the rest of
-    the request is the reader's own (their token and standing)."""
+    the request is the reader's own (their token, and their standing until it is cached:
+    the warm-up)."""
     planting.plant(3)
     client = planting.client(getattr(planting, reader))
+    assert client.get("/api/v1/outcomes/").status_code == 200
     total, reading = reads_of_outcomes_and_work(client, "/api/v1/outcomes/", **params)
     assert reading == 1
     plain_total, _ = reads_of_outcomes_and_work(client, "/api/v1/outcomes/")
-    assert total == plain_total
+    assert total == plain_total <= 2
 
 
 @pytest.mark.parametrize("reader", ["member", "secretariat"])
@@ -448,6 +450,7 @@ def test_an_outcome_detail_costs_what_a_page_of_the_list_costs(planting, reader)
     planting.plant(3)
     client = planting.client(getattr(planting, reader))
     outcome = planting.tasks[0].outcomes.order_by("pk").first()
+    assert client.get("/api/v1/outcomes/").status_code == 200  # the standing is cached
     detail = reads_of_outcomes_and_work(client, f"/api/v1/outcomes/{outcome.pk}/")
     assert detail == reads_of_outcomes_and_work(client, "/api/v1/outcomes/")
     assert detail[1] == 1
