@@ -20,7 +20,7 @@ from forums.models import Chair, Hosting
 from forums.services import ChairSeat, hosting_change_status, hosting_record, meeting_create
 from outcomes.services import OutcomeSpec, outcome_document_record
 from tests.factories import ForumFactory, MeetingFactory, MemberFactory, UserFactory
-from workinggroups.models import Task
+from workinggroups.models import Reminder, ReminderSweepInput, Task
 from workinggroups.services import task_add, task_update_status, working_group_establish
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,6 +197,22 @@ def application_files() -> list[Path]:
     return files
 
 
+# Raw SQL the scan cannot read, each over tables without history, said here by hand: the
+# reminder ledger's set-based insert and the sweep's record of what it planned from.
+RAW_SQL_OVER_UNAUDITED = {
+    "workinggroups/reminders/planning.py": (Reminder,),
+    "workinggroups/reminders/changes.py": (ReminderSweepInput,),
+}
+
+
+def test_raw_sql_is_only_where_it_writes_tables_without_history():
+    names = ModelNames.from_registry()
+    for path, models in RAW_SQL_OVER_UNAUDITED.items():
+        assert not set(models) & names.audited, path
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert all(model._meta.db_table in text or model.__name__ in text for model in models)
+
+
 def test_audited_models_are_never_written_around_save_in_application_code():
     names = ModelNames.from_registry()
     files = application_files()
@@ -208,6 +224,7 @@ def test_audited_models_are_never_written_around_save_in_application_code():
         for finding in unaudited_writes(
             path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), names
         )
+        if not (finding.call == "cursor()" and finding.path in RAW_SQL_OVER_UNAUDITED)
     ]
 
     assert not findings, (

@@ -101,6 +101,7 @@ def test_every_task_row_is_the_serializers_representation(world, role):
         assert list(row) == list(expected)
 
 
+@pytest.mark.parametrize("role", ROLES)
 def test_every_outcome_row_is_the_serializers_representation(world, role):
     """The outcome list and detail share one query (outcome_list.py), so the test above
     cannot tell them apart from the contract: each row is held against what the serializer

@@ -170,6 +170,7 @@ def plant_forum(team) -> None:
 def test_the_homes_queries_do_not_grow_with_forums_or_tasks(team, person):
     def queries() -> int:
         client = client_for(team[person])
+        client.get("/")  # the standing is kept in the cache: count the steady request
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/")
         assert response.status_code == 200
