@@ -13,11 +13,16 @@ of the user and `tlp_rule()` below, so the rule is written once.
 - the secretariat (Secretariat group or superuser) sees everything.
 """
 
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BigIntegerField, CharField, F, Q, Value
+from django.db.models import BigIntegerField, CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from forums.models import Chair, ForumMembership, Member, Profile
@@ -92,6 +97,47 @@ def audience_of(user) -> Audience:
     )
     user._talanoa_audience = audience
     return audience
+
+
+# Standings whose querysets one process keeps (built_per_audience): the people of a
+# working day, a few hundred kilobytes each.
+KEPT_AUDIENCES = 256
+Q_ = TypeVar("Q_", bound=QuerySet)
+
+
+def built_per_audience(build: Callable[..., Q_]) -> Callable[..., Q_]:
+    """`build(user)`, a queryset that depends on the user's Audience alone, built once per
+    Audience in this process and handed out as a fresh clone.
+
+    Building a queryset that carries the TLP rule in a dozen correlated subqueries is
+    Python work (resolving every lookup and expression) that a request paid in full each
+    time, for the same query as the last request of the same standing. An Audience is
+    read afresh on every request (forums/standing.py), so a changed standing is a new key
+    and nothing is invalidated here; the oldest entries go beyond KEPT_AUDIENCES.
+
+    `build` must read nothing but the Audience: not the clock, not the request. Filters,
+    ordering and paging are applied per request, to the clone.
+    """
+    kept: OrderedDict[Audience, Q_] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def built(user) -> Q_:
+        audience = audience_of(user)
+        with lock:
+            queryset = kept.get(audience)
+            if queryset is not None:
+                kept.move_to_end(audience)
+        if queryset is None:
+            queryset = build(user)
+            with lock:
+                kept[audience] = queryset
+                if len(kept) > KEPT_AUDIENCES:
+                    kept.popitem(last=False)
+        return queryset.all()
+
+    built.kept = kept  # type: ignore[attr-defined]  # read by tests
+    return built
 
 
 def _standing_of(user) -> Standing:

@@ -13,6 +13,7 @@ holds every row equal to the serializer's representation, for readers of every s
 from django.db.models import Case, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf
 
+from forums.access import built_per_audience
 from forums.api.base import TLPField
 from forums.json_sql import JSONList, JSONObject, decoded
 from outcomes.models import Outcome, OutcomeLink
@@ -39,17 +40,28 @@ PAGE_COLUMNS = (
 _tlp = TLPField(read_only=True)
 
 
-def as_rows(queryset, user, **extra):
-    """The filtered, ordered list as rows of PAGE_COLUMNS with their nested rows (and the
-    `extra` annotations a subclass adds); the paginator slices it."""
-    return queryset.with_parent_code(user).values(
-        *PAGE_COLUMNS,
-        "parent_code",
-        responsible_list=_responsible(),
-        links_out_list=_links_out(user),
-        links_in_list=_links_in(user),
-        **extra,
+NESTED_COLUMNS = ("parent_code", "responsible_list", "links_out_list", "links_in_list")
+
+
+@built_per_audience
+def page_queryset(user):
+    """Outcomes the person may see, with their nested rows (NESTED_COLUMNS). Built once
+    per standing; filtered and paged per request."""
+    return (
+        Outcome.objects.visible_to(user)
+        .with_parent_code(user)
+        .annotate(
+            responsible_list=_responsible(),
+            links_out_list=_links_out(user),
+            links_in_list=_links_in(user),
+        )
     )
+
+
+def as_rows(queryset, **extra):
+    """The filtered, ordered page_queryset() as rows of PAGE_COLUMNS with their nested
+    rows (and the `extra` annotations a subclass adds); the paginator slices it."""
+    return queryset.values(*PAGE_COLUMNS, *NESTED_COLUMNS, **extra)
 
 
 def represent(rows: list[dict]) -> list[dict]:

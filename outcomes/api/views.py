@@ -166,7 +166,7 @@ class OutcomeViewSet(
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            return Outcome.objects.visible_to(self.request.user)
+            return outcome_list.page_queryset(self.request.user)
         return outcomes_for(self.request.user)
 
     def row_annotations(self) -> dict:
@@ -180,7 +180,7 @@ class OutcomeViewSet(
     def rows(self):
         """The filtered, ordered outcomes as rows with their nested rows (outcome_list)."""
         queryset = self.filter_queryset(self.get_queryset())
-        return outcome_list.as_rows(queryset, self.request.user, **self.row_annotations())
+        return outcome_list.as_rows(queryset, **self.row_annotations())
 
     def list(self, request, *args, **kwargs):
         # Pages are read as rows, not models (outcome_list.py says why); same representation.

@@ -26,6 +26,7 @@ from django.db.models import Func, JSONField, OuterRef, Subquery, TextField, Val
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from rest_framework import fields
 
+from forums.access import built_per_audience
 from forums.models import Forum, Meeting
 from forums.tlp import TLP
 from outcomes.models import Outcome
@@ -99,24 +100,33 @@ class JSONList(Subquery):
         return f"(SELECT JSON_GROUP_ARRAY(JSON(listed.item)) FROM {sql} AS listed)", params
 
 
-def task_list_queryset(user):
-    """Tasks the person may see, with the `due` sort key; no joins beyond the rule's."""
+@built_per_audience
+def page_queryset(user):
+    """Tasks the person may see, with the `due` sort key and what each row shows: no
+    joins beyond the rule's. Built once per standing; filtered and paged per request."""
     return (
         Task.objects.visible_to(user)
         .annotate(due_sort=Coalesce("due_on", Value(NO_DUE_DATE)))
         .with_changes_seen_by(user)
+        .annotate(**_row_parts(user))
     )
 
 
-def as_rows(queryset, user):
-    """The filtered, ordered list as rows of PAGE_COLUMNS (the paginator slices it)."""
-    return queryset.annotate(
-        forum_acronym=Subquery(
+def as_rows(queryset):
+    """The filtered, ordered page_queryset() as rows of PAGE_COLUMNS (the paginator
+    slices it)."""
+    return queryset.values(*PAGE_COLUMNS)
+
+
+def _row_parts(user) -> dict:
+    """What each row shows beside the task's own columns, by name."""
+    return {
+        "forum_acronym": Subquery(
             Forum.objects.filter(pk=OuterRef("working_group__established_by__forum_id"))
             .order_by()
             .values("acronym")
         ),
-        meeting=Subquery(
+        "meeting": Subquery(
             Meeting.objects.filter(pk=OuterRef("reports_to_id"))
             .order_by()
             .values(
@@ -131,15 +141,15 @@ def as_rows(queryset, user):
                 )
             )
         ),
-        lead_names=Subquery(
+        "lead_names": Subquery(
             get_user_model()
             .objects.filter(pk=OuterRef("lead_id"))
             .order_by()
             .values(item=JSONRow(username="username", first="first_name", last="last_name"))
         ),
-        outcome_refs=_outcome_refs(user),
-        latest_update_row=_latest_update(user),
-    ).values(*PAGE_COLUMNS)
+        "outcome_refs": _outcome_refs(user),
+        "latest_update_row": _latest_update(user),
+    }
 
 
 def _outcome_refs(user) -> JSONList:

@@ -191,12 +191,12 @@ class TaskViewSet(
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            return task_list.task_list_queryset(self.request.user)
+            return task_list.page_queryset(self.request.user)
         return tasks_for(self.request.user)
 
     def list(self, request, *args, **kwargs):
         # Pages are read as rows, not models (task_list.py says why); same representation.
-        tasks = task_list.as_rows(self.filter_queryset(self.get_queryset()), request.user)
+        tasks = task_list.as_rows(self.filter_queryset(self.get_queryset()))
         rows = self.paginate_queryset(tasks)
         return self.get_paginated_response(task_list.represent(rows, request.user))
 
@@ -219,7 +219,7 @@ class TaskViewSet(
         # applied as get_object() applies them.
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         found = self.filter_queryset(self.get_queryset()).filter(**lookup)
-        rows = list(task_list.as_rows(found, request.user))
+        rows = list(task_list.as_rows(found))
         if not rows:
             raise Http404
         self.check_object_permissions(request, rows[0])

@@ -1,0 +1,103 @@
+"""The task and outcome lists build their TLP-filtered queryset once per standing in each
+process (forums.access.built_per_audience) and hand out clones: what a reader is shown
+still follows their standing of the moment, and one reader's filters never reach another."""
+
+from rest_framework.test import APIClient
+
+import forums.access
+from forums.access import KEPT_AUDIENCES, audience_of, built_per_audience
+from forums.tlp import TLP
+from outcomes.api import outcome_list
+from tests.factories import (
+    TaskFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    WorkingGroupMembershipFactory,
+    api_token_for,
+)
+from workinggroups.api import task_list
+from workinggroups.models import Task
+
+
+def client_of(person) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(person)}")
+    return client
+
+
+def listed(client, path="/api/v1/tasks/") -> list[int]:
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    return [item["id"] for item in response.json()["results"]]
+
+
+def test_one_standing_is_built_once_and_each_request_gets_its_own_clone(db):
+    built = []
+
+    @built_per_audience
+    def tasks_of(user):
+        built.append(user.pk)
+        return Task.objects.visible_to(user)
+
+    person = UserFactory.create()
+    first, second = tasks_of(person), tasks_of(person)
+
+    assert built == [person.pk]
+    assert first is not second and first.query is not second.query
+    filtered = str(first.filter(title="x").query)
+    assert str(second.query) != filtered
+    assert str(tasks_of(person).query) == str(second.query)
+
+
+def test_a_changed_standing_is_a_new_entry_and_the_next_list_shows_it(db):
+    group = WorkingGroupFactory.create()
+    amber = TaskFactory.create(working_group=group, tlp=TLP.AMBER)
+    person = UserFactory.create()
+    client = client_of(person)
+    assert amber.pk not in listed(client)
+    assert client.get(f"/api/v1/tasks/{amber.pk}/").status_code == 404
+
+    WorkingGroupMembershipFactory.create(working_group=group, person=person)
+
+    assert amber.pk in listed(client)
+    assert client.get(f"/api/v1/tasks/{amber.pk}/").status_code == 200
+    assert len(task_list.page_queryset.kept) >= 2
+
+
+def test_two_readers_of_one_standing_never_share_a_reader_s_own_rows(db):
+    """The standing holds the person (RED recipients are named by id): two people with
+    the same seats are two entries, and a RED task reaches its recipient only."""
+    group = WorkingGroupFactory.create(tlp=TLP.GREEN)
+    named, other = UserFactory.create(), UserFactory.create()
+    for person in (named, other):
+        WorkingGroupMembershipFactory.create(working_group=group, person=person)
+    red = TaskFactory.create(working_group=group, tlp=TLP.RED)
+    red.recipients.add(named)
+
+    assert red.pk in listed(client_of(named))
+    assert red.pk not in listed(client_of(other))
+    assert audience_of(named) != audience_of(other)
+
+
+def test_the_outcome_list_keeps_its_queryset_per_standing_too(db):
+    person = UserFactory.create()
+    client = client_of(person)
+    before = len(outcome_list.page_queryset.kept)
+    listed(client, "/api/v1/outcomes/")
+    listed(client, "/api/v1/outcomes/")
+    assert len(outcome_list.page_queryset.kept) == min(before + 1, KEPT_AUDIENCES)
+
+
+def test_the_oldest_standings_go_beyond_the_bound(db, monkeypatch):
+    monkeypatch.setattr(forums.access, "KEPT_AUDIENCES", 2)
+
+    @built_per_audience
+    def tasks_of(user):
+        return Task.objects.visible_to(user)
+
+    people = UserFactory.create_batch(3)
+    for person in people:
+        tasks_of(person)
+    tasks_of(people[1])
+
+    assert [audience.user_id for audience in tasks_of.kept] == [people[2].pk, people[1].pk]
