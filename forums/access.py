@@ -25,6 +25,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from forums.compiled_once import compiled_once
 from forums.models import Chair, ForumMembership, Member, Profile
 from forums.standing import Standing, kept_standing
 from forums.tlp import TLP
@@ -129,7 +130,7 @@ def built_per_audience(build: Callable[..., Q_]) -> Callable[..., Q_]:
             if queryset is not None:
                 kept.move_to_end(audience)
         if queryset is None:
-            queryset = build(user)
+            queryset = compiled_once(build(user))
             with lock:
                 kept[audience] = queryset
                 if len(kept) > KEPT_AUDIENCES:

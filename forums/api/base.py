@@ -5,6 +5,7 @@ Lives in `forums`, the app every other one builds on, so that `outcomes` and
 """
 
 import datetime
+import functools
 import json
 import re
 from typing import TYPE_CHECKING
@@ -21,7 +22,8 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.http import Http404, QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
+from django_filters.utils import translate_validation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -405,16 +407,36 @@ class FilterSetBackend(DjangoFilterBackend):
     a label for each filter, to filter nothing, as each filter passes an empty value by.
 
     A parameter is the filter's if it starts with its name (a range's `_after`, `_before`).
+    When some are named, the FilterSet holds those filters only: the others would each
+    be copied and given a form field to pass an empty value by.
     """
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
-        names = tuple(filterset_class.base_filters)
-        if not any(parameter.startswith(names) for parameter in request.query_params):
+        named = frozenset(
+            name
+            for name in filterset_class.base_filters
+            if any(parameter.startswith(name) for parameter in request.query_params)
+        )
+        if not named:
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        narrowed = _with_filters(filterset_class, named)
+        filterset = narrowed(**self.get_filterset_kwargs(request, queryset, view))
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
+
+
+@functools.cache
+def _with_filters(filterset_class: type[FilterSet], names: frozenset[str]) -> type[FilterSet]:
+    """`filterset_class` with only the filters named (one class per set of names)."""
+    narrowed: type[FilterSet] = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: found for name, found in filterset_class.base_filters.items() if name in names
+    }
+    return narrowed
 
 
 class ChoiceOrdering(BaseFilterBackend):
