@@ -2,7 +2,8 @@
 
 BENCH_SIZE=small (default), large, smoke (CI), or several: BENCH_SIZE=small,large.
 BENCH_ONLY=sweep: only the reminder sweep, on each size's data set (made if missing);
-BENCH_ONLY=singles: only the details' and the update's table (no lists, sweep or report).
+BENCH_ONLY=singles: only the details' and the update's table (no lists, sweep or report);
+BENCH_ONLY=http: the lists' table and that one (no sweep or report).
 Prints figures, asserts none: targets are read off the tables (README, "Benchmark").
 
     python -m bench            the whole run, one size after another
@@ -543,7 +544,7 @@ def bench_size(size: str) -> None:
     print(table(singles, ("detail or write", *HTTP_HEADER[1:])))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad average at the end of the HTTP run: {load}.")
-    if ONLY_SINGLES:
+    if ONLY in ("singles", "http"):
         return
     sweep = child("sweep")
     report = child("report")

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from forums.access import built_per_audience
 from forums.api.base import CursorPagination, ResourceMixin, etag_response, expected_version
 from forums.api.permissions import ReadsForAll
 from forums.tlp import TLP
@@ -92,9 +93,11 @@ UNSHOWN_USER_FIELDS = (
 )
 
 
+@built_per_audience
 def tasks_shown_to(user):
     """Tasks a person may see, with the columns of one representation and the version they
-    know: tasks_for() less the nested parts (posting an update makes those itself)."""
+    know: tasks_for() less the nested parts (posting an update makes those itself). Built
+    once per standing."""
     return (
         Task.objects.visible_to(user)
         .select_related("working_group__established_by__forum", "lead", "reports_to__forum")
