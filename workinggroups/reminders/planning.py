@@ -45,10 +45,9 @@ class Plan:
         if key not in self.rows:
             self.rows[key] = (zone, task_id, meeting_id, days)
 
-    def values(self, created: datetime.datetime) -> list[tuple]:
-        """The rows in INSERT_COLUMNS' order, adapted for the database."""
+    def values(self) -> list[tuple]:
+        """The rows in PLANNED_COLUMNS' order, adapted for the database."""
         ops = connection.ops
-        created_at = ops.adapt_datetimefield_value(created)
         sends: dict[tuple, object] = {}  # people share a handful of (day, zone)
         rows = []
         for (person_id, reason, subject, day), (
@@ -69,16 +68,13 @@ class Plan:
                     task_id,
                     meeting_id,
                     days,
-                    Reminder.Status.PENDING.value,
-                    0,
-                    "",
-                    created_at,
                 )
             )
         return rows
 
 
-INSERT_COLUMNS = (
+# What planning decides for each row; the other columns are the same for every new row.
+PLANNED_COLUMNS = (
     "person_id",
     "reason",
     "subject",
@@ -87,47 +83,74 @@ INSERT_COLUMNS = (
     "task_id",
     "meeting_id",
     "days_before",
-    "status",
-    "attempts",
-    "last_error",
-    "created_at",
 )
+NEW_ROW_COLUMNS = ("status", "attempts", "last_error", "created_at")
 # Rows per INSERT statement (SQLite takes up to 32,766 parameters in one).
 INSERT_ROWS = 1000
 
 
-def _insert(rows: list[tuple]) -> int:
+def _new_row_values(created: datetime.datetime) -> list:
+    """NEW_ROW_COLUMNS' values: a row planned is pending, not tried yet."""
+    return [
+        Reminder.Status.PENDING.value,
+        0,
+        "",
+        connection.ops.adapt_datetimefield_value(created),
+    ]
+
+
+def _insert(rows: list[tuple], created: datetime.datetime) -> int:
     """Insert ledger rows, skipping those the ledger holds already; how many were new.
 
     A row already there (planned by an earlier sweep, or by a concurrent one meanwhile)
     is skipped by the unique constraint, which also counts the new ones: plain rows, no
     model instances and no read of the ledger first. PostgreSQL takes a round's rows as
     one array per column (a statement of a dozen parameters, however many rows: a
-    thousand placeholders cost more to send than the rows); SQLite a thousand at a time.
+    thousand placeholders cost more to send than the rows), each written as one text
+    literal; SQLite a thousand at a time. The columns every new row shares are sent once.
     """
     if not rows:
         return 0
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    into = f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) "
+    into = f"INSERT INTO {table} ({', '.join(PLANNED_COLUMNS + NEW_ROW_COLUMNS)}) "
+    constants = _new_row_values(created)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             types = {f.column: f.db_type(connection) for f in Reminder._meta.concrete_fields}
-            arrays = ", ".join(f"%s::{types[column]}[]" for column in INSERT_COLUMNS)
+            arrays = ", ".join(f"%s::{types[column]}[]" for column in PLANNED_COLUMNS)
             cursor.execute(
-                f"{into}SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"{into}SELECT *, %s, %s, %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                [*constants, *(_array_text(column) for column in zip(*rows, strict=True))],
             )
             return cursor.rowcount
-        one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+        one = "(" + ", ".join(["%s"] * len(PLANNED_COLUMNS + NEW_ROW_COLUMNS)) + ")"
         inserted = 0
         for i in range(0, len(rows), INSERT_ROWS):
             batch = rows[i : i + INSERT_ROWS]
             cursor.execute(
                 f"{into}VALUES {', '.join([one] * len(batch))} ON CONFLICT DO NOTHING",
-                [value for row in batch for value in row],
+                [value for row in batch for value in (*row, *constants)],
             )
             inserted += cursor.rowcount
         return inserted
+
+
+def _array_text(values) -> str:
+    """A column of values as one PostgreSQL array literal, cast by the statement.
+
+    The driver would quote a list element by element (most of a large sweep's time); the
+    literal is one string, each element quoted and escaped the same way.
+    """
+    return (
+        "{"
+        + ",".join(
+            "NULL"
+            if value is None
+            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values
+        )
+        + "}"
+    )
 
 
 def _zones(ids) -> dict[int, ZoneInfo]:
@@ -388,7 +411,7 @@ def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[
             todays[zone] = now.astimezone(zone).date()
         for each in wanted:
             _plan_one(plan, rules, person_id, zone, todays[zone], each)
-    return _insert(plan.values(timezone.now()))
+    return _insert(plan.values(), timezone.now())
 
 
 def _plan_one(
