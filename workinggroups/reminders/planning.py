@@ -139,18 +139,18 @@ def _array_text(values) -> str:
     """A column of values as one PostgreSQL array literal, cast by the statement.
 
     The driver would quote a list element by element (most of a large sweep's time); the
-    literal is one string, each element quoted and escaped the same way.
+    literal is one string, each element quoted and escaped the same way (a number needs
+    neither).
     """
-    return (
-        "{"
-        + ",".join(
-            "NULL"
-            if value is None
-            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in values
-        )
-        + "}"
-    )
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _zones(ids) -> dict[int, ZoneInfo]:
