@@ -38,12 +38,10 @@ class Plan:
 
     rows: dict[tuple, tuple] = field(default_factory=dict)
 
-    def add(
-        self, *, person_id, zone, reason, subject, day, task_id=None, meeting_id=None, days=None
-    ):
-        key = (person_id, reason, subject, day)
+    def add(self, person_id: int, zone: ZoneInfo, owed: "Owed") -> None:
+        key = (person_id, owed.reason, owed.subject, owed.day)
         if key not in self.rows:
-            self.rows[key] = (zone, task_id, meeting_id, days)
+            self.rows[key] = (zone, owed.task_id, owed.meeting_id, owed.days)
 
     def values(self) -> list[tuple]:
         """The rows in PLANNED_COLUMNS' order, adapted for the database."""
@@ -177,6 +175,8 @@ PLAN_PEOPLE_PER_ROUND = 2000
 class Wanted(NamedTuple):
     """One thing a person is to be reminded of, before their rule says on which day."""
 
+    # A plain str, not a Reason: planning hashes it for each person reminded (a Reason
+    # hashes in Python).
     reason: str
     subject: str
     # The meeting's opening or the task's deadline; None: a weekly digest.
@@ -213,8 +213,14 @@ def plan_reminders(now: datetime.datetime, scope: Scope | None = None) -> int:
         recipients[person_id].add(wanted)
 
     everyone = sorted(recipients)
+    decided: dict[ZoneInfo, dict[Wanted, Owed | None]] = {}
     return sum(
-        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
+        _plan_round(
+            now,
+            rules,
+            {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]},
+            decided,
+        )
         for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
     )
 
@@ -241,7 +247,7 @@ def _group_work(
 
 def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
     return Wanted(
-        reason=reason,
+        reason=str(reason),
         subject=f"meeting:{meeting.pk}",
         instant=meeting.opens_at,
         meeting_id=meeting.pk,
@@ -253,7 +259,7 @@ def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
 def _weekly_wanted(reason: str, subject: str, forum_id: int) -> Wanted:
     """A forum's weekly digest: no instant, the forum's rule names the weekday."""
     return Wanted(
-        reason=reason,
+        reason=str(reason),
         subject=f"{subject}:{forum_id}",
         instant=None,
         meeting_id=None,
@@ -283,6 +289,7 @@ def _tasks_due(window: set[datetime.date], tasks: Q) -> list[GroupWork]:
         Task.objects.open()
         .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
         .filter(tasks, due_on__in=window)
+        .order_by()  # not the model's order: a sort of every task due, spilled to disk
         .values_list(
             "pk",
             "working_group_id",
@@ -297,7 +304,7 @@ def _tasks_due(window: set[datetime.date], tasks: Q) -> list[GroupWork]:
             group_id,
             lead_id,
             Wanted(
-                reason=Reason.TASK_DUE,
+                reason=str(Reason.TASK_DUE),
                 subject=f"task:{task_id}",
                 instant=due_day_end(due_on, zone),
                 meeting_id=None,
@@ -398,44 +405,57 @@ def _weekly_digests(now: datetime.datetime, secretariat: set[int]) -> list[tuple
     ]
 
 
-def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[Wanted]]) -> int:
-    """Plan and insert the rows of some people, each on their own calendar."""
+def _plan_round(
+    now: datetime.datetime,
+    rules: Rules,
+    recipients: dict[int, set[Wanted]],
+    decided: dict[ZoneInfo, dict[Wanted, "Owed | None"]],
+) -> int:
+    """Plan and insert the rows of some people, each on their own calendar.
+
+    `decided`: what each wanted reminder owes today in each zone, kept across rounds (a
+    group's people share its work and mostly a zone, so most are asked once).
+    """
     plan = Plan()
     zones = _zones(recipients)
-    todays: dict[ZoneInfo, datetime.date] = {}  # people share a handful of zones
     for person_id, wanted in recipients.items():
         zone = zones.get(person_id)
         if zone is None:
             continue  # a closed account
-        if zone not in todays:
-            todays[zone] = now.astimezone(zone).date()
+        if zone not in decided:
+            decided[zone] = {}
+        in_zone = decided[zone]
         for each in wanted:
-            _plan_one(plan, rules, person_id, zone, todays[zone], each)
+            if each not in in_zone:
+                in_zone[each] = _owed(rules, each, zone, now.astimezone(zone).date())
+            if (row := in_zone[each]) is not None:
+                plan.add(person_id, zone, row)
     return _insert(plan.values(), timezone.now())
 
 
-def _plan_one(
-    plan: Plan, rules: Rules, person_id: int, zone: ZoneInfo, today: datetime.date, wanted: Wanted
-) -> None:
-    """Add today's row for one wanted reminder, if the forum's rule names today."""
+class Owed(NamedTuple):
+    """Today's row for one wanted reminder, in one zone: what Plan.add keeps of it."""
+
+    reason: str
+    subject: str
+    day: datetime.date
+    task_id: int | None = None
+    meeting_id: int | None = None
+    days: int | None = None
+
+
+def _owed(rules: Rules, wanted: Wanted, zone: ZoneInfo, today: datetime.date) -> Owed | None:
+    """Today's row for one wanted reminder in one zone, if the forum's rule names today."""
     rule = rule_for(rules, wanted.forum_id, wanted.reason)
     if not rule.active:
-        return
+        return None
     if wanted.instant is None:  # a weekly digest
         if today.weekday() == rule.weekday:
-            plan.add(
-                person_id=person_id,
-                zone=zone,
-                reason=wanted.reason,
-                subject=wanted.subject,
-                day=today,
-            )
-        return
+            return Owed(reason=wanted.reason, subject=wanted.subject, day=today)
+        return None
     days = (wanted.instant.astimezone(zone).date() - today).days
     if days in rule.days:
-        plan.add(
-            person_id=person_id,
-            zone=zone,
+        return Owed(
             reason=wanted.reason,
             subject=wanted.subject,
             day=today,
@@ -443,6 +463,7 @@ def _plan_one(
             meeting_id=wanted.meeting_id,
             days=days,
         )
+    return None
 
 
 # Work with no due day falls due when its meeting opens, or (no dates) in its expected
