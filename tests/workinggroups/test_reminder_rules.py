@@ -35,6 +35,7 @@ from tests.factories import (
 from workinggroups import reminders
 from workinggroups.models import Reason, Reminder, ReminderRule, Task, TaskUpdate
 from workinggroups.reminders import deliver, overdue_unmoved, plan_reminders, sweep
+from workinggroups.reminders import planning as planning_module
 from workinggroups.services import reminder_preference_for
 
 pytestmark = pytest.mark.django_db
@@ -740,6 +741,28 @@ def test_planning_queries_do_not_grow_with_people_and_tasks_but_for_insert_batch
     assert inserts(few) == 1
     batches = 1 if connection.vendor == "postgresql" else math.ceil(many_rows / 100)
     assert inserts(many) == batches
+
+
+def test_the_ledger_insert_keeps_each_value_as_planned():
+    """Quotes, backslashes, commas, braces and NULLs come back as they went in: on
+    PostgreSQL each column travels as one array literal, escaped by planning itself."""
+    ana, rua = person("ana", APIA), person("rua", APIA)
+    task = TaskFactory.create()
+    send = at(APIA, 2027, 6, 28, 8)
+    tricky = 'say "hi", {now} \\ NULL'
+    rows = [
+        (ana.pk, Reason.TASK_DUE.value, tricky, day(6, 28), send, task.pk, None, 14),
+        (rua.pk, Reason.OVERDUE_DIGEST.value, "NULL", day(6, 28), send, None, None, None),
+    ]
+
+    assert planning_module._insert(rows, send) == 2
+    assert planning_module._insert(rows, send) == 0  # the ledger holds them already
+
+    stored = set(Reminder.objects.values_list(*planning_module.PLANNED_COLUMNS))
+    assert stored == set(rows)
+    assert set(Reminder.objects.values_list("status", "attempts", "last_error")) == {
+        (Reminder.Status.PENDING, 0, "")
+    }
 
 
 def test_planning_in_rounds_of_people_plans_the_same_rows(monkeypatch):

@@ -102,26 +102,38 @@ def _inputs() -> dict[str, QuerySet]:
     return {"zone": people, "seat": seats, "meeting": meetings, "group": groups, "rule": rules}
 
 
-def _record_changed(kind: str, current: QuerySet) -> list[int]:
+def _record_changed(kind: str, current: QuerySet, *, first: bool) -> list[int]:
     """Write the fingerprints that differ from the recorded ones; return their items.
 
     One statement: what it records is what it read, so a change committed after it
-    differs again at the next sweep. Set-based, on both databases.
+    differs again at the next sweep. Set-based, on both databases. The `first` record
+    (none held) is a plain insert: an upsert costs each row a speculative insertion, and
+    the sweep holds the watermark's lock, so nothing else writes these rows meanwhile.
     """
     table = connection.ops.quote_name(ReminderSweepInput._meta.db_table)
-    select, params = current.order_by().query.sql_with_params()
-    sql = f"""
-        INSERT INTO {table} (kind, item, fingerprint)
-        SELECT %s, current.sweep_item, current.sweep_fingerprint
-        FROM ({select}) current
-        LEFT JOIN {table} recorded
-          ON recorded.kind = %s AND recorded.item = current.sweep_item
-        WHERE recorded.fingerprint IS NULL OR recorded.fingerprint <> current.sweep_fingerprint
-        ON CONFLICT (kind, item) DO UPDATE SET fingerprint = excluded.fingerprint
-        RETURNING item
-    """
+    select, current_params = current.order_by().query.sql_with_params()
+    if first:
+        sql = f"""
+            INSERT INTO {table} (kind, item, fingerprint)
+            SELECT %s, current.sweep_item, current.sweep_fingerprint FROM ({select}) current
+            RETURNING item
+        """
+        params = [kind, *current_params]
+    else:
+        sql = f"""
+            INSERT INTO {table} (kind, item, fingerprint)
+            SELECT %s, current.sweep_item, current.sweep_fingerprint
+            FROM ({select}) current
+            LEFT JOIN {table} recorded
+              ON recorded.kind = %s AND recorded.item = current.sweep_item
+            WHERE recorded.fingerprint IS NULL
+               OR recorded.fingerprint <> current.sweep_fingerprint
+            ON CONFLICT (kind, item) DO UPDATE SET fingerprint = excluded.fingerprint
+            RETURNING item
+        """
+        params = [kind, *current_params, kind]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, *params, kind])
+        cursor.execute(sql, params)
         return [item for (item,) in cursor.fetchall()]
 
 
@@ -142,7 +154,10 @@ def record_inputs() -> dict[str, list[int]]:
     person, seat, meeting or group removed makes nothing newly owed.
     """
     inputs = _inputs()
-    changed = {kind: _record_changed(kind, current) for kind, current in inputs.items()}
+    first = not ReminderSweepInput.objects.exists()
+    changed = {
+        kind: _record_changed(kind, current, first=first) for kind, current in inputs.items()
+    }
     changed["rule"] += _forget_removed("rule", inputs["rule"])
     return changed
 

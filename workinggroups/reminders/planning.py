@@ -38,17 +38,14 @@ class Plan:
 
     rows: dict[tuple, tuple] = field(default_factory=dict)
 
-    def add(
-        self, *, person_id, zone, reason, subject, day, task_id=None, meeting_id=None, days=None
-    ):
-        key = (person_id, reason, subject, day)
+    def add(self, person_id: int, zone: ZoneInfo, owed: "Owed") -> None:
+        key = (person_id, owed.reason, owed.subject, owed.day)
         if key not in self.rows:
-            self.rows[key] = (zone, task_id, meeting_id, days)
+            self.rows[key] = (zone, owed.task_id, owed.meeting_id, owed.days)
 
-    def values(self, created: datetime.datetime) -> list[tuple]:
-        """The rows in INSERT_COLUMNS' order, adapted for the database."""
+    def values(self) -> list[tuple]:
+        """The rows in PLANNED_COLUMNS' order, adapted for the database."""
         ops = connection.ops
-        created_at = ops.adapt_datetimefield_value(created)
         sends: dict[tuple, object] = {}  # people share a handful of (day, zone)
         rows = []
         for (person_id, reason, subject, day), (
@@ -69,16 +66,13 @@ class Plan:
                     task_id,
                     meeting_id,
                     days,
-                    Reminder.Status.PENDING.value,
-                    0,
-                    "",
-                    created_at,
                 )
             )
         return rows
 
 
-INSERT_COLUMNS = (
+# What planning decides for each row; the other columns are the same for every new row.
+PLANNED_COLUMNS = (
     "person_id",
     "reason",
     "subject",
@@ -87,47 +81,74 @@ INSERT_COLUMNS = (
     "task_id",
     "meeting_id",
     "days_before",
-    "status",
-    "attempts",
-    "last_error",
-    "created_at",
 )
+NEW_ROW_COLUMNS = ("status", "attempts", "last_error", "created_at")
 # Rows per INSERT statement (SQLite takes up to 32,766 parameters in one).
 INSERT_ROWS = 1000
 
 
-def _insert(rows: list[tuple]) -> int:
+def _new_row_values(created: datetime.datetime) -> list:
+    """NEW_ROW_COLUMNS' values: a row planned is pending, not tried yet."""
+    return [
+        Reminder.Status.PENDING.value,
+        0,
+        "",
+        connection.ops.adapt_datetimefield_value(created),
+    ]
+
+
+def _insert(rows: list[tuple], created: datetime.datetime) -> int:
     """Insert ledger rows, skipping those the ledger holds already; how many were new.
 
     A row already there (planned by an earlier sweep, or by a concurrent one meanwhile)
     is skipped by the unique constraint, which also counts the new ones: plain rows, no
     model instances and no read of the ledger first. PostgreSQL takes a round's rows as
     one array per column (a statement of a dozen parameters, however many rows: a
-    thousand placeholders cost more to send than the rows); SQLite a thousand at a time.
+    thousand placeholders cost more to send than the rows), each written as one text
+    literal; SQLite a thousand at a time. The columns every new row shares are sent once.
     """
     if not rows:
         return 0
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    into = f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) "
+    into = f"INSERT INTO {table} ({', '.join(PLANNED_COLUMNS + NEW_ROW_COLUMNS)}) "
+    constants = _new_row_values(created)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             types = {f.column: f.db_type(connection) for f in Reminder._meta.concrete_fields}
-            arrays = ", ".join(f"%s::{types[column]}[]" for column in INSERT_COLUMNS)
+            arrays = ", ".join(f"%s::{types[column]}[]" for column in PLANNED_COLUMNS)
             cursor.execute(
-                f"{into}SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"{into}SELECT *, %s, %s, %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                [*constants, *(_array_text(column) for column in zip(*rows, strict=True))],
             )
             return cursor.rowcount
-        one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+        one = "(" + ", ".join(["%s"] * len(PLANNED_COLUMNS + NEW_ROW_COLUMNS)) + ")"
         inserted = 0
         for i in range(0, len(rows), INSERT_ROWS):
             batch = rows[i : i + INSERT_ROWS]
             cursor.execute(
                 f"{into}VALUES {', '.join([one] * len(batch))} ON CONFLICT DO NOTHING",
-                [value for row in batch for value in row],
+                [value for row in batch for value in (*row, *constants)],
             )
             inserted += cursor.rowcount
         return inserted
+
+
+def _array_text(values) -> str:
+    """A column of values as one PostgreSQL array literal, cast by the statement.
+
+    The driver would quote a list element by element (most of a large sweep's time); the
+    literal is one string, each element quoted and escaped the same way (a number needs
+    neither).
+    """
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _zones(ids) -> dict[int, ZoneInfo]:
@@ -154,6 +175,8 @@ PLAN_PEOPLE_PER_ROUND = 2000
 class Wanted(NamedTuple):
     """One thing a person is to be reminded of, before their rule says on which day."""
 
+    # A plain str, not a Reason: planning hashes it for each person reminded (a Reason
+    # hashes in Python).
     reason: str
     subject: str
     # The meeting's opening or the task's deadline; None: a weekly digest.
@@ -190,8 +213,14 @@ def plan_reminders(now: datetime.datetime, scope: Scope | None = None) -> int:
         recipients[person_id].add(wanted)
 
     everyone = sorted(recipients)
+    decided: dict[ZoneInfo, dict[Wanted, Owed | None]] = {}
     return sum(
-        _plan_round(now, rules, {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]})
+        _plan_round(
+            now,
+            rules,
+            {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]},
+            decided,
+        )
         for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
     )
 
@@ -218,7 +247,7 @@ def _group_work(
 
 def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
     return Wanted(
-        reason=reason,
+        reason=str(reason),
         subject=f"meeting:{meeting.pk}",
         instant=meeting.opens_at,
         meeting_id=meeting.pk,
@@ -230,7 +259,7 @@ def _meeting_wanted(reason: str, meeting: Meeting) -> Wanted:
 def _weekly_wanted(reason: str, subject: str, forum_id: int) -> Wanted:
     """A forum's weekly digest: no instant, the forum's rule names the weekday."""
     return Wanted(
-        reason=reason,
+        reason=str(reason),
         subject=f"{subject}:{forum_id}",
         instant=None,
         meeting_id=None,
@@ -260,6 +289,7 @@ def _tasks_due(window: set[datetime.date], tasks: Q) -> list[GroupWork]:
         Task.objects.open()
         .exclude(status=Task.Status.READY)  # done, awaiting the meeting: no deadline to chase
         .filter(tasks, due_on__in=window)
+        .order_by()  # not the model's order: a sort of every task due, spilled to disk
         .values_list(
             "pk",
             "working_group_id",
@@ -274,7 +304,7 @@ def _tasks_due(window: set[datetime.date], tasks: Q) -> list[GroupWork]:
             group_id,
             lead_id,
             Wanted(
-                reason=Reason.TASK_DUE,
+                reason=str(Reason.TASK_DUE),
                 subject=f"task:{task_id}",
                 instant=due_day_end(due_on, zone),
                 meeting_id=None,
@@ -375,44 +405,57 @@ def _weekly_digests(now: datetime.datetime, secretariat: set[int]) -> list[tuple
     ]
 
 
-def _plan_round(now: datetime.datetime, rules: Rules, recipients: dict[int, set[Wanted]]) -> int:
-    """Plan and insert the rows of some people, each on their own calendar."""
+def _plan_round(
+    now: datetime.datetime,
+    rules: Rules,
+    recipients: dict[int, set[Wanted]],
+    decided: dict[ZoneInfo, dict[Wanted, "Owed | None"]],
+) -> int:
+    """Plan and insert the rows of some people, each on their own calendar.
+
+    `decided`: what each wanted reminder owes today in each zone, kept across rounds (a
+    group's people share its work and mostly a zone, so most are asked once).
+    """
     plan = Plan()
     zones = _zones(recipients)
-    todays: dict[ZoneInfo, datetime.date] = {}  # people share a handful of zones
     for person_id, wanted in recipients.items():
         zone = zones.get(person_id)
         if zone is None:
             continue  # a closed account
-        if zone not in todays:
-            todays[zone] = now.astimezone(zone).date()
+        if zone not in decided:
+            decided[zone] = {}
+        in_zone = decided[zone]
         for each in wanted:
-            _plan_one(plan, rules, person_id, zone, todays[zone], each)
-    return _insert(plan.values(timezone.now()))
+            if each not in in_zone:
+                in_zone[each] = _owed(rules, each, zone, now.astimezone(zone).date())
+            if (row := in_zone[each]) is not None:
+                plan.add(person_id, zone, row)
+    return _insert(plan.values(), timezone.now())
 
 
-def _plan_one(
-    plan: Plan, rules: Rules, person_id: int, zone: ZoneInfo, today: datetime.date, wanted: Wanted
-) -> None:
-    """Add today's row for one wanted reminder, if the forum's rule names today."""
+class Owed(NamedTuple):
+    """Today's row for one wanted reminder, in one zone: what Plan.add keeps of it."""
+
+    reason: str
+    subject: str
+    day: datetime.date
+    task_id: int | None = None
+    meeting_id: int | None = None
+    days: int | None = None
+
+
+def _owed(rules: Rules, wanted: Wanted, zone: ZoneInfo, today: datetime.date) -> Owed | None:
+    """Today's row for one wanted reminder in one zone, if the forum's rule names today."""
     rule = rule_for(rules, wanted.forum_id, wanted.reason)
     if not rule.active:
-        return
+        return None
     if wanted.instant is None:  # a weekly digest
         if today.weekday() == rule.weekday:
-            plan.add(
-                person_id=person_id,
-                zone=zone,
-                reason=wanted.reason,
-                subject=wanted.subject,
-                day=today,
-            )
-        return
+            return Owed(reason=wanted.reason, subject=wanted.subject, day=today)
+        return None
     days = (wanted.instant.astimezone(zone).date() - today).days
     if days in rule.days:
-        plan.add(
-            person_id=person_id,
-            zone=zone,
+        return Owed(
             reason=wanted.reason,
             subject=wanted.subject,
             day=today,
@@ -420,6 +463,7 @@ def _plan_one(
             meeting_id=wanted.meeting_id,
             days=days,
         )
+    return None
 
 
 # Work with no due day falls due when its meeting opens, or (no dates) in its expected
