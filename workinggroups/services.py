@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from forums.access import built_per_audience
 from forums.audit import attribute_change, lock_for_edit, refuse_if_changed, save_validated
 from forums.models import Meeting, Member
 from forums.policy import is_secretariat, require
@@ -490,10 +491,15 @@ def _outcome_links(task: Task, *, reader) -> list:
     """The task's links to its outcomes in the outcomes' order, each outcome with its
     document and `readable` (whether `reader` may read it): the history row copies every
     link, the API's answer shows the readable outcomes. One query for both."""
+    return list(_outcome_links_read_by(reader).filter(task_id=task.pk))
+
+
+@built_per_audience
+def _outcome_links_read_by(reader):
+    """Links of tasks to outcomes, each with `readable` for `reader`; kept per standing."""
     readable = Outcome.objects.visible_to(reader).filter(pk=OuterRef("outcome_id"))
-    return list(
-        Task.outcomes.through.objects.filter(task_id=task.pk)
-        .select_related("outcome__document")
+    return (
+        Task.outcomes.through.objects.select_related("outcome__document")
         .annotate(readable=Exists(readable))
         .order_by(*(f"outcome__{name}" for name in Outcome._meta.ordering or ()), "pk")
     )
