@@ -660,8 +660,10 @@ def connect():
         # Without JIT: the outcome queries' estimates (over a million, for the work under
         # each outcome) make PostgreSQL compile them, seconds on every request for a few
         # milliseconds of work (the API's answers, in tens of milliseconds, show no such cost).
+        # Random reads priced as the application's connections price them.
+        options = "-c TimeZone=UTC -c jit=off -c random_page_cost=1.1"
         _connection = psycopg.connect(
-            os.environ["BENCH_FLOOR_DSN"], autocommit=True, options="-c TimeZone=UTC -c jit=off"
+            os.environ["BENCH_FLOOR_DSN"], autocommit=True, options=options
         )
     return _connection
 

@@ -899,3 +899,13 @@ def test_celery_replaces_a_worker_process_left_over_1024_mb_by_default():
     # Celery counts resident memory in KiB; tests/reports/test_report_worker.py shows a
     # real worker replacing its process past the limit.
     assert app.conf.worker_max_memory_per_child == 1024 * 1024
+
+
+def test_postgresql_connections_plan_without_jit_and_price_random_reads_as_ssd(monkeypatch):
+    """Every PostgreSQL connection of the application (web, worker, beat) gets these from
+    DATABASE_URL's reading (config/settings/base.py), not from the server's settings."""
+    from config.settings.base import database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://talanoa@db.invalid:5432/talanoa")
+    options = database_from_env()["OPTIONS"]["options"]
+    assert options.split() == ["-c", "jit=off", "-c", "random_page_cost=1.1"]
