@@ -100,9 +100,9 @@ def audience_of(user) -> Audience:
     return audience
 
 
-# Standings whose querysets one process keeps (built_per_audience): the people of a
-# working day, a few hundred kilobytes each.
-KEPT_AUDIENCES = 256
+# Standings whose querysets one process keeps, per kept builder (built_per_audience):
+# the people of a working day; a kept queryset is large (docs/benchmark.md says how).
+KEPT_AUDIENCES = 64
 Q_ = TypeVar("Q_", bound=QuerySet)
 
 

@@ -6,6 +6,10 @@ part is wrapped so that its first compilation is remembered, per database, and r
 while the part stays where it is: a part moved to other table aliases (a relabelled
 clone, as when the query becomes another's subquery) starts afresh. What a request adds
 (its filters, order, cursor and page) is compiled as usual.
+
+What a compilation reads besides the query is kept with it too: the active time zone (a
+`__date` lookup, `Trunc`) and language (a lazy text in a `Value`). A kept queryset holds
+none of them (forums.access.built_per_audience: nothing but the standing).
 """
 
 from django.db.models import Expression
@@ -30,6 +34,11 @@ class CompiledOnce(Expression):
     @property
     def output_field(self):
         return self.inner.output_field
+
+    @property
+    def empty_result_set_value(self):
+        # What the SELECT shows for a part that matches nothing: the part's own answer.
+        return getattr(self.inner, "empty_result_set_value", NotImplemented)
 
     def as_sql(self, compiler, connection):
         key = f"{connection.alias}:{connection.vendor}"

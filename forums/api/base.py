@@ -429,7 +429,8 @@ class FilterSetBackend(DjangoFilterBackend):
         return filterset.qs
 
 
-@functools.cache
+# Bounded: a client picks the set of names.
+@functools.lru_cache(maxsize=256)
 def _with_filters(filterset_class: type[FilterSet], names: frozenset[str]) -> type[FilterSet]:
     """`filterset_class` with only the filters named (one class per set of names)."""
     narrowed: type[FilterSet] = type(filterset_class.__name__, (filterset_class,), {})
