@@ -116,8 +116,9 @@ def built_per_audience(build: Callable[..., Q_]) -> Callable[..., Q_]:
     read afresh on every request (forums/standing.py), so a changed standing is a new key
     and nothing is invalidated here; the oldest entries go beyond KEPT_AUDIENCES.
 
-    `build` must read nothing but the Audience: not the clock, not the request. Filters,
-    ordering and paging are applied per request, to the clone.
+    `build` must read nothing but the Audience: not the request, and the clock only as
+    forums.compiled_once.BUILT_AT, which each request's SQL replaces with its own time.
+    Filters, ordering and paging are applied per request, to the clone.
     """
     kept: OrderedDict[Audience, Q_] = OrderedDict()
     lock = threading.Lock()

@@ -10,10 +10,33 @@ clone, as when the query becomes another's subquery) starts afresh. What a reque
 What a compilation reads besides the query is kept with it too: the active time zone (a
 `__date` lookup, `Trunc`) and language (a lazy text in a `Value`). A kept queryset holds
 none of them (forums.access.built_per_audience: nothing but the standing).
+
+The clock is the one exception. A part that depends on the time (the figures of an
+outcome count stalled work, stalled as of now) is built for the instant BUILT_AT, and
+each time its SQL is sent, the parameters that instant gave it (the instant, its day in
+UTC and that day's month) are replaced by the same readings of the current time.
 """
 
-from django.db.models import Expression
+import datetime
+from collections.abc import Callable
+
+from django.db.models import DateField, DateTimeField, Expression
 from django.db.models.sql.where import AND, WhereNode
+from django.utils import timezone
+
+from forums.models import first_of_month
+
+# No real parameter is this instant, nor its day or month: the forums met first in 1971.
+BUILT_AT = datetime.datetime(1001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+
+_CLOCK_READINGS: tuple[tuple[datetime.datetime | datetime.date, Callable], ...] = (
+    (BUILT_AT, lambda now: now),
+    (BUILT_AT.date(), lambda now: now.astimezone(datetime.UTC).date()),
+    (
+        first_of_month(BUILT_AT.date()),
+        lambda now: first_of_month(now.astimezone(datetime.UTC).date()),
+    ),
+)
 
 
 class CompiledOnce(Expression):
@@ -45,8 +68,15 @@ class CompiledOnce(Expression):
         found = self.compiled.get(key)
         if found is None:
             sql, params = compiler.compile(self.inner)
-            found = self.compiled[key] = (sql, tuple(params))
-        return found[0], list(found[1])
+            clock = _clock_positions(params, connection)
+            found = self.compiled[key] = (sql, tuple(params), clock)
+        sql, params, clock = found
+        if not clock:
+            return sql, list(params)
+        now, params = timezone.now(), list(params)
+        for position, read in clock:
+            params[position] = _as_parameter(read(now), connection)
+        return sql, params
 
     def relabeled_clone(self, change_map):
         return CompiledOnce(self.inner.relabeled_clone(change_map))
@@ -59,6 +89,22 @@ class CompiledOnce(Expression):
 
     def get_group_by_cols(self):
         return self.inner.get_group_by_cols()
+
+
+def _as_parameter(value, connection):
+    field = DateTimeField() if isinstance(value, datetime.datetime) else DateField()
+    return field.get_db_prep_value(value, connection)
+
+
+def _clock_positions(params, connection) -> tuple[tuple[int, Callable], ...]:
+    """Where BUILT_AT's readings stand among a part's parameters, each with its reading."""
+    readings = [(_as_parameter(stood_in, connection), read) for stood_in, read in _CLOCK_READINGS]
+    return tuple(
+        (position, read)
+        for position, param in enumerate(params)
+        for stood_in, read in readings
+        if type(param) is type(stood_in) and param == stood_in
+    )
 
 
 def compiled_once(queryset):

@@ -43,10 +43,8 @@ _tlp = TLPField(read_only=True)
 NESTED_COLUMNS = ("parent_code", "responsible_list", "links_out_list", "links_in_list")
 
 
-@built_per_audience
-def page_queryset(user):
-    """Outcomes the person may see, with their nested rows (NESTED_COLUMNS). Built once
-    per standing; filtered and paged per request."""
+def outcomes_with_rows(user):
+    """Outcomes the person may see, with their nested rows (NESTED_COLUMNS)."""
     return (
         Outcome.objects.visible_to(user)
         .with_parent_code(user)
@@ -58,10 +56,14 @@ def page_queryset(user):
     )
 
 
-def as_rows(queryset, **extra):
+# Built once per standing; filtered and paged per request.
+page_queryset = built_per_audience(outcomes_with_rows)
+
+
+def as_rows(queryset, *extra):
     """The filtered, ordered page_queryset() as rows of PAGE_COLUMNS with their nested
-    rows (and the `extra` annotations a subclass adds); the paginator slices it."""
-    return queryset.values(*PAGE_COLUMNS, *NESTED_COLUMNS, **extra)
+    rows (and the `extra` columns a subclass annotates); the paginator slices it."""
+    return queryset.values(*PAGE_COLUMNS, *NESTED_COLUMNS, *extra)
 
 
 def represent(rows: list[dict]) -> list[dict]:

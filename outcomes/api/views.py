@@ -166,12 +166,15 @@ class OutcomeViewSet(
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            return outcome_list.page_queryset(self.request.user)
+            return self.page_queryset()
         return outcomes_for(self.request.user)
 
-    def row_annotations(self) -> dict:
-        """What a subclass adds to each row of the page's query, by name."""
-        return {}
+    # The columns a subclass's page_queryset adds to each row.
+    row_columns: tuple[str, ...] = ()
+
+    def page_queryset(self):
+        """The outcomes a list or detail reads (outcome_list): kept per standing."""
+        return outcome_list.page_queryset(self.request.user)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         """The representation of each row of a page (a subclass adds to it)."""
@@ -180,7 +183,7 @@ class OutcomeViewSet(
     def rows(self):
         """The filtered, ordered outcomes as rows with their nested rows (outcome_list)."""
         queryset = self.filter_queryset(self.get_queryset())
-        return outcome_list.as_rows(queryset, **self.row_annotations())
+        return outcome_list.as_rows(queryset, *self.row_columns)
 
     def list(self, request, *args, **kwargs):
         # Pages are read as rows, not models (outcome_list.py says why); same representation.

@@ -8,10 +8,14 @@ past, no update for 90 days, meetings held), and the API reads the real one.
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import DateField, DateTimeField
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from forums.compiled_once import BUILT_AT
 from forums.models import ForumMembership
 from forums.tlp import TLP
 from tests.conftest import secretariat_officer
@@ -24,6 +28,7 @@ from tests.factories import (
     UserFactory,
     WorkingGroupFactory,
 )
+from workinggroups.api.outcomes import page_queryset_with_figures
 from workinggroups.models import Task, TaskUpdate
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +288,44 @@ def test_stalled_work_on_a_day_too_early_for_any_period_is_none(db):
     """A report asked "as of" year 1 once overflowed the date arithmetic (a 500)."""
     early = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
     assert list(Task.objects.stalled(AnonymousUser(), early)) == []
+
+
+def test_the_kept_list_counts_stalled_work_as_of_each_request(world):
+    """The list's query is built once per standing and kept (page_queryset_with_figures);
+    its figures still read the time of each request, not the time it was built."""
+    outcome = world.outcome()
+    world.task(outcome, status=Task.Status.IN_PROGRESS)
+    client = world.client(world.officer)
+    assert standing(client, outcome)["work_stalled"] == 0
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=120), tick=False):
+        assert standing(client, outcome)["work_stalled"] == 1
+        (row,) = read(client, citation_code=outcome.citation_code)
+        assert row["implementation"]["work_stalled"] == 1
+
+    assert standing(client, outcome)["work_stalled"] == 0
+
+
+def test_the_kept_figures_are_sent_with_the_time_the_day_and_the_month_of_the_request(db):
+    """The stand-in instant of the kept query (BUILT_AT), and the day and month it gave,
+    are each replaced in the parameters sent by the same reading of the current time."""
+    reader = secretariat_officer()
+    query = page_queryset_with_figures(reader).values("implementation_figures").query
+    moment = datetime.datetime(
+        2031, 7, 9, 23, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-10))
+    )
+    with time_machine.travel(moment, tick=False):
+        _sql, params = query.get_compiler("default").as_sql()
+
+    prepared = {DateTimeField().get_db_prep_value(moment, connection)}
+    days = {
+        DateField().get_db_prep_value(day, connection)
+        for day in (datetime.date(2031, 7, 10), datetime.date(2031, 7, 1))
+    }
+    stood_in = {BUILT_AT, BUILT_AT.date(), datetime.date(1001, 2, 1)}
+    sent = set(params)
+    assert prepared | days <= sent
+    assert not sent & {
+        DateTimeField().get_db_prep_value(BUILT_AT, connection),
+        *(DateField().get_db_prep_value(day, connection) for day in stood_in - {BUILT_AT}),
+    }

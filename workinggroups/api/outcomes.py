@@ -14,7 +14,10 @@ figure can be lower than the secretariat's. A response never says whether work i
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 
+from forums.access import built_per_audience
 from forums.api.filters import NamingMultipleChoiceFilter, StrictBooleanFilter
+from forums.compiled_once import BUILT_AT
+from outcomes.api import outcome_list
 from outcomes.api import views as outcome_views
 from outcomes.api.filters import OutcomeFilter
 from outcomes.api.serializers import OutcomeEditSerializer, OutcomeSerializer
@@ -121,6 +124,14 @@ class OutcomeWithImplementationFilter(OutcomeFilter):
 _moment = serializers.DateTimeField()
 
 
+@built_per_audience
+def page_queryset_with_figures(user):
+    """The outcome list's rows with each one's implementation figures, kept per standing:
+    the figures count stalled work as of the time each request's SQL is sent (built for
+    BUILT_AT, which forums/compiled_once.py replaces with the time of the request)."""
+    return outcome_list.outcomes_with_rows(user).annotate(**row_figures(user, BUILT_AT))
+
+
 def implementation_of(standing: Standing) -> dict:
     """ImplementationSerializer's shape, as plain values, for a page's rows."""
     state = standing.implementation
@@ -161,8 +172,10 @@ class OutcomeViewSet(outcome_views.OutcomeViewSet):
             with_standings([args[0]], self.request.user)
         return super().get_serializer(*args, **kwargs)
 
-    def row_annotations(self) -> dict:
-        return row_figures(self.request.user)
+    row_columns = ("implementation_figures",)
+
+    def page_queryset(self):
+        return page_queryset_with_figures(self.request.user)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         results = super().represent(rows)
