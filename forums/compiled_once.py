@@ -18,16 +18,20 @@ UTC and that day's month) are replaced by the same readings of the current time.
 """
 
 import datetime
+import re
 from collections.abc import Callable
 
 from django.db.models import DateField, DateTimeField, Expression
 from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
+from psycopg.sql import Literal
 
 from forums.models import first_of_month
 
 # No real parameter is this instant, nor its day or month: the forums met first in 1971.
 BUILT_AT = datetime.datetime(1001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+
+_PLACEHOLDER = re.compile("%%|%s")
 
 _CLOCK_READINGS: tuple[tuple[datetime.datetime | datetime.date, Callable], ...] = (
     (BUILT_AT, lambda now: now),
@@ -69,6 +73,8 @@ class CompiledOnce(Expression):
         if found is None:
             sql, params = compiler.compile(self.inner)
             clock = _clock_positions(params, connection)
+            if getattr(connection.features, "uses_server_side_binding", False):
+                sql, params, clock = _standing_written_in(sql, params, clock, connection)
             found = self.compiled[key] = (sql, tuple(params), clock)
         sql, params, clock = found
         if not clock:
@@ -105,6 +111,35 @@ def _clock_positions(params, connection) -> tuple[tuple[int, Callable], ...]:
         for stood_in, read in readings
         if type(param) is type(stood_in) and param == stood_in
     )
+
+
+def _standing_written_in(sql, params, clock, connection):
+    """The part with its parameters written into its SQL as literals, but the clock's.
+
+    A kept part's parameters are the standing's (ids, labels): the same on every request
+    of that reader. With parameters bound on the server, PostgreSQL plans a prepared
+    statement afresh on each execution when it cannot tell how many rows the parameters
+    select, as with the standing's lists of forums and groups; written in, they are part
+    of the statement, which is planned once for the values a request still sends (its
+    page, cursor and filters). Quoted by the driver as Django's default binding quotes
+    every parameter."""
+    connection.ensure_connection()
+    late = dict(clock)
+    remaining: list = []
+    moved: list[tuple[int, Callable]] = []
+    numbered = iter(enumerate(params))
+
+    def written(placeholder: re.Match) -> str:
+        if placeholder.group() == "%%":
+            return "%%"
+        position, value = next(numbered)
+        if position in late:
+            moved.append((len(remaining), late[position]))
+            remaining.append(value)
+            return "%s"
+        return Literal(value).as_string(connection.connection).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(written, sql), remaining, tuple(moved)
 
 
 def compiled_once(queryset):

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from django.db.models import Case, Func, Subquery, TextField, Value
+from django.db.models.functions import Cast
 
 
 class JSONObject(Func):
@@ -22,13 +23,21 @@ class JSONObject(Func):
         pairs: list[Any] = []
         for key, value in fields.items():
             nested = isinstance(value, JSONObject | Case)
-            pairs.extend((Value(key), _Nested(value) if nested else value))
+            pairs.extend((_typed(Value(key)), _Nested(value) if nested else _typed(value)))
         super().__init__(*pairs)
 
     def as_postgresql(self, compiler, connection, **extra_context):
         # As text: a `json` column has no equality, which DISTINCT and UNION need.
         template = "JSON_BUILD_OBJECT(%(expressions)s)::text"
         return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _typed(value):
+    """A constant given its SQL type: bound on the server as a parameter, it has none of its
+    own, and JSON_BUILD_OBJECT takes arguments of any type (a NULL is text)."""
+    if not isinstance(value, Value):
+        return value
+    return Cast(value, value._output_field_or_none or TextField())
 
 
 class _Nested(Func):

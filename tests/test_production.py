@@ -909,3 +909,22 @@ def test_postgresql_connections_plan_without_jit_and_price_random_reads_as_ssd(m
     monkeypatch.setenv("DATABASE_URL", "postgres://talanoa@db.invalid:5432/talanoa")
     options = database_from_env()["OPTIONS"]["options"]
     assert options.split() == ["-c", "jit=off", "-c", "random_page_cost=1.1"]
+
+
+def test_postgresql_statements_are_bound_on_the_server_and_prepared_unless_turned_off(
+    monkeypatch,
+):
+    """A page's statement keeps its text from one request to the next (parameters apart),
+    so psycopg prepares it after five runs; a pooler that cannot keep prepared
+    statements turns both off."""
+    from config.settings.base import database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://talanoa@db.invalid:5432/talanoa")
+    options = database_from_env()["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    options = database_from_env()["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options

@@ -146,7 +146,16 @@ def database_from_env(default: str = environ.Env.NOTSET) -> dict:
         # running it, on every request. A random read priced as on solid-state storage
         # (PostgreSQL's default prices a spinning disk's): a list's few hundred tasks then
         # reach their working groups by key rather than by hashing every group.
-        database.setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = "-c jit=off -c random_page_cost=1.1"
+        if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            # Parameters sent apart from the SQL, so that a statement's text is the same
+            # on every request, and prepared once it has run five times on a connection:
+            # PostgreSQL then skips parsing and planning a page's long query, as much time
+            # as running it. Off for a pooler that cannot keep prepared statements (a
+            # transaction-mode PgBouncer before 1.21).
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = 5
     return database
 
 

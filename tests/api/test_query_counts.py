@@ -454,3 +454,29 @@ def test_an_outcome_detail_costs_what_a_page_of_the_list_costs(planting, reader)
     detail = reads_of_outcomes_and_work(client, f"/api/v1/outcomes/{outcome.pk}/")
     assert detail == reads_of_outcomes_and_work(client, "/api/v1/outcomes/")
     assert detail[1] == 1
+
+
+@pytest.mark.parametrize("url", ["/api/v1/tasks/", "/api/v1/outcomes/", "/api/v1/tasks/{task}/"])
+def test_on_postgresql_a_page_statement_is_prepared_and_answers_as_before(planting, url):
+    """The parameters are bound on the server, so a page's statement has the same text on
+    every request: psycopg prepares it after five runs on the connection (settings: the
+    PostgreSQL options), and PostgreSQL no longer plans it. The answers do not change."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's: run with DATABASE_URL=postgres://…")
+    planting.plant(3)
+    client = planting.client(planting.member)
+    url = url.format(task=planting.tasks[0].pk)
+    first = client.get(url).json()
+    answers = [client.get(url).json() for _ in range(6)]
+
+    assert answers == [first] * 6
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    table = "outcomes_outcome" if "outcomes" in url else "workinggroups_task"
+    (page,) = [statement for statement in prepared if f'FROM "{table}"' in statement]
+    if url == "/api/v1/tasks/":
+        # The standing is written into the statement (forums/compiled_once.py): nothing
+        # is left to bind, and PostgreSQL runs the plan it made once.
+        assert "$1" not in page
+        assert prepared[page] >= 1

@@ -3,6 +3,7 @@ process (forums.access.built_per_audience) and hand out clones: what a reader is
 still follows their standing of the moment, and one reader's filters never reach another."""
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 import forums.access
@@ -10,6 +11,7 @@ from forums.access import audience_of, built_per_audience
 from forums.compiled_once import CompiledOnce
 from forums.tlp import TLP
 from outcomes.api import outcome_list
+from tests.conftest import secretariat_officer
 from tests.factories import (
     TaskFactory,
     UserFactory,
@@ -164,3 +166,26 @@ def test_a_list_filtered_by_some_filters_answers_as_with_all_of_them(db):
     response = client.get("/api/v1/tasks/?due_before=tomorrow&mine=true")
     assert response.status_code == 400
     assert set(response.json()) == {"due_before"}
+
+
+def test_on_postgresql_a_kept_part_is_sent_with_its_parameters_written_in_and_quoted(db):
+    """With parameters bound on the server, a kept part's own parameters are written into
+    its SQL as quoted literals (so that PostgreSQL may plan the statement once): a quote
+    or a percent sign in one changes nothing of what is found."""
+    if connection.vendor != "postgresql":
+        pytest.skip("parameters are bound on the server on PostgreSQL: DATABASE_URL=postgres://…")
+    odd = "50% done, it's 'ready'; --"
+    found = TaskFactory.create(title=odd, tlp=TLP.CLEAR)
+    TaskFactory.create(title="50", tlp=TLP.CLEAR)
+
+    @built_per_audience
+    def titled(user):
+        return Task.objects.visible_to(user).filter(title=odd)
+
+    person = secretariat_officer()
+    assert list(titled(person).values_list("pk", flat=True)) == [found.pk]
+    (rule,) = titled(person).query.where.children
+    ((sql, params, _clock),) = rule.compiled.values()
+    assert "'50%% done, it''s ''ready''; --'" in sql
+    assert odd not in params
+    assert list(titled(person).filter(pk__gte=0).values_list("pk", flat=True)) == [found.pk]
