@@ -11,6 +11,7 @@ class ForumsConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from forums import checks  # noqa: F401  registers the deploy check
+        from forums.json_sql import decode_json_columns_with_orjson
         from forums.models import Chair, ForumMembership, Meeting, Member, Profile
         from forums.standing import invalidate_standing_on_membership, invalidate_standing_on_writes
 
@@ -20,3 +21,4 @@ class ForumsConfig(AppConfig):
         # Working-group seats are connected by workinggroups.
         invalidate_standing_on_writes(Group, Profile, Member, ForumMembership, Chair, Meeting)
         invalidate_standing_on_membership(get_user_model().groups.through)
+        decode_json_columns_with_orjson()

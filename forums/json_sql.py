@@ -69,3 +69,12 @@ class JSONList(Subquery):
 def decoded(text: str | None) -> Any:
     """A JSON text read by JSONList or JSONObject as Python values."""
     return None if text is None else orjson.loads(text)
+
+
+def decode_json_columns_with_orjson() -> None:
+    """psycopg reads every `json` column (JSONRow, and ArraySubquery of them) with orjson
+    rather than the standard library: a page decodes a few hundred such values. Django
+    reads `jsonb` as text and decodes it itself, so JSONField is untouched."""
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads)

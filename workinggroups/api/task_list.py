@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Func, JSONField, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.utils import timezone
 from rest_framework import fields
 
 from forums.access import built_per_audience
@@ -56,9 +57,9 @@ PAGE_COLUMNS = (
     "latest_update_row",
 )
 
-_datetime = fields.DateTimeField()
 _date = fields.DateField()
 TLP_NAMES = {label.value: label.name.lower() for label in TLP}
+ALLOWED_FROM = {status: tuple(Task.allowed_from(status)) for status in Task.Status.values}
 
 
 class _DecodedJSON(JSONField):
@@ -196,10 +197,11 @@ def represent(rows: list[dict], user, *, channel: Channel = Channel.API_LIST) ->
     # The latest update shown in each row is read too (its note may be TLP:RED).
     updates = [row["latest_update_row"] for row in rows if row["latest_update_row"]]
     record_rows(reader=user, channel=channel, model=TaskUpdate, rows=updates)
-    return [_task(row) for row in rows]
+    zone = timezone.get_current_timezone()
+    return [_task(row, zone) for row in rows]
 
 
-def _task(row: dict) -> dict:
+def _task(row: dict, zone: datetime.tzinfo) -> dict:
     status = row["status"]
     return {
         "id": row["id"],
@@ -212,12 +214,12 @@ def _task(row: dict) -> dict:
         "reports_to": row["meeting"] and _meeting(row["meeting"]),
         "due_on": _date.to_representation(row["due_on"]) if row["due_on"] else None,
         "status": status,
-        "allowed_statuses": Task.allowed_from(status),
+        "allowed_statuses": list(ALLOWED_FROM[status]),
         "progress": row["progress"],
         "tlp": TLP_NAMES[row["tlp"]],
-        "latest_update": row["latest_update_row"] and _update(row["latest_update_row"]),
-        "created_at": _datetime.to_representation(row["created_at"]),
-        "updated_at": _datetime.to_representation(row["seen_updated_at"]),
+        "latest_update": row["latest_update_row"] and _update(row["latest_update_row"], zone),
+        "created_at": instant(row["created_at"], zone),
+        "updated_at": instant(row["seen_updated_at"], zone),
         "version": row["seen_version"],
         "etag": f'"{row["seen_version"]}"',
     }
@@ -241,11 +243,11 @@ def _person(names: dict) -> dict | None:
     return {"username": names["username"], "name": f"{names['first']} {names['last']}".strip()}
 
 
-def _update(update: dict) -> dict:
+def _update(update: dict, zone: datetime.tzinfo) -> dict:
     """UpdateSerializer's shape."""
     return {
         "id": update["id"],
-        "created_at": _datetime.to_representation(_moment(update["created_at"])),
+        "created_at": instant(_moment(update["created_at"]), zone),
         "author": _person(update),
         "status_from": update["status_from"],
         "status_to": update["status_to"],
@@ -259,3 +261,10 @@ def _moment(text: str) -> datetime.datetime:
     """A time as JSON carries it: with its offset (PostgreSQL), or naive in UTC (SQLite)."""
     moment = datetime.datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def instant(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
+    """DateTimeField's representation of an aware time (ISO 8601 in the reader's zone, `Z`
+    for UTC), with the zone read once per page rather than once per value."""
+    text = moment.astimezone(zone).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
