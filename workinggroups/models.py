@@ -801,6 +801,9 @@ class Reminder(models.Model):
         verbose_name=_("person"),
         on_delete=models.CASCADE,
         related_name="reminders",
+        # The unique constraint's index leads with the person: a second one would only
+        # cost every row planned another index entry.
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     subject = models.CharField(
@@ -821,6 +824,7 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index below: most rows name a task, not a meeting
     )
     scheduled_for = models.DateField(_("day (recipient's calendar)"))
     days_before = models.PositiveSmallIntegerField(_("days before"), null=True, blank=True)
@@ -857,6 +861,13 @@ class Reminder(models.Model):
                 fields=["claimed_at"],
                 condition=Q(status="sending"),
                 name="reminder_stale_claims",
+            ),
+            # A meeting's reminders (removed with it): only the rows that name one are
+            # entered, not the tasks' rows planned by the hundred thousand.
+            models.Index(
+                fields=["meeting"],
+                condition=Q(meeting__isnull=False),
+                name="reminder_meeting",
             ),
         ]
 

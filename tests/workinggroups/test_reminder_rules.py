@@ -363,6 +363,19 @@ def test_a_person_whose_account_is_closed_after_planning_gets_nothing():
     assert Reminder.objects.filter(person=member).count() == 1
 
 
+def test_a_closed_account_is_planned_nothing_as_seat_or_lead_while_its_group_is():
+    closed, colleague = person("closed", APIA), person("colleague", APIA)
+    closed.is_active = False
+    closed.save()
+    group = group_for(meeting_at(APIA, day(9, 30)), closed, colleague)
+    TaskFactory.create(working_group=group, lead=closed, due_on=day(6, 30))
+
+    plan_reminders(at(APIA, 2027, 6, 27, 0, 5))
+
+    assert not Reminder.objects.filter(person=closed).exists()
+    assert rows(colleague, Reason.TASK_DUE) == [(day(6, 27), 3, at(APIA, 2027, 6, 27, 8))]
+
+
 # --- who gets what ------------------------------------------------------------------------
 
 
@@ -763,6 +776,25 @@ def test_the_ledger_insert_keeps_each_value_as_planned():
     assert set(Reminder.objects.values_list("status", "attempts", "last_error")) == {
         (Reminder.Status.PENDING, 0, "")
     }
+
+
+def test_the_ledger_checks_each_reference_and_indexes_the_person_once():
+    """Each planned row is checked against its person, task and meeting; the person is
+    looked up through the unique constraint's index, not a second one of its own."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Reminder._meta.db_table)
+    references = {
+        c["columns"][0]: c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]
+    }
+    assert references == {
+        "person_id": "auth_user",
+        "task_id": Task._meta.db_table,
+        "meeting_id": "forums_meeting",
+    }
+    person_first = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    assert [cols for cols in person_first if cols[0] == "person_id"] == [
+        ["person_id", "reason", "subject", "scheduled_for"]
+    ]
 
 
 def test_planning_in_rounds_of_people_plans_the_same_rows(monkeypatch):

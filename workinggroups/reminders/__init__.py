@@ -9,8 +9,9 @@ depends on the broker for correctness:
    since the last one (changes: the watermark, and what the tasks and the other inputs
    say changed); a new day in any zone in use, a new rule or migration, or an operator
    plans everything, which leaves the same rows. Queries are a fixed handful, whatever
-   the number of tasks, plus one read and an INSERT per thousand rows per round of
-   people (PLAN_PEOPLE_PER_ROUND), so that the ledger rows in memory are one round's.
+   the number of tasks, plus one read (their zones) and one INSERT per round of people
+   (PLAN_PEOPLE_PER_ROUND; on SQLite an INSERT per thousand rows). What is owed today is
+   decided per zone before it is expanded to people, so only the rows owed are built.
 2. recover: a row claimed by a worker that died (status "sending" for longer than
    REMINDER_CLAIM_TIMEOUT_SECONDS) goes back to "pending".
 3. hand out: the ids of pending rows whose time has come, for delivery jobs.

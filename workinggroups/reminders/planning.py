@@ -138,9 +138,11 @@ def _array_text(values) -> str:
 
     The driver would quote a list element by element (most of a large sweep's time); the
     literal is one string, each element quoted and escaped the same way (a number needs
-    neither).
+    neither). A column repeats a few values (a day, a reason, a person's id for each of
+    their rows), so each distinct value is written once.
     """
-    return "{" + ",".join(map(_array_element, values)) + "}"
+    written = {value: _array_element(value) for value in set(values)}
+    return "{" + ",".join(map(written.__getitem__, values)) + "}"
 
 
 def _array_element(value) -> str:
@@ -167,8 +169,8 @@ def _window(now: datetime.datetime, offsets: set[int]) -> set[datetime.date]:
     return {today + datetime.timedelta(days=n + e) for n in offsets for e in (-1, 0, 1, 2)}
 
 
-# People planned per round: their zones and the ledger rows they already have are read,
-# and their new rows built and inserted, one round at a time.
+# People planned per round: their zones are read, and their new rows inserted, one round
+# at a time (a statement's arrays, and a query's ids, stay a round's).
 PLAN_PEOPLE_PER_ROUND = 2000
 
 
@@ -204,25 +206,32 @@ def plan_reminders(now: datetime.datetime, scope: Scope | None = None) -> int:
         meeting.pk: meeting
         for meeting in Meeting.objects.filter(start_date__in=window).select_related("forum")
     }
-    recipients = _seats_and_leads(now, _group_work(now, window, meetings, scope))
+    work = _group_work(now, window, meetings, scope)
+    seats = _seats(now, {group_id for group_id, _lead, _wanted in work})
     secretariat = set(secretariat_people().values_list("pk", flat=True))
-    for person_id, wanted in [
+    own = [
+        *((lead_id, wanted) for _group, lead_id, wanted in work if lead_id),
         *_meeting_briefs(meetings, secretariat),
         *_weekly_digests(now, secretariat),
-    ]:
-        recipients[person_id].add(wanted)
-
-    everyone = sorted(recipients)
-    decided: dict[ZoneInfo, dict[Wanted, Owed | None]] = {}
-    return sum(
-        _plan_round(
-            now,
-            rules,
-            {p: recipients[p] for p in everyone[i : i + PLAN_PEOPLE_PER_ROUND]},
-            decided,
-        )
+    ]
+    everyone = sorted({p for people in seats.values() for p in people} | {p for p, _w in own})
+    rounds = [
+        everyone[i : i + PLAN_PEOPLE_PER_ROUND]
         for i in range(0, len(everyone), PLAN_PEOPLE_PER_ROUND)
+    ]
+    zones: dict[int, ZoneInfo] = {}
+    for people in rounds:
+        zones.update(_zones(people))
+    plans = _owed_rows(
+        Owing(now, rules),
+        group_work=work,
+        own=own,
+        seats=seats,
+        zones=zones,
+        round_of={p: i // PLAN_PEOPLE_PER_ROUND for i, p in enumerate(everyone)},
     )
+    created = timezone.now()
+    return sum(_insert(plan.values(), created) for plan in plans)
 
 
 def _group_work(
@@ -331,23 +340,16 @@ def _overdue_digests(now: datetime.datetime, tasks: Q) -> list[GroupWork]:
     ]
 
 
-def _seats_and_leads(now: datetime.datetime, work: list[GroupWork]) -> dict[int, set[Wanted]]:
-    """Person → what they are to be reminded of, from their groups' work (one query).
-
-    A set, because a digest is wanted once whatever the number of tasks behind it.
-    """
+def _seats(now: datetime.datetime, groups: set[int]) -> dict[int, set[int]]:
+    """Each working group's current seats, as person ids (one query)."""
     seats: dict[int, set[int]] = defaultdict(set)
     for group_id, person_id in (
         WorkingGroupMembership.objects.current(now.astimezone(UTC).date())
-        .filter(working_group_id__in={group_id for group_id, _lead, _wanted in work})
+        .filter(working_group_id__in=groups)
         .values_list("working_group_id", "person_id")
     ):
         seats[group_id].add(person_id)
-    recipients: dict[int, set[Wanted]] = defaultdict(set)
-    for group_id, lead_id, wanted in work:
-        for person_id in seats[group_id] | ({lead_id} if lead_id else set()):
-            recipients[person_id].add(wanted)
-    return recipients
+    return seats
 
 
 def _meeting_briefs(
@@ -405,34 +407,6 @@ def _weekly_digests(now: datetime.datetime, secretariat: set[int]) -> list[tuple
     ]
 
 
-def _plan_round(
-    now: datetime.datetime,
-    rules: Rules,
-    recipients: dict[int, set[Wanted]],
-    decided: dict[ZoneInfo, dict[Wanted, "Owed | None"]],
-) -> int:
-    """Plan and insert the rows of some people, each on their own calendar.
-
-    `decided`: what each wanted reminder owes today in each zone, kept across rounds (a
-    group's people share its work and mostly a zone, so most are asked once).
-    """
-    plan = Plan()
-    zones = _zones(recipients)
-    for person_id, wanted in recipients.items():
-        zone = zones.get(person_id)
-        if zone is None:
-            continue  # a closed account
-        if zone not in decided:
-            decided[zone] = {}
-        in_zone = decided[zone]
-        for each in wanted:
-            if each not in in_zone:
-                in_zone[each] = _owed(rules, each, zone, now.astimezone(zone).date())
-            if (row := in_zone[each]) is not None:
-                plan.add(person_id, zone, row)
-    return _insert(plan.values(), timezone.now())
-
-
 class Owed(NamedTuple):
     """Today's row for one wanted reminder, in one zone: what Plan.add keeps of it."""
 
@@ -464,6 +438,86 @@ def _owed(rules: Rules, wanted: Wanted, zone: ZoneInfo, today: datetime.date) ->
             days=days,
         )
     return None
+
+
+class Owing:
+    """What each wanted reminder owes today in a zone, decided once per kind of reminder.
+
+    Whether a reminder is owed, and on which day, follows from its forum's rule, its
+    reason, its instant and the zone alone: a group's tasks due on one day at one venue,
+    and the people of a zone, share one decision. Deciding per zone before turning to
+    people expands to each person only what is owed today.
+    """
+
+    def __init__(self, now: datetime.datetime, rules: Rules) -> None:
+        self.now = now
+        self.rules = rules
+        self.today: dict[ZoneInfo, datetime.date] = {}
+        # (forum, reason, instant, zone) → the row's day and days before, or None.
+        self.decided: dict[tuple, tuple[datetime.date, int | None] | None] = {}
+
+    def __call__(self, wanted: Wanted, zone: ZoneInfo) -> Owed | None:
+        key = (wanted.forum_id, wanted.reason, wanted.instant, zone)
+        try:
+            decided = self.decided[key]
+        except KeyError:
+            decided = self.decided[key] = self._decide(wanted, zone)
+        if decided is None:
+            return None
+        return Owed(
+            reason=wanted.reason,
+            subject=wanted.subject,
+            day=decided[0],
+            task_id=wanted.task_id,
+            meeting_id=wanted.meeting_id,
+            days=decided[1],
+        )
+
+    def _decide(self, wanted: Wanted, zone: ZoneInfo) -> tuple[datetime.date, int | None] | None:
+        if zone not in self.today:
+            self.today[zone] = self.now.astimezone(zone).date()
+        owed = _owed(self.rules, wanted, zone, self.today[zone])
+        return None if owed is None else (owed.day, owed.days)
+
+
+def _by_zone(people: set[int], zones: dict[int, ZoneInfo]) -> dict[ZoneInfo, list[int]]:
+    """People by zone, leaving out those with none (closed accounts)."""
+    by_zone: dict[ZoneInfo, list[int]] = defaultdict(list)
+    for person_id in people:
+        if (zone := zones.get(person_id)) is not None:
+            by_zone[zone].append(person_id)
+    return by_zone
+
+
+def _owed_rows(
+    owing: Owing,
+    *,
+    group_work: list[GroupWork],
+    own: list[tuple[int, Wanted]],
+    seats: dict[int, set[int]],
+    zones: dict[int, ZoneInfo],
+    round_of: dict[int, int],
+) -> list[Plan]:
+    """The rows owed today, one Plan per round of people, each on their own calendar.
+
+    A person with no zone in `zones` has a closed account: nothing is planned for them.
+    """
+    plans = [Plan() for _ in range(max(round_of.values(), default=-1) + 1)]
+    # A set: a digest is wanted once whatever the number of tasks (and leads) behind it.
+    by_group: dict[int, set[Wanted]] = defaultdict(set)
+    for group_id, _lead, wanted in group_work:
+        by_group[group_id].add(wanted)
+    for group_id, group_wants in by_group.items():
+        for zone, people in _by_zone(seats.get(group_id, set()), zones).items():
+            for each in group_wants:
+                if (owed := owing(each, zone)) is not None:
+                    for person_id in people:
+                        plans[round_of[person_id]].add(person_id, zone, owed)
+    for person_id, each in own:
+        own_zone = zones.get(person_id)
+        if own_zone is not None and (owed := owing(each, own_zone)) is not None:
+            plans[round_of[person_id]].add(person_id, own_zone, owed)
+    return plans
 
 
 # Work with no due day falls due when its meeting opens, or (no dates) in its expected
