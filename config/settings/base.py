@@ -153,7 +153,7 @@ def database_from_env(default: str = environ.Env.NOTSET) -> dict:
             # on every request, and prepared once it has run five times on a connection:
             # PostgreSQL then skips parsing and planning a page's long query, as much time
             # as running it. Off for a pooler that cannot keep prepared statements (a
-            # transaction-mode PgBouncer before 1.21).
+            # transaction-mode PgBouncer before 1.22).
             options["server_side_binding"] = True
             options["prepare_threshold"] = 5
     return database
